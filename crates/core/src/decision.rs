@@ -1,0 +1,238 @@
+//! The one decision type every Gatehouse function speaks, and the findings behind it.
+
+use serde::{Deserialize, Serialize};
+
+/// What happens to a request. Ordered from most to least permissive, so the
+/// strictest of several decisions is simply the maximum: `deny > review > flag >
+/// redact > allow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Nothing found; pass the text on unchanged.
+    Allow,
+    /// Allowed after rewriting: sensitive values were replaced by placeholders.
+    Redact,
+    /// Allowed, but recorded for later review.
+    Flag,
+    /// Route to a human before going further.
+    Review,
+    /// Refused.
+    Deny,
+}
+
+impl Decision {
+    /// The lowercase name used in JSON, logs and the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Redact => "redact",
+            Decision::Flag => "flag",
+            Decision::Review => "review",
+            Decision::Deny => "deny",
+        }
+    }
+
+    /// True when the text may go on (possibly rewritten or recorded).
+    pub fn is_allowed(self) -> bool {
+        self <= Decision::Flag
+    }
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a policy rule asks for when it fires. A rule cannot ask for `allow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Refuse the request.
+    Deny,
+    /// Send the request to a human.
+    Review,
+    /// Let it through and record it.
+    Flag,
+    /// Rewrite the matched span (see the rule's `redact` style) and let it through.
+    Redact,
+}
+
+impl From<Action> for Decision {
+    fn from(action: Action) -> Self {
+        match action {
+            Action::Deny => Decision::Deny,
+            Action::Review => Decision::Review,
+            Action::Flag => Decision::Flag,
+            Action::Redact => Decision::Redact,
+        }
+    }
+}
+
+/// What kind of problem a finding reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Category {
+    /// An attempt to override or replace the agent's instructions.
+    PromptInjection,
+    /// An attempt to switch off the model's safety behaviour.
+    Jailbreak,
+    /// Hidden or encoded text (zero-width characters, base64, …).
+    Obfuscation,
+    /// Personal data (email, phone, card, IBAN, SSN, IP address, …).
+    Pii,
+    /// Credentials and keys.
+    Secret,
+    /// A phrase the policy forbids in model output.
+    BannedPhrase,
+    /// A structured answer that does not match its JSON schema.
+    Schema,
+    /// A structured answer whose confidence is below the minimum.
+    Confidence,
+    /// The system prompt, a canary or a configured secret leaking into output.
+    Leak,
+    /// Links or images that would carry data to a host outside the allowlist.
+    Exfiltration,
+    /// A tool call the caller's role may not make.
+    ToolAbuse,
+    /// An input the guard refuses on its face (too large, unknown role, …).
+    Limit,
+    /// The guard itself failed; the request is denied (fail closed).
+    Internal,
+}
+
+impl Category {
+    /// The snake_case name used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::PromptInjection => "prompt_injection",
+            Category::Jailbreak => "jailbreak",
+            Category::Obfuscation => "obfuscation",
+            Category::Pii => "pii",
+            Category::Secret => "secret",
+            Category::BannedPhrase => "banned_phrase",
+            Category::Schema => "schema",
+            Category::Confidence => "confidence",
+            Category::Leak => "leak",
+            Category::Exfiltration => "exfiltration",
+            Category::ToolAbuse => "tool_abuse",
+            Category::Limit => "limit",
+            Category::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for Category {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad a finding is. Also sets a rule's default score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth recording.
+    Low,
+    /// Worth a look.
+    Medium,
+    /// Likely an attack or a real leak.
+    High,
+    /// Certainly an attack or a real leak.
+    Critical,
+}
+
+impl Severity {
+    /// The score a finding of this severity carries when its rule sets none.
+    pub fn default_score(self) -> f32 {
+        match self {
+            Severity::Low => 0.25,
+            Severity::Medium => 0.5,
+            Severity::High => 0.8,
+            Severity::Critical => 0.95,
+        }
+    }
+
+    /// The lowercase name used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing a rule found, with where it is in the original text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The id of the policy rule that fired (e.g. `injection.instruction_override`).
+    pub rule: String,
+    /// What kind of problem this is.
+    pub category: Category,
+    /// How bad it is.
+    pub severity: Severity,
+    /// Byte offset of the start of the span in the original text.
+    pub start: usize,
+    /// Byte offset one past the end of the span in the original text.
+    pub end: usize,
+    /// What the rule asked for.
+    pub action: Action,
+    /// This finding's contribution to the risk score, in `[0, 1]`.
+    pub score: f32,
+    /// A short reason, free of the matched text itself.
+    pub reason: String,
+}
+
+/// The outcome of scanning one text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// What to do with the text.
+    pub decision: Decision,
+    /// Combined risk score in `[0, 1]` (noisy-or of the non-redaction findings).
+    pub score: f32,
+    /// Everything the rules found, in text order.
+    pub findings: Vec<Finding>,
+    /// The text with redacted spans replaced, when any rule redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redacted: Option<String>,
+    /// Internal errors that forced a deny (fail closed). Empty in normal operation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// Placeholder → original value, for restoring redacted values after inference.
+    /// Never serialised: it must not reach logs or responses in clear.
+    #[serde(skip)]
+    pub redactions: crate::redact::RedactionMap,
+}
+
+impl Verdict {
+    /// A verdict that denies because the guard itself failed.
+    pub fn internal_error(rule: &str, error: impl std::fmt::Display, text_len: usize) -> Self {
+        let reason = format!("guard error: {error}");
+        Verdict {
+            decision: Decision::Deny,
+            score: 1.0,
+            findings: vec![Finding {
+                rule: rule.to_owned(),
+                category: Category::Internal,
+                severity: Severity::Critical,
+                start: 0,
+                end: text_len,
+                action: Action::Deny,
+                score: 1.0,
+                reason: reason.clone(),
+            }],
+            redacted: None,
+            errors: vec![reason],
+            redactions: crate::redact::RedactionMap::default(),
+        }
+    }
+}

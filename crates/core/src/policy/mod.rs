@@ -1,0 +1,222 @@
+//! The policy: an ordered list of rules per stage, thresholds, limits and per-role
+//! overrides. Parsed from YAML or JSON with `deny_unknown_fields` everywhere, so a
+//! typo in a security configuration is an error rather than a silently disabled rule.
+
+mod load;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::decision::{Action, Category, Severity};
+use crate::rules::CheckConfig;
+
+pub use load::DEFAULT_POLICY_YAML;
+
+/// Which text a scan is about. Each stage has its own rule list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The user's prompt, before inference.
+    Prompt,
+    /// Text from tools and retrieved documents (indirect injection), before inference.
+    Untrusted,
+    /// The model's answer, after inference.
+    Output,
+}
+
+impl Stage {
+    /// All stages, in flow order.
+    pub const ALL: [Stage; 3] = [Stage::Prompt, Stage::Untrusted, Stage::Output];
+
+    /// The lowercase name used in policies and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Prompt => "prompt",
+            Stage::Untrusted => "untrusted",
+            Stage::Output => "output",
+        }
+    }
+}
+
+impl std::str::FromStr for Stage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "prompt" => Ok(Stage::Prompt),
+            "untrusted" => Ok(Stage::Untrusted),
+            "output" => Ok(Stage::Output),
+            other => Err(format!("unknown stage `{other}` (expected prompt, untrusted or output)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A whole policy document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Schema version of the policy format; must be 1.
+    pub version: u32,
+    /// Bounds that protect the guard itself from hostile input.
+    #[serde(default)]
+    pub limits: Limits,
+    /// The rules of each stage, in the order they run.
+    pub stages: Stages,
+    /// Per-role overrides, keyed by role name.
+    #[serde(default)]
+    pub roles: BTreeMap<String, RoleOverride>,
+}
+
+/// The three stages' policies.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stages {
+    /// User prompts.
+    pub prompt: StagePolicy,
+    /// Untrusted text from tools and documents.
+    pub untrusted: StagePolicy,
+    /// Model output.
+    pub output: StagePolicy,
+}
+
+impl Stages {
+    /// The policy of one stage.
+    pub fn get(&self, stage: Stage) -> &StagePolicy {
+        match stage {
+            Stage::Prompt => &self.prompt,
+            Stage::Untrusted => &self.untrusted,
+            Stage::Output => &self.output,
+        }
+    }
+}
+
+/// One stage: thresholds on the combined score and the ordered rule list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StagePolicy {
+    /// Score thresholds that turn many weak findings into a stronger decision.
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// The rules, in the order they run.
+    pub rules: Vec<RuleEntry>,
+}
+
+/// Score thresholds: the combined score at or above a threshold raises the
+/// decision to at least that level. A missing threshold never fires.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Score at which the text is flagged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<f32>,
+    /// Score at which the text goes to a human.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<f32>,
+    /// Score at which the text is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deny: Option<f32>,
+}
+
+/// One rule: its id, what to do when it fires, and the check itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleEntry {
+    /// Stable id, reported in findings and audit records (e.g. `pii.email`).
+    pub id: String,
+    /// What to do when the rule fires.
+    pub action: Action,
+    /// How bad a finding is; defaults per check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Override of the finding category; defaults per check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// Contribution of one finding to the combined score; defaults from severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// How a redacted span is rewritten (only with `action: redact`).
+    #[serde(default)]
+    pub redact: RedactStyle,
+    /// Set to false to keep a rule in the file but not run it.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// The check this rule runs.
+    pub check: CheckConfig,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How a redacted span is rewritten.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedactStyle {
+    /// A numbered placeholder such as `<EMAIL_1>`, reversible through the request's map.
+    #[default]
+    Placeholder,
+    /// Every character but the last four replaced by `*`.
+    Mask,
+    /// `<EMAIL:1a2b3c4d>`: a truncated SHA-256 of the value, stable across requests.
+    Hash,
+}
+
+/// Bounds that keep a hostile input from costing unbounded time or memory.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Larger inputs are denied outright.
+    pub max_input_bytes: usize,
+    /// How many encodings deep the normaliser decodes (base64 inside hex inside …).
+    pub max_decode_depth: u8,
+    /// Total bytes of decoded views the normaliser may produce for one input.
+    pub max_decoded_bytes: usize,
+    /// Shortest run of encoded-looking text worth decoding.
+    pub min_encoded_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 4 * 1024 * 1024,
+            max_decode_depth: 3,
+            max_decoded_bytes: 256 * 1024,
+            min_encoded_len: 16,
+        }
+    }
+}
+
+/// Per-role settings: which tools the role may call, its thresholds and prompt version.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleOverride {
+    /// Tools (action-group functions or API paths) this role may have the agent call.
+    /// `None` means no restriction from the role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_tools: Option<Vec<String>>,
+    /// Tools whose calls always go to a human for this role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub review_tools: Vec<String>,
+    /// Threshold overrides per stage.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub thresholds: BTreeMap<Stage, Thresholds>,
+    /// The agent prompt version this role uses, recorded in audit records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_version: Option<String>,
+    /// Rule ids switched off for this role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disable_rules: Vec<String>,
+}
+
+impl Policy {
+    /// The policy embedded in the crate: a complete, sensible default.
+    pub fn embedded_default() -> Result<Policy, crate::PolicyError> {
+        Policy::from_yaml(DEFAULT_POLICY_YAML)
+    }
+}

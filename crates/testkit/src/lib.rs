@@ -1,0 +1,1 @@
+//! Test harness for Gatehouse: real services on loopback for the integration tests.
