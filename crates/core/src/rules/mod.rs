@@ -6,6 +6,10 @@
 //! [`CheckConfig::compile`], and give it fixture cases under `crates/core/tests/cases/`.
 
 pub(crate) mod phrases;
+// [normaliser rules]
+// [pii rules]
+// [output rules]
+// [detection rules]
 
 use std::fmt::Debug;
 
@@ -25,6 +29,10 @@ use crate::request::ScanContext;
 pub enum CheckConfig {
     /// Phrases matched in every normalised and decoded view (built-in sets or your own).
     Phrases(phrases::Config),
+    // [normaliser variants]
+    // [pii variants]
+    // [output variants]
+    // [detection variants]
 }
 
 /// What a compiled check sees of one scan.
@@ -92,6 +100,10 @@ impl CheckConfig {
     pub(crate) fn compile(&self, cx: &mut CompileCtx<'_>) -> Result<Box<dyn Check>, String> {
         match self {
             CheckConfig::Phrases(c) => Ok(Box::new(phrases::Phrases::compile(c, cx)?)),
+            // [normaliser arms]
+            // [pii arms]
+            // [output arms]
+            // [detection arms]
         }
     }
 }
