@@ -108,7 +108,7 @@ ln -sfn "$CHECKOV_VENV/bin/checkov" "$VENV/bin/checkov"
 
 for v in "$VENV" "$CHECKOV_VENV"; do
   log "pip check in $v"
-  "$v/bin/pip" check "${PIP_FLAGS[@]}" || die "dependency conflict in $v (pip check above)"
+  "$v/bin/pip" check --disable-pip-version-check || die "dependency conflict in $v (pip check above)"
 done
 
 cd "$ROOT"
