@@ -36,7 +36,9 @@ pub enum Error {
     },
 
     /// The moto server process exited before it answered HTTP.
-    #[error("moto server exited ({status}) before answering on port {port}; its stderr ends with:\n{stderr_tail}")]
+    #[error(
+        "moto server exited ({status}) before answering on port {port}; its stderr ends with:\n{stderr_tail}"
+    )]
     MotoExited {
         /// The loopback port it was told to use.
         port: u16,
@@ -47,7 +49,9 @@ pub enum Error {
     },
 
     /// The moto server did not answer HTTP within the start-up deadline.
-    #[error("moto server did not answer on `{endpoint}` within {waited_secs} s; its stderr ends with:\n{stderr_tail}")]
+    #[error(
+        "moto server did not answer on `{endpoint}` within {waited_secs} s; its stderr ends with:\n{stderr_tail}"
+    )]
     MotoStartTimeout {
         /// The endpoint that was polled.
         endpoint: String,
@@ -89,6 +93,9 @@ pub enum Error {
 impl Error {
     /// Wraps an I/O error with what was being done.
     pub(crate) fn io(context: impl Into<String>, source: io::Error) -> Self {
-        Self::Io { context: context.into(), source }
+        Self::Io {
+            context: context.into(),
+            source,
+        }
     }
 }

@@ -57,8 +57,12 @@ impl Response {
     ///
     /// [`Error::Http`] when the body is not JSON.
     pub fn json(&self) -> Result<serde_json::Value, Error> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| Error::Http(format!("body is not json ({e}): {}", truncate(&self.text()))))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::Http(format!(
+                "body is not json ({e}): {}",
+                truncate(&self.text())
+            ))
+        })
     }
 }
 
@@ -85,7 +89,10 @@ pub fn send(
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
     let mut writer = &stream;
     writer
         .write_all(head.as_bytes())
@@ -143,7 +150,9 @@ pub(crate) fn loopback_addr(endpoint: &str) -> Result<(SocketAddr, String), Erro
     }
     let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
     let host_ok = host == "localhost"
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
         || host
             .strip_prefix('[')
             .and_then(|h| h.strip_suffix(']'))
@@ -169,7 +178,10 @@ pub(crate) fn set_timeouts(stream: &TcpStream, timeout: Duration) -> Result<(), 
 
 /// The first header named `name` (case-insensitive) in `headers`.
 pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 pub(crate) fn truncate(text: &str) -> String {
@@ -192,7 +204,9 @@ pub(crate) struct RequestHead {
 impl RequestHead {
     /// Whether the client wants the connection closed after this exchange.
     pub(crate) fn wants_close(&self) -> bool {
-        let connection = header(&self.headers, "connection").unwrap_or("").to_ascii_lowercase();
+        let connection = header(&self.headers, "connection")
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if self.version.eq_ignore_ascii_case("HTTP/1.0") {
             !connection.contains("keep-alive")
         } else {
@@ -224,7 +238,9 @@ fn read_line(reader: &mut impl BufRead) -> Result<Option<String>, Error> {
     if line.last() == Some(&b'\r') {
         line.pop();
     }
-    String::from_utf8(line).map(Some).map_err(|_| Error::Http("non-utf8 header line".to_owned()))
+    String::from_utf8(line)
+        .map(Some)
+        .map_err(|_| Error::Http("non-utf8 header line".to_owned()))
 }
 
 fn read_headers(reader: &mut impl BufRead) -> Result<Vec<(String, String)>, Error> {
@@ -238,9 +254,9 @@ fn read_headers(reader: &mut impl BufRead) -> Result<Vec<(String, String)>, Erro
         if headers.len() >= MAX_HEADERS {
             return Err(Error::Http("too many header fields".to_owned()));
         }
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| Error::Http(format!("header line without colon: `{}`", truncate(&line))))?;
+        let (name, value) = line.split_once(':').ok_or_else(|| {
+            Error::Http(format!("header line without colon: `{}`", truncate(&line)))
+        })?;
         headers.push((name.trim().to_owned(), value.trim().to_owned()));
     }
 }
@@ -260,7 +276,10 @@ pub(crate) fn read_request_head(reader: &mut impl BufRead) -> Result<Option<Requ
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(Error::Http(format!("bad request line `{}`", truncate(&line))));
+        return Err(Error::Http(format!(
+            "bad request line `{}`",
+            truncate(&line)
+        )));
     };
     if !version.starts_with("HTTP/1.") {
         return Err(Error::Http(format!("unsupported version `{version}`")));
@@ -282,18 +301,31 @@ pub(crate) fn read_request_body(
     read_body(reader, headers, false)
 }
 
-/// Reads a whole response to a request made with `method`.
-pub(crate) fn read_response(reader: &mut impl BufRead, method: &str) -> Result<Response, Error> {
+/// Reads one whole response to a request made with `method` from a connection (for
+/// tests that speak HTTP over their own `TcpStream`, e.g. keep-alive checks). Interim
+/// `1xx` responses are skipped; the body is framed by `Content-Length`, chunked
+/// encoding, or end of stream.
+///
+/// # Errors
+///
+/// [`Error::Http`] for a malformed response, [`Error::Io`] when reading fails.
+pub fn read_response(reader: &mut impl BufRead, method: &str) -> Result<Response, Error> {
     loop {
         let line = read_line(reader)?
             .ok_or_else(|| Error::Http("connection closed before a status line".to_owned()))?;
         let mut parts = line.splitn(3, ' ');
         let (Some(version), Some(code)) = (parts.next(), parts.next()) else {
-            return Err(Error::Http(format!("bad status line `{}`", truncate(&line))));
+            return Err(Error::Http(format!(
+                "bad status line `{}`",
+                truncate(&line)
+            )));
         };
         let reason = parts.next().unwrap_or("").to_owned();
         if !version.starts_with("HTTP/1.") {
-            return Err(Error::Http(format!("bad status line `{}`", truncate(&line))));
+            return Err(Error::Http(format!(
+                "bad status line `{}`",
+                truncate(&line)
+            )));
         }
         let status: u16 = code
             .parse()
@@ -307,7 +339,12 @@ pub(crate) fn read_response(reader: &mut impl BufRead, method: &str) -> Result<R
         } else {
             read_body(reader, &headers, true)?
         };
-        return Ok(Response { status, reason, headers, body });
+        return Ok(Response {
+            status,
+            reason,
+            headers,
+            body,
+        });
     }
 }
 
@@ -316,19 +353,27 @@ fn read_body(
     headers: &[(String, String)],
     until_eof: bool,
 ) -> Result<Vec<u8>, Error> {
-    let chunked = header(headers, "transfer-encoding")
-        .is_some_and(|te| te.to_ascii_lowercase().split(',').any(|t| t.trim() == "chunked"));
+    let chunked = header(headers, "transfer-encoding").is_some_and(|te| {
+        te.to_ascii_lowercase()
+            .split(',')
+            .any(|t| t.trim() == "chunked")
+    });
     if chunked {
         return read_chunked(reader);
     }
     if let Some(len) = header(headers, "content-length") {
-        let len: usize =
-            len.parse().map_err(|_| Error::Http(format!("bad content-length `{len}`")))?;
+        let len: usize = len
+            .parse()
+            .map_err(|_| Error::Http(format!("bad content-length `{len}`")))?;
         if len > MAX_BODY {
-            return Err(Error::Http(format!("body of {len} bytes is over the limit")));
+            return Err(Error::Http(format!(
+                "body of {len} bytes is over the limit"
+            )));
         }
         let mut body = vec![0; len];
-        reader.read_exact(&mut body).map_err(|e| Error::io("reading an http body", e))?;
+        reader
+            .read_exact(&mut body)
+            .map_err(|e| Error::io("reading an http body", e))?;
         return Ok(body);
     }
     let mut body = Vec::new();
@@ -360,7 +405,9 @@ fn read_chunked(reader: &mut impl BufRead) -> Result<Vec<u8>, Error> {
         let start = body.len();
         body.resize(start + size, 0);
         let chunk = body.get_mut(start..).unwrap_or_default();
-        reader.read_exact(chunk).map_err(|e| Error::io("reading an http chunk", e))?;
+        reader
+            .read_exact(chunk)
+            .map_err(|e| Error::io("reading an http chunk", e))?;
         match read_line(reader)? {
             Some(l) if l.is_empty() => {}
             _ => return Err(Error::Http("chunk not followed by CRLF".to_owned())),
@@ -417,11 +464,25 @@ mod tests {
 
     #[test]
     fn loopback_endpoints_only() {
-        for ok in ["http://127.0.0.1:5000", "http://localhost:1/", "http://[::1]:80", "http://127.9.9.9:2"] {
+        for ok in [
+            "http://127.0.0.1:5000",
+            "http://localhost:1/",
+            "http://[::1]:80",
+            "http://127.9.9.9:2",
+        ] {
             assert!(loopback_addr(ok).is_ok(), "{ok}");
         }
-        for bad in ["https://127.0.0.1:5", "http://10.0.0.1:80", "http://example.com:80", "http://127.0.0.1", "http://127.0.0.1:5/x"] {
-            assert!(matches!(loopback_addr(bad), Err(Error::InvalidEndpoint(_))), "{bad}");
+        for bad in [
+            "https://127.0.0.1:5",
+            "http://10.0.0.1:80",
+            "http://example.com:80",
+            "http://127.0.0.1",
+            "http://127.0.0.1:5/x",
+        ] {
+            assert!(
+                matches!(loopback_addr(bad), Err(Error::InvalidEndpoint(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -429,14 +490,23 @@ mod tests {
     fn parses_chunked_and_content_length_responses() {
         let raw = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n5\r\npedia\r\n0\r\nT: 1\r\n\r\n";
         let resp = read_response(&mut &raw[..], "POST").unwrap();
-        assert_eq!((resp.status, resp.body.as_slice()), (200, &b"Wikipedia"[..]));
+        assert_eq!(
+            (resp.status, resp.body.as_slice()),
+            (200, &b"Wikipedia"[..])
+        );
 
         let raw = b"HTTP/1.1 404 Not Found\r\ncontent-length: 3\r\n\r\nabcEXTRA";
         let resp = read_response(&mut &raw[..], "GET").unwrap();
-        assert_eq!((resp.status, resp.reason.as_str(), resp.text().as_str()), (404, "Not Found", "abc"));
+        assert_eq!(
+            (resp.status, resp.reason.as_str(), resp.text().as_str()),
+            (404, "Not Found", "abc")
+        );
 
         let raw = b"HTTP/1.0 200 OK\r\n\r\nuntil eof";
-        assert_eq!(read_response(&mut &raw[..], "GET").unwrap().text(), "until eof");
+        assert_eq!(
+            read_response(&mut &raw[..], "GET").unwrap().text(),
+            "until eof"
+        );
     }
 
     #[test]
@@ -444,21 +514,37 @@ mod tests {
         let raw = b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi\r\nGET /x HTTP/1.1\r\nConnection: close\r\n\r\n";
         let mut reader = &raw[..];
         let first = read_request_head(&mut reader).unwrap().unwrap();
-        assert_eq!(read_request_body(&mut reader, &first.headers).unwrap(), b"hi");
+        assert_eq!(
+            read_request_body(&mut reader, &first.headers).unwrap(),
+            b"hi"
+        );
         assert!(!first.wants_close());
         let second = read_request_head(&mut reader).unwrap().unwrap();
-        assert_eq!((second.method.as_str(), second.target.as_str()), ("GET", "/x"));
-        assert!(read_request_body(&mut reader, &second.headers).unwrap().is_empty());
+        assert_eq!(
+            (second.method.as_str(), second.target.as_str()),
+            ("GET", "/x")
+        );
+        assert!(
+            read_request_body(&mut reader, &second.headers)
+                .unwrap()
+                .is_empty()
+        );
         assert!(second.wants_close());
         assert!(read_request_head(&mut reader).unwrap().is_none());
     }
 
     #[test]
     fn rejects_garbage() {
-        assert!(matches!(read_request_head(&mut &b"NOT HTTP\r\n\r\n"[..]), Err(Error::Http(_))));
+        assert!(matches!(
+            read_request_head(&mut &b"NOT HTTP\r\n\r\n"[..]),
+            Err(Error::Http(_))
+        ));
         let raw = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
         let head = read_request_head(&mut &raw[..]).unwrap().unwrap();
         let mut rest = &b"zz\r\n"[..];
-        assert!(matches!(read_request_body(&mut rest, &head.headers), Err(Error::Http(_))));
+        assert!(matches!(
+            read_request_body(&mut rest, &head.headers),
+            Err(Error::Http(_))
+        ));
     }
 }
