@@ -5,12 +5,15 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::model::{
-    ApprovalStore, Claim, ClaimResult, DependencyError, Notification, Notifier, PendingItem, RequestSummary,
-    TaskCallback,
+    ApprovalStore, Claim, ClaimResult, DependencyError, Notification, Notifier, PendingItem,
+    RequestSummary, TaskCallback,
 };
 
 fn dep<E: std::error::Error + 'static>(service: &'static str) -> impl Fn(E) -> DependencyError {
-    move |e| DependencyError { service, message: aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string() }
+    move |e| DependencyError {
+        service,
+        message: aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string(),
+    }
 }
 
 /// The approvals table (`APPROVALS_TABLE`): key `requestId`, TTL attribute `expiresAt`.
@@ -23,7 +26,10 @@ pub struct DynamoApprovalStore {
 impl DynamoApprovalStore {
     /// A store over `table`.
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
-        DynamoApprovalStore { client, table: table.into() }
+        DynamoApprovalStore {
+            client,
+            table: table.into(),
+        }
     }
 
     async fn get(&self, request_id: &str) -> Result<Option<PendingItem>, DependencyError> {
@@ -46,8 +52,10 @@ fn s(v: &str) -> AttributeValue {
 
 fn attrs_from_item(item: &PendingItem) -> Result<HashMap<String, AttributeValue>, DependencyError> {
     let sum = &item.summary;
-    let findings = serde_json::to_string(&sum.findings)
-        .map_err(|e| DependencyError { service: "dynamodb", message: e.to_string() })?;
+    let findings = serde_json::to_string(&sum.findings).map_err(|e| DependencyError {
+        service: "dynamodb",
+        message: e.to_string(),
+    })?;
     Ok(HashMap::from([
         ("requestId".to_owned(), s(&sum.request_id)),
         ("sessionId".to_owned(), s(&sum.session_id)),
@@ -58,17 +66,24 @@ fn attrs_from_item(item: &PendingItem) -> Result<HashMap<String, AttributeValue>
         ("taskToken".to_owned(), s(&item.task_token)),
         ("reason".to_owned(), s(&item.reason)),
         ("status".to_owned(), s(&item.status)),
-        ("expiresAt".to_owned(), AttributeValue::N(item.expires_at.to_string())),
+        (
+            "expiresAt".to_owned(),
+            AttributeValue::N(item.expires_at.to_string()),
+        ),
     ]))
 }
 
 fn item_from_attrs(a: &HashMap<String, AttributeValue>) -> Result<PendingItem, DependencyError> {
-    let corrupt = |field: &str| DependencyError { service: "dynamodb", message: format!("item attribute `{field}` missing or mistyped") };
+    let corrupt = |field: &str| DependencyError {
+        service: "dynamodb",
+        message: format!("item attribute `{field}` missing or mistyped"),
+    };
     let text = |k: &str| match a.get(k) {
         Some(AttributeValue::S(v)) => Ok(v.clone()),
         _ => Err(corrupt(k)),
     };
-    let decision = serde_json::from_value(serde_json::Value::String(text("decision")?)).map_err(|_| corrupt("decision"))?;
+    let decision = serde_json::from_value(serde_json::Value::String(text("decision")?))
+        .map_err(|_| corrupt("decision"))?;
     let findings = serde_json::from_str(&text("findings")?).map_err(|_| corrupt("findings"))?;
     let expires_at = match a.get("expiresAt") {
         Some(AttributeValue::N(n)) => n.parse().map_err(|_| corrupt("expiresAt"))?,
@@ -115,7 +130,9 @@ impl ApprovalStore for DynamoApprovalStore {
             .update_item()
             .table_name(&self.table)
             .key("requestId", s(request_id))
-            .update_expression("SET #s = :new, decidedBy = :by, decisionReason = :why, decidedAt = :at")
+            .update_expression(
+                "SET #s = :new, decidedBy = :by, decisionReason = :why, decidedAt = :at",
+            )
             .condition_expression("#s = :pending AND expiresAt > :now")
             .expression_attribute_names("#s", "status")
             .expression_attribute_values(":new", s(claim.status))
@@ -129,10 +146,16 @@ impl ApprovalStore for DynamoApprovalStore {
             .await;
         match result {
             Ok(out) => match out.attributes.as_ref() {
-                Some(old) => Ok(ClaimResult::Claimed(item_from_attrs(old)?)),
-                None => Err(DependencyError { service: "dynamodb", message: "update returned no item".into() }),
+                Some(old) => Ok(ClaimResult::Claimed(Box::new(item_from_attrs(old)?))),
+                None => Err(DependencyError {
+                    service: "dynamodb",
+                    message: "update returned no item".into(),
+                }),
             },
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
                 Ok(match self.get(request_id).await? {
                     Some(item) if item.status != "pending" => ClaimResult::AlreadyDecided,
                     _ => ClaimResult::Missing, // unknown, or pending but expired
@@ -153,14 +176,19 @@ pub struct SnsNotifier {
 impl SnsNotifier {
     /// A notifier publishing to `topic_arn`.
     pub fn new(client: aws_sdk_sns::Client, topic_arn: impl Into<String>) -> Self {
-        SnsNotifier { client, topic_arn: topic_arn.into() }
+        SnsNotifier {
+            client,
+            topic_arn: topic_arn.into(),
+        }
     }
 }
 
 impl Notifier for SnsNotifier {
     async fn notify(&self, n: &Notification) -> Result<(), DependencyError> {
-        let message =
-            serde_json::to_string(n).map_err(|e| DependencyError { service: "sns", message: e.to_string() })?;
+        let message = serde_json::to_string(n).map_err(|e| DependencyError {
+            service: "sns",
+            message: e.to_string(),
+        })?;
         self.client
             .publish()
             .topic_arn(&self.topic_arn)
@@ -168,7 +196,10 @@ impl Notifier for SnsNotifier {
             .message(message)
             .send()
             .await
-            .map_err(|e| DependencyError { service: "sns", message: aws_sdk_sns::error::DisplayErrorContext(e).to_string() })?;
+            .map_err(|e| DependencyError {
+                service: "sns",
+                message: aws_sdk_sns::error::DisplayErrorContext(e).to_string(),
+            })?;
         Ok(())
     }
 }
@@ -187,17 +218,33 @@ impl SfnCallback {
 }
 
 fn sfn_err<E: std::error::Error + 'static>(e: E) -> DependencyError {
-    DependencyError { service: "states", message: aws_sdk_sfn::error::DisplayErrorContext(e).to_string() }
+    DependencyError {
+        service: "states",
+        message: aws_sdk_sfn::error::DisplayErrorContext(e).to_string(),
+    }
 }
 
 impl TaskCallback for SfnCallback {
     async fn succeed(&self, token: &str, output: &str) -> Result<(), DependencyError> {
-        self.client.send_task_success().task_token(token).output(output).send().await.map_err(sfn_err)?;
+        self.client
+            .send_task_success()
+            .task_token(token)
+            .output(output)
+            .send()
+            .await
+            .map_err(sfn_err)?;
         Ok(())
     }
 
     async fn fail(&self, token: &str, error: &str, cause: &str) -> Result<(), DependencyError> {
-        self.client.send_task_failure().task_token(token).error(error).cause(cause).send().await.map_err(sfn_err)?;
+        self.client
+            .send_task_failure()
+            .task_token(token)
+            .error(error)
+            .cause(cause)
+            .send()
+            .await
+            .map_err(sfn_err)?;
         Ok(())
     }
 }

@@ -45,6 +45,9 @@ impl ApprovalError {
 
 impl From<ApprovalError> for Diagnostic {
     fn from(e: ApprovalError) -> Diagnostic {
-        Diagnostic { error_type: e.error_type().to_owned(), error_message: e.to_string() }
+        Diagnostic {
+            error_type: e.error_type().to_owned(),
+            error_message: e.to_string(),
+        }
     }
 }

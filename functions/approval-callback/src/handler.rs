@@ -22,8 +22,8 @@ use serde_json::Value;
 
 use crate::error::ApprovalError;
 use crate::model::{
-    ApprovalRequest, ApprovalStore, Claim, ClaimResult, DependencyError, Notification, Notifier, PendingItem,
-    ReviewAction, ReviewerDecision, TaskCallback,
+    ApprovalRequest, ApprovalStore, Claim, ClaimResult, DependencyError, Notification, Notifier,
+    PendingItem, ReviewAction, ReviewerDecision, TaskCallback,
 };
 
 /// The function name in audit records.
@@ -59,7 +59,10 @@ pub struct Answer {
 }
 
 /// Handles either event.
-pub async fn handle<S, N, C, A>(deps: &Deps<S, N, C, A>, event: LambdaEvent<Value>) -> Result<Answer, ApprovalError>
+pub async fn handle<S, N, C, A>(
+    deps: &Deps<S, N, C, A>,
+    event: LambdaEvent<Value>,
+) -> Result<Answer, ApprovalError>
 where
     S: ApprovalStore,
     N: Notifier,
@@ -75,7 +78,9 @@ where
         let dec: ReviewerDecision = serde_json::from_value(payload).map_err(malformed)?;
         decide(deps, dec).await
     } else {
-        Err(ApprovalError::MalformedEvent("expected `taskToken` (request) or `action` (decision)".into()))
+        Err(ApprovalError::MalformedEvent(
+            "expected `taskToken` (request) or `action` (decision)".into(),
+        ))
     }
 }
 
@@ -85,7 +90,9 @@ fn now_secs() -> u64 {
 
 fn non_empty(field: &str, value: &str) -> Result<(), ApprovalError> {
     if value.trim().is_empty() {
-        return Err(ApprovalError::MalformedEvent(format!("`{field}` must not be empty")));
+        return Err(ApprovalError::MalformedEvent(format!(
+            "`{field}` must not be empty"
+        )));
     }
     Ok(())
 }
@@ -93,12 +100,23 @@ fn non_empty(field: &str, value: &str) -> Result<(), ApprovalError> {
 async fn audit<A: AuditSink>(sink: &A, record: AuditRecord) -> Result<(), ApprovalError> {
     match sink.append(vec![record]).await.into_iter().next() {
         Some(Ok(_)) => Ok(()),
-        Some(Err(e)) => Err(DependencyError { service: "audit", message: e.to_string() }.into()),
-        None => Err(DependencyError { service: "audit", message: "no result".into() }.into()),
+        Some(Err(e)) => Err(DependencyError {
+            service: "audit",
+            message: e.to_string(),
+        }
+        .into()),
+        None => Err(DependencyError {
+            service: "audit",
+            message: "no result".into(),
+        }
+        .into()),
     }
 }
 
-async fn request<S, N, C, A>(deps: &Deps<S, N, C, A>, req: ApprovalRequest) -> Result<Answer, ApprovalError>
+async fn request<S, N, C, A>(
+    deps: &Deps<S, N, C, A>,
+    req: ApprovalRequest,
+) -> Result<Answer, ApprovalError>
 where
     S: ApprovalStore,
     N: Notifier,
@@ -136,10 +154,16 @@ where
     record.input = Some(item.reason.clone()).filter(|r| !r.is_empty());
     audit(&deps.audit, record).await?;
     tracing::info!(request_id = %s.request_id, findings = s.findings.len(), "approval requested");
-    Ok(Answer { status: "pending".into(), request_id: s.request_id.clone() })
+    Ok(Answer {
+        status: "pending".into(),
+        request_id: s.request_id.clone(),
+    })
 }
 
-async fn decide<S, N, C, A>(deps: &Deps<S, N, C, A>, dec: ReviewerDecision) -> Result<Answer, ApprovalError>
+async fn decide<S, N, C, A>(
+    deps: &Deps<S, N, C, A>,
+    dec: ReviewerDecision,
+) -> Result<Answer, ApprovalError>
 where
     S: ApprovalStore,
     N: Notifier,
@@ -156,7 +180,11 @@ where
         ReviewAction::Approve => "approved",
         ReviewAction::Reject => "rejected",
     };
-    let claim = Claim { status, reviewer: dec.reviewer.id.clone(), reason: dec.reason.clone() };
+    let claim = Claim {
+        status,
+        reviewer: dec.reviewer.id.clone(),
+        reason: dec.reason.clone(),
+    };
     let item = match deps.store.claim(&dec.request_id, &claim).await? {
         ClaimResult::Claimed(item) => item,
         ClaimResult::AlreadyDecided => return Err(ApprovalError::AlreadyDecided(dec.request_id)),
@@ -169,17 +197,25 @@ where
                 "reviewer": {"id": dec.reviewer.id, "role": dec.reviewer.role},
                 "reason": dec.reason,
             });
-            deps.callback.succeed(&item.task_token, &output.to_string()).await
+            deps.callback
+                .succeed(&item.task_token, &output.to_string())
+                .await
         }
         ReviewAction::Reject => {
             let cause = format!("rejected by reviewer `{}`", dec.reviewer.id);
-            deps.callback.fail(&item.task_token, "Rejected", &cause).await
+            deps.callback
+                .fail(&item.task_token, "Rejected", &cause)
+                .await
         }
     };
-    let mut record = AuditRecord::new(FUNCTION, "approval_decided", match dec.action {
-        ReviewAction::Approve => Decision::Allow,
-        ReviewAction::Reject => Decision::Deny,
-    });
+    let mut record = AuditRecord::new(
+        FUNCTION,
+        "approval_decided",
+        match dec.action {
+            ReviewAction::Approve => Decision::Allow,
+            ReviewAction::Reject => Decision::Deny,
+        },
+    );
     record.request_id.clone_from(&dec.request_id);
     record.session_id.clone_from(&item.summary.session_id);
     record.principal_id.clone_from(&dec.reviewer.id);
@@ -193,5 +229,8 @@ where
     callback.map_err(ApprovalError::Callback)?;
     audited?;
     tracing::info!(request_id = %dec.request_id, status, "approval decided");
-    Ok(Answer { status: status.into(), request_id: dec.request_id })
+    Ok(Answer {
+        status: status.into(),
+        request_id: dec.request_id,
+    })
 }

@@ -16,5 +16,9 @@ pub use handler::{Deps, handle};
 
 /// Parses `REVIEWER_ROLES` (comma separated, blanks ignored).
 pub fn parse_roles(list: &str) -> Vec<String> {
-    list.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned).collect()
+    list.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect()
 }

@@ -23,14 +23,24 @@ async fn main() -> Result<(), Error> {
         .init();
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let redactor = Arc::new(AuditRedactor::embedded_default()?);
-    let logs = cloudwatch::CloudWatchTransport::new(cloudwatch::client(&config), env("AUDIT_LOG_GROUP")?, Backoff::default());
+    let logs = cloudwatch::CloudWatchTransport::new(
+        cloudwatch::client(&config),
+        env("AUDIT_LOG_GROUP")?,
+        Backoff::default(),
+    );
     let deps = Deps {
-        store: DynamoApprovalStore::new(aws_sdk_dynamodb::Client::new(&config), env("APPROVALS_TABLE")?),
+        store: DynamoApprovalStore::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            env("APPROVALS_TABLE")?,
+        ),
         notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&config), env("REVIEW_TOPIC_ARN")?),
         callback: SfnCallback::new(aws_sdk_sfn::Client::new(&config)),
         audit: ChainWriter::new(logs, redactor, format!("approval-{}", instance_id())),
         reviewer_roles: parse_roles(&env("REVIEWER_ROLES")?),
-        ttl_seconds: std::env::var("APPROVAL_TTL_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(86_400),
+        ttl_seconds: std::env::var("APPROVAL_TTL_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(86_400),
         region: std::env::var("AWS_REGION").unwrap_or_default(),
     };
     let deps = &deps;

@@ -122,7 +122,7 @@ pub struct Claim {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClaimResult {
     /// This decision won; the item as it was before.
-    Claimed(PendingItem),
+    Claimed(Box<PendingItem>),
     /// Someone decided already.
     AlreadyDecided,
     /// No such request (or expired).
@@ -142,9 +142,16 @@ pub struct DependencyError {
 /// Pending approvals.
 pub trait ApprovalStore: Send + Sync {
     /// Stores a pending item (replacing a pending one with the same id, never a decided one).
-    fn put_pending(&self, item: &PendingItem) -> impl Future<Output = Result<(), DependencyError>> + Send;
+    fn put_pending(
+        &self,
+        item: &PendingItem,
+    ) -> impl Future<Output = Result<(), DependencyError>> + Send;
     /// Marks the item decided if, and only if, it is still pending.
-    fn claim(&self, request_id: &str, claim: &Claim) -> impl Future<Output = Result<ClaimResult, DependencyError>> + Send;
+    fn claim(
+        &self,
+        request_id: &str,
+        claim: &Claim,
+    ) -> impl Future<Output = Result<ClaimResult, DependencyError>> + Send;
 }
 
 /// What reviewers are told: ids, decision and finding summaries, never raw text.
@@ -175,7 +182,16 @@ pub trait Notifier: Send + Sync {
 /// Resumes or ends the waiting execution.
 pub trait TaskCallback: Send + Sync {
     /// SendTaskSuccess.
-    fn succeed(&self, token: &str, output: &str) -> impl Future<Output = Result<(), DependencyError>> + Send;
+    fn succeed(
+        &self,
+        token: &str,
+        output: &str,
+    ) -> impl Future<Output = Result<(), DependencyError>> + Send;
     /// SendTaskFailure.
-    fn fail(&self, token: &str, error: &str, cause: &str) -> impl Future<Output = Result<(), DependencyError>> + Send;
+    fn fail(
+        &self,
+        token: &str,
+        error: &str,
+        cause: &str,
+    ) -> impl Future<Output = Result<(), DependencyError>> + Send;
 }

@@ -87,10 +87,10 @@ mod tests {
             ("empty", vec![], 0),
             ("one", events(&[10], 0), 1),
             ("count", events(&vec![1; 25_001], 0), 3),
-            ("bytes", events(&vec![MAX_EVENT_BYTES; 9], 0), 3),
+            ("bytes", events(&[MAX_EVENT_BYTES; 9], 0), 3),
             (
                 "exact bytes",
-                events(&vec![MAX_BATCH_BYTES / 4 - EVENT_OVERHEAD; 4], 0),
+                events(&[MAX_BATCH_BYTES / 4 - EVENT_OVERHEAD; 4], 0),
                 1,
             ),
             ("span", events(&[1, 1, 1], MAX_SPAN_MS / 2 + 1), 2),
