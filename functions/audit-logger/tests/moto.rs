@@ -271,3 +271,25 @@ async fn throughput_into_moto() {
         total as f64 / secs
     );
 }
+
+/// The logger's own cost (redaction, sealing, batching) without moto: the same
+/// records through the JSON-lines transport. Prints records/s.
+#[tokio::test]
+#[ignore = "measurement, not a check"]
+async fn throughput_without_moto() {
+    let dir = std::env::temp_dir().join(format!("gatehouse-audit-tp-{}", std::process::id()));
+    let sink = ChainWriter::new(
+        audit_logger::sink::FileTransport::new(&dir),
+        Arc::new(AuditRedactor::embedded_default().unwrap()),
+        "inst-t",
+    );
+    let (total, per_call) = (50_000, 5_000);
+    let started = Instant::now();
+    for call in 0..total / per_call {
+        let results = sink.append((call * per_call..(call + 1) * per_call).map(record).collect()).await;
+        assert!(results.iter().all(Result::is_ok));
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("audit-logger (file transport): {total} records in {secs:.2} s = {:.0} records/s", total as f64 / secs);
+    let _ = std::fs::remove_dir_all(dir);
+}
