@@ -9,6 +9,7 @@
 pub mod aws;
 pub mod error;
 pub mod handler;
+pub mod local;
 pub mod model;
 
 pub use error::ApprovalError;
