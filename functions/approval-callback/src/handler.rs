@@ -1,6 +1,8 @@
 //! The two entry points of the approval gate.
 //!
-//! (a) `{taskToken, request, reason}` from the state machine: store the pending item
+//! (a) `{taskToken, request, reason}`, or the flat `{kind: "pending", task_token,
+//! request_id, session_id, principal_id, role, decision, findings}` that
+//! `statemachine/guarded-invoke.asl.json` sends, from the state machine: store the pending item
 //! with its token (TTL `expiresAt`), notify reviewers, audit `approval_requested`,
 //! answer `{"status":"pending"}`. The execution waits for the token.
 //!
@@ -22,8 +24,8 @@ use serde_json::Value;
 
 use crate::error::ApprovalError;
 use crate::model::{
-    ApprovalRequest, ApprovalStore, Claim, ClaimResult, DependencyError, Notification, Notifier,
-    PendingItem, ReviewAction, ReviewerDecision, TaskCallback,
+    ApprovalRequest, ApprovalStore, Claim, ClaimResult, DependencyError, FlatApprovalRequest,
+    Notification, Notifier, PendingItem, ReviewAction, ReviewerDecision, TaskCallback,
 };
 
 /// The function name in audit records.
@@ -71,7 +73,10 @@ where
 {
     let payload = event.payload;
     let malformed = |e: serde_json::Error| ApprovalError::MalformedEvent(e.to_string());
-    if payload.get("taskToken").is_some() {
+    if payload.get("task_token").is_some() || payload.get("kind").is_some() {
+        let req: FlatApprovalRequest = serde_json::from_value(payload).map_err(malformed)?;
+        request(deps, req.into()).await
+    } else if payload.get("taskToken").is_some() {
         let req: ApprovalRequest = serde_json::from_value(payload).map_err(malformed)?;
         request(deps, req).await
     } else if payload.get("action").is_some() {

@@ -19,6 +19,65 @@ pub struct ApprovalRequest {
     pub reason: String,
 }
 
+/// (a) in the flat form the guarded-invoke state machine sends
+/// (`statemachine/guarded-invoke.asl.json`, state `HumanApproval`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlatApprovalRequest {
+    /// Always `pending`.
+    pub kind: PendingKind,
+    /// `$$.Task.Token`.
+    pub task_token: String,
+    /// The execution name.
+    pub request_id: String,
+    /// The session.
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// The caller.
+    #[serde(default)]
+    pub principal_id: Option<String>,
+    /// The caller's role.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The validator's decision.
+    #[serde(default = "review")]
+    pub decision: Decision,
+    /// The validator's findings (extra fields dropped).
+    #[serde(default)]
+    pub findings: Option<Vec<FindingSummary>>,
+    /// Why, when the state machine says.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The `kind` of a flat request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingKind {
+    /// A request waiting for a reviewer.
+    Pending,
+}
+
+impl From<FlatApprovalRequest> for ApprovalRequest {
+    fn from(f: FlatApprovalRequest) -> ApprovalRequest {
+        let reason = f
+            .reason
+            .unwrap_or_else(|| format!("output validation decided `{}`", f.decision));
+        ApprovalRequest {
+            task_token: f.task_token,
+            request: RequestSummary {
+                request_id: f.request_id,
+                session_id: f.session_id.unwrap_or_default(),
+                principal_id: f.principal_id.unwrap_or_default(),
+                role: f.role.unwrap_or_default(),
+                decision: f.decision,
+                findings: f.findings.unwrap_or_default(),
+            },
+            reason,
+        }
+    }
+}
+
 /// What is kept of the flow's state. Unknown fields (prompt, completion, …) are
 /// accepted and dropped, so they never reach the table or the notification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -233,3 +233,29 @@ async fn wrong_role_unknown_request_and_malformed_events_are_refused() {
     }
     assert_eq!(rec.callbacks.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_state_machines_flat_request_is_accepted() {
+    let rec = Recorder::default();
+    let d = deps(&rec);
+    let flat = include_str!("../../../events/approval-callback/state-machine-request.json");
+    let a = call(&d, flat).await.unwrap();
+    assert_eq!(
+        (a.status.as_str(), a.request_id.as_str()),
+        ("pending", "req-7002")
+    );
+    let item = d.store.0.lock().unwrap()["req-7002"].clone();
+    assert_eq!(
+        item.task_token,
+        "AQCEAAAAKgAAAAMAAAAAAAAAAexampletasktoken0002"
+    );
+    assert_eq!(item.summary.findings[0].rule, "output.low_confidence");
+    assert_eq!(item.reason, "output validation decided `review`");
+    let approve = APPROVE.replace("req-7001", "req-7002");
+    assert_eq!(call(&d, &approve).await.unwrap().status, "approved");
+    let wrong_kind = flat.replace("\"pending\"", "\"done\"");
+    assert_eq!(
+        call(&d, &wrong_kind).await.unwrap_err().error_type(),
+        "MalformedEvent"
+    );
+}

@@ -1,4 +1,5 @@
-//! The handler: one record (direct invoke) or an SQS batch.
+//! The handler: one record (direct invoke: an [`AuditRecord`], or the state
+//! machine's step event, see [`crate::step`]) or an SQS batch of records.
 //!
 //! SQS: every message body is one audit record. A message that fails to parse or
 //! validate can never succeed; it is logged without its content (id, size, SHA-256
@@ -16,6 +17,7 @@ use serde_json::Value;
 
 use crate::error::AuditError;
 use crate::sink::AuditSink;
+use crate::step::StepEvent;
 
 /// What the handler needs besides the sink.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +64,13 @@ pub async fn handle<S: AuditSink>(
             .await
             .map(Answer::Batch);
     }
-    let record = parse_record_value(payload).map_err(AuditError::InvalidRecord)?;
+    let record = if payload.get("outcome").is_some() && payload.get("function").is_none() {
+        let step: StepEvent = serde_json::from_value(payload)
+            .map_err(|e| AuditError::InvalidRecord(e.to_string()))?;
+        step.into_record()
+    } else {
+        parse_record_value(payload).map_err(AuditError::InvalidRecord)?
+    };
     let record = defaults.complete(record);
     let hash = sink
         .append(vec![record])

@@ -14,6 +14,7 @@ pub mod error;
 pub mod handler;
 pub mod retry;
 pub mod sink;
+pub mod step;
 
 pub use error::AuditError;
 pub use handler::{Env, handle};

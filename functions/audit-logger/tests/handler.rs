@@ -164,3 +164,53 @@ async fn a_new_writer_continues_an_existing_stream() {
     assert_eq!(lines.len(), 2);
     verify(&stream, &lines).unwrap();
 }
+
+#[tokio::test]
+async fn state_machine_step_events_become_chained_records() {
+    let sink = writer("steps");
+    let events = [
+        include_str!("../../../events/audit-logger/step-prompt-rejected.json"),
+        include_str!("../../../events/audit-logger/step-review-approved.json"),
+        include_str!("../../../events/audit-logger/step-guard-error.json"),
+    ];
+    for json in events {
+        assert!(
+            matches!(invoke(&sink, json).await.unwrap(), Answer::Written(_)),
+            "{json}"
+        );
+    }
+    let stream = sink.current_stream();
+    let lines = sink.transport().read_lines(&stream).unwrap();
+    verify(&stream, &lines).unwrap();
+    let records: Vec<AuditRecord> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records[0].function, "guarded-invoke");
+    assert_eq!(records[0].outcome.as_deref(), Some("prompt_rejected"));
+    assert_eq!(records[0].decision, Decision::Deny);
+    assert_eq!(
+        records[0].findings[0].rule,
+        "injection.instruction_override"
+    );
+    assert!(
+        records[0]
+            .input
+            .as_deref()
+            .unwrap()
+            .starts_with("Ignore previous")
+    );
+    assert_eq!(records[1].reviewer.as_deref(), Some("alice"));
+    assert_eq!(records[2].errors.len(), 1);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.request_id == "exec-0001" && r.region == "eu-west-1")
+    );
+    // A step event with a typo is refused, not half-logged.
+    let typo = events[0].replace("\"stage\"", "\"stgae\"");
+    assert_eq!(
+        lambda_runtime::Diagnostic::from(invoke(&sink, &typo).await.unwrap_err()).error_type,
+        "InvalidAuditRecord"
+    );
+}

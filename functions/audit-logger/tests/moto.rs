@@ -286,10 +286,19 @@ async fn throughput_without_moto() {
     let (total, per_call) = (50_000, 5_000);
     let started = Instant::now();
     for call in 0..total / per_call {
-        let results = sink.append((call * per_call..(call + 1) * per_call).map(record).collect()).await;
+        let results = sink
+            .append(
+                (call * per_call..(call + 1) * per_call)
+                    .map(record)
+                    .collect(),
+            )
+            .await;
         assert!(results.iter().all(Result::is_ok));
     }
     let secs = started.elapsed().as_secs_f64();
-    println!("audit-logger (file transport): {total} records in {secs:.2} s = {:.0} records/s", total as f64 / secs);
+    println!(
+        "audit-logger (file transport): {total} records in {secs:.2} s = {:.0} records/s",
+        total as f64 / secs
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

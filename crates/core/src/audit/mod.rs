@@ -70,11 +70,18 @@ pub struct AuditRecord {
     /// The caller's role (per-role policy).
     #[serde(default)]
     pub role: String,
+    /// The human reviewer whose approval the step relied on, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
     /// The function that took the decision (`prompt-preprocessor`, …).
     pub function: String,
     /// The step of the flow (`pre_process`, `invoke_agent`, `post_validate`,
     /// `approval_requested`, `approval_decided`, …).
     pub stage: String,
+    /// How the guarded flow ended, when the record comes from the state machine
+    /// (`allowed`, `prompt_rejected`, `output_blocked`, `review_approved`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
     /// Version of the agent prompt in use.
     #[serde(default)]
     pub prompt_version: String,
@@ -150,8 +157,10 @@ impl AuditRecord {
             session_id: String::new(),
             principal_id: String::new(),
             role: String::new(),
+            reviewer: None,
             function: function.to_owned(),
             stage: stage.to_owned(),
+            outcome: None,
             prompt_version: String::new(),
             decision,
             shadow_decision: None,
