@@ -6,6 +6,7 @@
 //! resumes the execution through SendTaskSuccess / SendTaskFailure. See
 //! [`handler`] for the guarantees (role check, one decision per request, audit).
 
+pub mod audit_queue;
 pub mod aws;
 pub mod error;
 pub mod handler;

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use approval_callback::audit_queue::AnyAuditSink;
 use approval_callback::aws::{DynamoApprovalStore, SfnCallback, SnsNotifier};
 use approval_callback::{Deps, handle, parse_roles};
-use audit_logger::{cloudwatch, instance_id, retry::Backoff, sink::ChainWriter};
 use gatehouse_core::audit::AuditRedactor;
 use lambda_runtime::{Error, run, service_fn};
 
@@ -23,11 +23,7 @@ async fn main() -> Result<(), Error> {
         .init();
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let redactor = Arc::new(AuditRedactor::embedded_default()?);
-    let logs = cloudwatch::CloudWatchTransport::new(
-        cloudwatch::client(&config),
-        env("AUDIT_LOG_GROUP")?,
-        Backoff::default(),
-    );
+    let audit = AnyAuditSink::from_env(&config, redactor)?;
     let deps = Deps {
         store: DynamoApprovalStore::new(
             aws_sdk_dynamodb::Client::new(&config),
@@ -35,7 +31,7 @@ async fn main() -> Result<(), Error> {
         ),
         notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&config), env("REVIEW_TOPIC_ARN")?),
         callback: SfnCallback::new(aws_sdk_sfn::Client::new(&config)),
-        audit: ChainWriter::new(logs, redactor, format!("approval-{}", instance_id())),
+        audit,
         reviewer_roles: parse_roles(&env("REVIEWER_ROLES")?),
         ttl_seconds: std::env::var("APPROVAL_TTL_SECONDS")
             .ok()

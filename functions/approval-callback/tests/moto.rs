@@ -283,3 +283,88 @@ async fn approve_and_reject_resume_real_executions() {
     assert_eq!(steps, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
     assert!(!lines.concat().contains("new card"));
 }
+
+#[tokio::test]
+async fn audit_records_travel_through_the_queue_into_the_chained_log() {
+    use approval_callback::audit_queue::SqsAuditSink;
+    use audit_logger::sink::AuditSink;
+    use gatehouse_core::Decision;
+
+    let moto = MotoServer::start().expect("moto");
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto.endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "static"))
+        .load()
+        .await;
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    let url = sqs
+        .create_queue()
+        .queue_name("gatehouse-audit")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let redactor = Arc::new(AuditRedactor::embedded_default().unwrap());
+    let sink = SqsAuditSink::new(sqs.clone(), &url, redactor.clone());
+
+    // Given 13 records queued by the approval callback's sink (two SendMessageBatch calls),
+    let records: Vec<AuditRecord> = (0..13)
+        .map(|i| {
+            let mut r = AuditRecord::new("approval-callback", "approval_decided", Decision::Allow);
+            r.request_id = format!("req-{i:02}");
+            r
+        })
+        .collect();
+    assert!(sink.append(records).await.iter().all(Result::is_ok));
+
+    // when the audit logger consumes the queue as Lambda's event source would,
+    let mut messages = Vec::new();
+    while messages.len() < 13 {
+        let out = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        messages.extend(out.messages.unwrap_or_default());
+    }
+    let event = json!({"Records": messages.iter().map(|m| json!({
+        "messageId": m.message_id, "receiptHandle": m.receipt_handle, "body": m.body, "eventSource": "aws:sqs",
+    })).collect::<Vec<_>>()});
+    let logs = cloudwatch::client(&config);
+    logs.create_log_group()
+        .log_group_name(GROUP)
+        .send()
+        .await
+        .unwrap();
+    let writer = ChainWriter::new(
+        CloudWatchTransport::new(logs, GROUP, Backoff::default()),
+        redactor,
+        "logger",
+    );
+    let env = audit_logger::Env::default();
+    let answer = audit_logger::handle(&writer, &env, invoke(event))
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&answer).unwrap()["batchItemFailures"],
+        json!([])
+    );
+
+    // then every record is in the log once, in one intact chain.
+    let stream = writer.current_stream();
+    let lines = writer.transport().read_stream(&stream).await.unwrap();
+    verify(&stream, &lines).unwrap();
+    let mut ids: Vec<String> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<AuditRecord>(l).unwrap().request_id)
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        (0..13).map(|i| format!("req-{i:02}")).collect::<Vec<_>>()
+    );
+}
