@@ -259,3 +259,51 @@ async fn the_state_machines_flat_request_is_accepted() {
         "MalformedEvent"
     );
 }
+
+struct DeadCallback;
+
+impl TaskCallback for DeadCallback {
+    async fn succeed(&self, _: &str, _: &str) -> Result<(), DependencyError> {
+        Err(DependencyError {
+            service: "states",
+            message: "TaskTimedOut".into(),
+        })
+    }
+    async fn fail(&self, _: &str, _: &str, _: &str) -> Result<(), DependencyError> {
+        Err(DependencyError {
+            service: "states",
+            message: "TaskTimedOut".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_failed_callback_is_reported_audited_and_not_retried_into_a_second_decision() {
+    let rec = Recorder::default();
+    let d = Deps {
+        store: MemoryStore::default(),
+        notifier: &rec,
+        callback: DeadCallback,
+        audit: &rec,
+        reviewer_roles: vec!["security-reviewer".into()],
+        ttl_seconds: 60,
+        region: String::new(),
+    };
+    call(&d, REQUEST).await.unwrap();
+    // Given the task already timed out, when a reviewer approves,
+    let err = call(&d, APPROVE).await.unwrap_err();
+    // then the caller learns the execution was not resumed,
+    assert_eq!(
+        lambda_runtime::Diagnostic::from(err).error_type,
+        "CallbackFailed"
+    );
+    // the audit log says so,
+    let audit = rec.audit.lock().unwrap().clone();
+    assert_eq!(audit[1].stage, "approval_decided");
+    assert!(audit[1].errors[0].contains("TaskTimedOut"));
+    // and the request stays decided (the flow's timeout denied it).
+    assert_eq!(
+        call(&d, REJECT).await.unwrap_err().error_type(),
+        "AlreadyDecided"
+    );
+}

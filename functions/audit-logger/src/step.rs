@@ -59,10 +59,16 @@ impl StepEvent {
         r.role = self.role.unwrap_or_default();
         r.prompt_version = self.prompt_version.unwrap_or_default();
         if let Some(guard) = &self.guard {
-            if let Some(f) = guard.get("findings").filter(|f| !f.is_null()) {
-                match serde_json::from_value::<Vec<Finding>>(f.clone()) {
-                    Ok(findings) => r.findings = findings,
-                    Err(_) => r.errors.push("guard findings unreadable".into()),
+            if let Some(Value::Array(items)) = guard.get("findings") {
+                let parsed: Vec<Option<Finding>> = items
+                    .iter()
+                    .map(|f| serde_json::from_value(f.clone()).ok())
+                    .collect();
+                let unreadable = parsed.iter().filter(|f| f.is_none()).count();
+                r.findings = parsed.into_iter().flatten().collect();
+                if unreadable > 0 {
+                    r.errors
+                        .push(format!("{unreadable} guard findings unreadable"));
                 }
             }
             if let Some(Value::Array(calls)) = guard.get("tool_calls") {
