@@ -39,8 +39,11 @@ pub(crate) struct Args {
     /// Which rows to use: every row, the 80 % tuning part or the 20 % holdout.
     #[arg(long, value_enum, default_value = "all")]
     split: Split,
-    /// Group categories by their first N `:`-separated parts (0: whole category).
+    /// Group sources by their first N `:`-separated parts (2: `github:owner/repo`; 0: whole).
     #[arg(long, value_name = "N", default_value_t = 2)]
+    source_depth: usize,
+    /// Group categories by their first N `:`-separated parts (0: whole category).
+    #[arg(long, value_name = "N", default_value_t = 1)]
     category_depth: usize,
     /// How many of the worst misses and false alarms to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
@@ -85,7 +88,7 @@ impl<'g> Evaluator<'g> {
         row: &Row,
         stage: Stage,
         role: Option<&str>,
-        category: &str,
+        groups: metrics::Groups<'_>,
     ) -> metrics::Outcome {
         let ctx = ScanContext {
             secrets: row.secrets.clone(),
@@ -98,7 +101,7 @@ impl<'g> Evaluator<'g> {
             ctx: &ctx,
         };
         let outcome = metrics::Outcome::of(&self.guard.scan(&req));
-        self.tally.add(row, category, &outcome);
+        self.tally.add(row, groups, &outcome);
         outcome
     }
 }
@@ -124,8 +127,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
             None => Stage::Prompt,
         };
         stages_used.insert(stage);
-        let category = metrics::category_at_depth(&row.category, args.category_depth);
-        evaluator.observe(&row, stage, args.role.as_deref(), category);
+        let groups = metrics::Groups {
+            source: metrics::cut_at_depth(&row.source, args.source_depth),
+            category: metrics::cut_at_depth(&row.category, args.category_depth),
+        };
+        evaluator.observe(&row, stage, args.role.as_deref(), groups);
     }
     let elapsed = started.elapsed();
     let mut tally = evaluator.tally;
@@ -138,6 +144,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
             role: args.role.clone(),
             split: args.split,
             total_rows,
+            source_depth: args.source_depth,
             category_depth: args.category_depth,
             elapsed,
         },

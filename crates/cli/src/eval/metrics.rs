@@ -157,14 +157,14 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    /// Counts one row's outcome. `category` is the row's category cut to depth.
-    pub(crate) fn add(&mut self, row: &Row, category: &str, outcome: &Outcome) {
+    /// Counts one row's outcome under its groups.
+    pub(crate) fn add(&mut self, row: &Row, groups: Groups<'_>, outcome: &Outcome) {
         let positive = row.label.is_positive();
         let caught = is_caught(outcome.decision);
         self.rows += 1;
         self.overall.add(positive, caught);
-        group(&mut self.by_source, &row.source).add(positive, caught);
-        group(&mut self.by_category, category).add(positive, caught);
+        group(&mut self.by_source, groups.source).add(positive, caught);
+        group(&mut self.by_category, groups.category).add(positive, caught);
         *self.decisions.entry(outcome.decision).or_default() += 1;
         for rule in &outcome.rules {
             let c = self.rules.entry(rule.clone()).or_default();
@@ -212,15 +212,24 @@ fn group<'m>(map: &'m mut BTreeMap<String, Counts>, key: &str) -> &'m mut Counts
     map.entry(key.to_owned()).or_default()
 }
 
-/// The category cut to its first `depth` `:`-separated parts (0 keeps it whole):
-/// `indirect:email:Research Assistance:start` at depth 2 is `indirect:email`.
-pub(crate) fn category_at_depth(category: &str, depth: usize) -> &str {
+/// The groups a row is counted under (its source and category, cut to depth).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Groups<'a> {
+    /// Source group.
+    pub source: &'a str,
+    /// Category group.
+    pub category: &'a str,
+}
+
+/// A source or category cut to its first `depth` `:`-separated parts (0 keeps it
+/// whole): `indirect:email:Research Assistance:start` at depth 2 is `indirect:email`.
+pub(crate) fn cut_at_depth(name: &str, depth: usize) -> &str {
     if depth == 0 {
-        return category;
+        return name;
     }
-    match category.match_indices(':').nth(depth - 1) {
-        Some((i, _)) => category.get(..i).unwrap_or(category),
-        None => category,
+    match name.match_indices(':').nth(depth - 1) {
+        Some((i, _)) => name.get(..i).unwrap_or(name),
+        None => name,
     }
 }
 
@@ -244,9 +253,10 @@ mod tests {
             ),
             ("hijacking", 2, "hijacking"),
             ("banking77:age_limit", 2, "banking77:age_limit"),
+            ("github:microsoft/BIPIA:benchmark/code/test.jsonl", 2, "github:microsoft/BIPIA"),
         ];
         for (category, depth, want) in cases {
-            assert_eq!(category_at_depth(category, depth), want);
+            assert_eq!(cut_at_depth(category, depth), want);
         }
     }
 

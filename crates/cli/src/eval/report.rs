@@ -25,6 +25,8 @@ pub(crate) struct Setup {
     pub split: Split,
     /// Rows in the file, whatever the split.
     pub total_rows: usize,
+    /// Source grouping depth.
+    pub source_depth: usize,
     /// Category grouping depth.
     pub category_depth: usize,
     /// Time spent reading and scanning.
@@ -49,6 +51,8 @@ pub(crate) struct Report {
     pub total_rows: usize,
     /// Rows in the split, i.e. evaluated.
     pub rows: usize,
+    /// Sources grouped by their first N `:`-separated parts (0: whole).
+    pub source_depth: usize,
     /// Categories grouped by their first N `:`-separated parts (0: whole).
     pub category_depth: usize,
     /// Seconds spent reading and scanning.
@@ -57,7 +61,7 @@ pub(crate) struct Report {
     pub overall: Metrics,
     /// Rows per decision.
     pub decisions: BTreeMap<String, usize>,
-    /// Per source.
+    /// Per source (cut to `source_depth`).
     pub by_source: Vec<Group>,
     /// Per category (cut to `category_depth`).
     pub by_category: Vec<Group>,
@@ -105,6 +109,7 @@ impl Report {
             split: setup.split,
             total_rows: setup.total_rows,
             rows: tally.rows,
+            source_depth: setup.source_depth,
             category_depth: setup.category_depth,
             seconds: setup.elapsed.as_secs_f64(),
             overall: tally.overall.metrics(),
@@ -163,12 +168,8 @@ impl Report {
             .map(|d| format!("{d} {}", self.decisions.get(*d).copied().unwrap_or(0)))
             .collect();
         let _ = writeln!(o, "decisions {}", decisions.join(", "));
-        table(&mut o, "by source", &self.by_source);
-        let title = match self.category_depth {
-            0 => "by category".to_owned(),
-            n => format!("by category (first {n} parts)"),
-        };
-        table(&mut o, &title, &self.by_category);
+        table(&mut o, &depth_title("source", self.source_depth), &self.by_source);
+        table(&mut o, &depth_title("category", self.category_depth), &self.by_category);
         if !self.rules.is_empty() {
             let _ = writeln!(o, "\nrules (rows fired on)\n  positive  negative  rule");
             for (rule, c) in &self.rules {
@@ -190,6 +191,14 @@ impl Report {
         );
         misses(&mut o, &self.false_positives);
         o
+    }
+}
+
+fn depth_title(what: &str, depth: usize) -> String {
+    match depth {
+        0 => format!("by {what}"),
+        1 => format!("by {what} (first `:` part; --{what}-depth 0 for all)"),
+        n => format!("by {what} (first {n} `:` parts; --{what}-depth 0 for all)"),
     }
 }
 
