@@ -48,7 +48,7 @@ fn check(file: &std::path::Path) -> Outcome {
                         .iter()
                         .filter(|r| r.enabled)
                         .count();
-                    format!("{s}: {rules} rules")
+                    format!("{s}: {rules} rule{}", if rules == 1 { "" } else { "s" })
                 })
                 .collect();
             let roles = if policy.roles.is_empty() {
@@ -73,13 +73,11 @@ fn check(file: &std::path::Path) -> Outcome {
 /// One line per error, path first so it reads like a compiler diagnostic.
 fn describe(e: &PolicyError) -> String {
     match e {
+        PolicyError::Invalid { path, message } if path.is_empty() || path == "." => {
+            format!("invalid policy: {}", strip_path_prefix(message))
+        }
         PolicyError::Invalid { path, message } => {
-            let path = if path.is_empty() || path == "." {
-                "(document)"
-            } else {
-                path
-            };
-            format!("at `{path}`: {message}")
+            format!("at `{path}`: {}", strip_path_prefix(message))
         }
         PolicyError::Rule {
             rule,
@@ -89,5 +87,37 @@ fn describe(e: &PolicyError) -> String {
             format!("at `{path}`: rule `{rule}`: {message}")
         }
         other => other.to_string(),
+    }
+}
+
+/// serde_yaml starts its messages with its own idea of the path (`stages.prompt: ...`),
+/// which repeats (or, for unknown fields, trails) the path we print first.
+fn strip_path_prefix(message: &str) -> &str {
+    match message.split_once(": ") {
+        Some((prefix, rest)) if !prefix.is_empty() && !prefix.contains(' ') => rest,
+        _ => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_path_prefix;
+
+    #[test]
+    fn strips_only_a_path_like_prefix() {
+        let cases = [
+            (
+                "stages.prompt.rules[0]: unknown field `x`",
+                "unknown field `x`",
+            ),
+            (
+                "unknown variant `regex`: expected one of",
+                "unknown variant `regex`: expected one of",
+            ),
+            ("plain message", "plain message"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(strip_path_prefix(input), want);
+        }
     }
 }

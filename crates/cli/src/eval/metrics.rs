@@ -253,7 +253,11 @@ mod tests {
             ),
             ("hijacking", 2, "hijacking"),
             ("banking77:age_limit", 2, "banking77:age_limit"),
-            ("github:microsoft/BIPIA:benchmark/code/test.jsonl", 2, "github:microsoft/BIPIA"),
+            (
+                "github:microsoft/BIPIA:benchmark/code/test.jsonl",
+                2,
+                "github:microsoft/BIPIA",
+            ),
         ];
         for (category, depth, want) in cases {
             assert_eq!(cut_at_depth(category, depth), want);

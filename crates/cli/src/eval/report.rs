@@ -168,8 +168,16 @@ impl Report {
             .map(|d| format!("{d} {}", self.decisions.get(*d).copied().unwrap_or(0)))
             .collect();
         let _ = writeln!(o, "decisions {}", decisions.join(", "));
-        table(&mut o, &depth_title("source", self.source_depth), &self.by_source);
-        table(&mut o, &depth_title("category", self.category_depth), &self.by_category);
+        table(
+            &mut o,
+            &depth_title("source", self.source_depth),
+            &self.by_source,
+        );
+        table(
+            &mut o,
+            &depth_title("category", self.category_depth),
+            &self.by_category,
+        );
         if !self.rules.is_empty() {
             let _ = writeln!(o, "\nrules (rows fired on)\n  positive  negative  rule");
             for (rule, c) in &self.rules {

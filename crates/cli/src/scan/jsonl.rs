@@ -111,6 +111,11 @@ fn process_line<W: Write>(
     line: &[u8],
     output: &mut W,
 ) -> io::Result<Result<(), LineError>> {
+    if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        // serde would also accept an array for a struct: the contract says object.
+        let message = "invalid line: expected a JSON object with a `text` string".to_owned();
+        return Ok(Err(LineError { id: None, message }));
+    }
     let parsed: InLine<'_> = match serde_json::from_slice(line) {
         Ok(p) => p,
         Err(e) => {
