@@ -642,3 +642,53 @@ fn demo_scans_every_sample() {
     }
     assert!(text.contains("decision  deny") && text.contains("decision  allow"));
 }
+
+#[test]
+fn jsonl_answers_each_line_before_the_next_arrives() {
+    use std::io::{BufRead as _, BufReader};
+    // Given a caller that writes one line and waits for its answer (a co-process)
+    let mut child = Command::new(BIN)
+        .args(["scan", "--policy", &test_policy(), "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    for (i, text) in ["open sesame", "hello"].iter().enumerate() {
+        writeln!(input, "{}", serde_json::json!({"id": i, "text": text})).unwrap();
+        input.flush().unwrap();
+        // Then the answer comes while stdin is still open
+        let mut line = String::new();
+        output.read_line(&mut line).unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["id"], i);
+    }
+    drop(input);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn jsonl_stops_quietly_when_stdout_closes() {
+    let line = "{\"id\":1,\"text\":\"hello\"}\n".repeat(50_000);
+    let mut child = Command::new(BIN)
+        .args(["scan", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(line.as_bytes());
+    });
+    drop(child.stdout.take()); // the reader goes away, as with `| head`
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
