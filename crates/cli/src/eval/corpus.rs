@@ -213,7 +213,7 @@ mod tests {
         for id in &ids {
             assert_ne!(Split::Tune.contains(id), Split::Holdout.contains(id));
         }
-        // Pinned so the split never moves silently (see HOLDOUT_PERCENT's doc).
+        // Pinned so the split never moves silently: other tools reproduce it.
         let pinned: Vec<bool> = ["dev-00000", "dev-00001", "dev-00002", "dev-00003"]
             .iter()
             .map(|id| is_holdout(id))
