@@ -60,10 +60,10 @@ impl Policy {
                 if !seen.insert(rule.id.as_str()) {
                     return Err(invalid(&format!("{path}.id"), format!("duplicate rule id `{}`", rule.id)));
                 }
-                if let Some(score) = rule.score {
-                    if !(0.0..=1.0).contains(&score) {
-                        return Err(invalid(&format!("{path}.score"), format!("score `{score}` is outside 0..=1")));
-                    }
+                if let Some(score) = rule.score
+                    && !(0.0..=1.0).contains(&score)
+                {
+                    return Err(invalid(&format!("{path}.score"), format!("score `{score}` is outside 0..=1")));
                 }
             }
         }
@@ -86,10 +86,10 @@ impl Policy {
 
 fn check_thresholds(path: &str, t: &super::Thresholds) -> Result<(), PolicyError> {
     for (name, v) in [("flag", t.flag), ("review", t.review), ("deny", t.deny)] {
-        if let Some(v) = v {
-            if !(0.0..=1.0).contains(&v) || v.is_nan() {
-                return Err(invalid(&format!("{path}.{name}"), format!("threshold `{v}` is outside 0..=1")));
-            }
+        if let Some(v) = v
+            && (!(0.0..=1.0).contains(&v) || v.is_nan())
+        {
+            return Err(invalid(&format!("{path}.{name}"), format!("threshold `{v}` is outside 0..=1")));
         }
     }
     let ordered = |a: Option<f32>, b: Option<f32>| match (a, b) {
