@@ -25,6 +25,10 @@ pub struct Config {
     /// Where the JSON is in the answer.
     #[serde(default)]
     pub extract: Extract,
+    /// Check only requests that ask for a structured answer (`ScanContext::schema` set),
+    /// so free-text answers of the same stage pass. Default false: every answer.
+    #[serde(default)]
+    pub only_with_schema: bool,
 }
 
 fn default_pointer() -> String {
@@ -41,17 +45,26 @@ pub(crate) struct Confidence {
     pointer: String,
     min: f64,
     extract: Extract,
+    only_with_schema: bool,
 }
 
 impl Confidence {
     pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<Confidence, String> {
         if !(config.pointer.is_empty() || config.pointer.starts_with('/')) {
-            return Err(format!("`pointer` must be a JSON pointer starting with `/`, got `{}`", config.pointer));
+            return Err(format!(
+                "`pointer` must be a JSON pointer starting with `/`, got `{}`",
+                config.pointer
+            ));
         }
         if !config.min.is_finite() {
             return Err("`min` must be a finite number".to_owned());
         }
-        Ok(Confidence { pointer: config.pointer.clone(), min: config.min, extract: config.extract })
+        Ok(Confidence {
+            pointer: config.pointer.clone(),
+            min: config.min,
+            extract: config.extract,
+            only_with_schema: config.only_with_schema,
+        })
     }
 }
 
@@ -65,21 +78,40 @@ impl Check for Confidence {
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
+        if self.only_with_schema && input.ctx.schema.is_none() {
+            return Ok(());
+        }
         let p = &self.pointer;
         let (value, span) = match extract_json(input.text, self.extract) {
             Ok(found) => found,
             Err(reason) => {
-                hits.push(Hit::new(0, input.text.len(), format!("no confidence to read: {reason}")));
+                hits.push(Hit::new(
+                    0,
+                    input.text.len(),
+                    format!("no confidence to read: {reason}"),
+                ));
                 return Ok(());
             }
         };
         match value.pointer(p).and_then(serde_json::Value::as_f64) {
             None => {
-                let what = if value.pointer(p).is_some() { "is not a number" } else { "is missing" };
-                hits.push(Hit::new(span.start, span.end, format!("confidence at `{p}` {what}")));
+                let what = if value.pointer(p).is_some() {
+                    "is not a number"
+                } else {
+                    "is missing"
+                };
+                hits.push(Hit::new(
+                    span.start,
+                    span.end,
+                    format!("confidence at `{p}` {what}"),
+                ));
             }
             Some(c) if c < self.min => {
-                hits.push(Hit::new(span.start, span.end, format!("confidence {c} at `{p}` is below {}", self.min)));
+                hits.push(Hit::new(
+                    span.start,
+                    span.end,
+                    format!("confidence {c} at `{p}` is below {}", self.min),
+                ));
             }
             Some(_) => {}
         }

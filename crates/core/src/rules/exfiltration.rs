@@ -107,7 +107,9 @@ impl Patterns {
             inline: Regex::new(r#"(!?)\[[^\]\n]*\]\(\s*<?([^\s)>]+)"#)?,
             definition: Regex::new(r"(?m)^[ \t]{0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)")?,
             image_ref: Regex::new(r"!\[([^\]\n]*)\](?:\[([^\]\n]*)\])?")?,
-            html: Regex::new(r#"(?i)<(img|a|iframe|script|source|video|audio|embed)\b[^>]*?\b(?:src|href|srcset)\s*=\s*["']?([^"'\s>]+)"#)?,
+            html: Regex::new(
+                r#"(?i)<(img|a|iframe|script|source|video|audio|embed)\b[^>]*?\b(?:src|href|srcset)\s*=\s*["']?([^"'\s>]+)"#,
+            )?,
             bare: Regex::new(r#"(?i)(?:\b(?:https?|ftp)://|(?:^|[\s(])//)[^\s<>()\[\]"'`]+"#)?,
         })
     }
@@ -123,7 +125,10 @@ struct Reference<'t> {
 }
 
 impl Exfiltration {
-    pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<Exfiltration, String> {
+    pub(crate) fn compile(
+        config: &Config,
+        _cx: &mut CompileCtx<'_>,
+    ) -> Result<Exfiltration, String> {
         let mut exact = Vec::new();
         let mut suffixes = Vec::new();
         for h in &config.allowed_hosts {
@@ -131,14 +136,21 @@ impl Exfiltration {
             match h.strip_prefix("*.") {
                 Some(s) if !s.is_empty() && !s.contains('*') => suffixes.push(format!(".{s}")),
                 None if !h.is_empty() && !h.contains('*') && !h.contains('/') => exact.push(h),
-                _ => return Err(format!("bad allowed host `{h}`: use `example.com` or `*.example.com`")),
+                _ => {
+                    return Err(format!(
+                        "bad allowed host `{h}`: use `example.com` or `*.example.com`"
+                    ));
+                }
             }
         }
         if config.kinds.is_empty() {
             return Err("`kinds` must name at least one of image, link, url".to_owned());
         }
         if config.max_data_len < 8 {
-            return Err(format!("`max_data_len` must be at least 8, got `{}`", config.max_data_len));
+            return Err(format!(
+                "`max_data_len` must be at least 8, got `{}`",
+                config.max_data_len
+            ));
         }
         let re = Patterns::new().map_err(|e| format!("cannot build link patterns: {e}"))?;
         Ok(Exfiltration {
@@ -152,16 +164,28 @@ impl Exfiltration {
     }
 
     fn allowed(&self, host: &str) -> bool {
-        self.exact.iter().any(|h| h == host) || self.suffixes.iter().any(|s| host.ends_with(s.as_str()))
+        self.exact.iter().any(|h| h == host)
+            || self.suffixes.iter().any(|s| host.ends_with(s.as_str()))
     }
 
     fn references<'t>(&self, text: &'t str) -> Vec<Reference<'t>> {
         let mut refs: Vec<Reference<'t>> = Vec::new();
         for c in self.re.inline.captures_iter(text) {
-            let (Some(all), Some(url)) = (c.get(0), c.get(2)) else { continue };
+            let (Some(all), Some(url)) = (c.get(0), c.get(2)) else {
+                continue;
+            };
             let image = c.get(1).is_some_and(|m| !m.is_empty());
-            let kind = if image { LinkKind::Image } else { LinkKind::Link };
-            refs.push(Reference { kind, url: url.as_str(), start: all.start(), end: all.end() });
+            let kind = if image {
+                LinkKind::Image
+            } else {
+                LinkKind::Link
+            };
+            refs.push(Reference {
+                kind,
+                url: url.as_str(),
+                start: all.start(),
+                end: all.end(),
+            });
         }
         let image_ids: Vec<String> = self
             .re
@@ -171,25 +195,58 @@ impl Exfiltration {
             .map(|m| m.as_str().trim().to_lowercase())
             .collect();
         for c in self.re.definition.captures_iter(text) {
-            let (Some(all), Some(id), Some(url)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+            let (Some(all), Some(id), Some(url)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
             let image = image_ids.contains(&id.as_str().trim().to_lowercase());
-            let kind = if image { LinkKind::Image } else { LinkKind::Link };
-            refs.push(Reference { kind, url: url.as_str(), start: all.start(), end: all.end() });
+            let kind = if image {
+                LinkKind::Image
+            } else {
+                LinkKind::Link
+            };
+            refs.push(Reference {
+                kind,
+                url: url.as_str(),
+                start: all.start(),
+                end: all.end(),
+            });
         }
         for c in self.re.html.captures_iter(text) {
-            let (Some(all), Some(tag), Some(url)) = (c.get(0), c.get(1), c.get(2)) else { continue };
-            let kind = if tag.as_str().eq_ignore_ascii_case("a") { LinkKind::Link } else { LinkKind::Image };
-            refs.push(Reference { kind, url: url.as_str(), start: all.start(), end: all.end() });
+            let (Some(all), Some(tag), Some(url)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            let kind = if tag.as_str().eq_ignore_ascii_case("a") {
+                LinkKind::Link
+            } else {
+                LinkKind::Image
+            };
+            refs.push(Reference {
+                kind,
+                url: url.as_str(),
+                start: all.start(),
+                end: all.end(),
+            });
         }
         let covered: Vec<(usize, usize)> = refs.iter().map(|r| (r.start, r.end)).collect();
         for m in self.re.bare.find_iter(text) {
-            let lead = m.as_str().len() - m.as_str().trim_start_matches([' ', '\t', '\n', '\r', '(']).len();
+            let lead = m.as_str().len()
+                - m.as_str()
+                    .trim_start_matches([' ', '\t', '\n', '\r', '('])
+                    .len();
             let (start, end) = (m.start() + lead, m.end());
             if covered.iter().any(|(s, e)| *s <= start && end <= *e) {
                 continue;
             }
-            let url = text.get(start..end).unwrap_or_default().trim_end_matches(['.', ',', ';', ':', '!', '?']);
-            refs.push(Reference { kind: LinkKind::Url, url, start, end: start + url.len() });
+            let url = text
+                .get(start..end)
+                .unwrap_or_default()
+                .trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            refs.push(Reference {
+                kind: LinkKind::Url,
+                url,
+                start,
+                end: start + url.len(),
+            });
         }
         refs
     }
@@ -217,7 +274,10 @@ impl Exfiltration {
                 pct += 3;
                 i += 3;
             } else {
-                if bytes.get(i).is_some_and(|b| matches!(b, b'/' | b'?' | b'&' | b'#')) {
+                if bytes
+                    .get(i)
+                    .is_some_and(|b| matches!(b, b'/' | b'?' | b'&' | b'#'))
+                {
                     pct = 0;
                 }
                 i += 1;
@@ -231,7 +291,12 @@ impl Exfiltration {
 /// Splits a URL into its lowercase host and what follows it. `None` without a host.
 fn split_host(url: &str) -> Option<(String, &str)> {
     let after = match url.find("://") {
-        Some(i) if url.get(..i).is_some_and(|s| s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))) => {
+        Some(i)
+            if url.get(..i).is_some_and(|s| {
+                s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            }) =>
+        {
             url.get(i + 3..)?
         }
         Some(_) => return None,
@@ -256,12 +321,18 @@ impl Check for Exfiltration {
     }
 
     fn severity(&self) -> Severity {
-        if self.kinds.contains(&LinkKind::Image) || self.data_only { Severity::High } else { Severity::Medium }
+        if self.kinds.contains(&LinkKind::Image) || self.data_only {
+            Severity::High
+        } else {
+            Severity::Medium
+        }
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
         for r in self.references(input.text) {
-            let Some((host, rest)) = split_host(r.url) else { continue };
+            let Some((host, rest)) = split_host(r.url) else {
+                continue;
+            };
             if self.allowed(&host) {
                 continue;
             }
@@ -274,7 +345,10 @@ impl Check for Exfiltration {
                 continue;
             }
             let reason = if carries {
-                format!("{} to outside host `{host}` carries {data} characters of encoded data", r.kind.as_str())
+                format!(
+                    "{} to outside host `{host}` carries {data} characters of encoded data",
+                    r.kind.as_str()
+                )
             } else {
                 format!("{} to outside host `{host}`", r.kind.as_str())
             };
@@ -291,8 +365,14 @@ mod tests {
     #[test]
     fn hosts_are_split_from_urls() {
         let h = |u: &str| split_host(u).map(|(h, _)| h);
-        assert_eq!(h("https://User@Evil.Example:8080/x?y").as_deref(), Some("evil.example"));
-        assert_eq!(h("//cdn.example.com/a.png").as_deref(), Some("cdn.example.com"));
+        assert_eq!(
+            h("https://User@Evil.Example:8080/x?y").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(
+            h("//cdn.example.com/a.png").as_deref(),
+            Some("cdn.example.com")
+        );
         assert_eq!(h("http://[::1]:80/").as_deref(), Some("::1"));
         assert_eq!(h("/relative/path"), None);
         assert_eq!(h("mailto:a@b.c"), None);

@@ -89,26 +89,48 @@ fn hash_gram<'a>(words: impl Iterator<Item = &'a str>) -> u64 {
 }
 
 fn grams(text: &str, n: usize) -> Vec<u64> {
-    let ws: Vec<&str> = words(text).into_iter().filter_map(|(s, e)| text.get(s..e)).collect();
-    ws.windows(n).map(|w| hash_gram(w.iter().copied())).collect()
+    let ws: Vec<&str> = words(text)
+        .into_iter()
+        .filter_map(|(s, e)| text.get(s..e))
+        .collect();
+    ws.windows(n)
+        .map(|w| hash_gram(w.iter().copied()))
+        .collect()
 }
 
 impl InstructionLeak {
-    pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<InstructionLeak, String> {
+    pub(crate) fn compile(
+        config: &Config,
+        _cx: &mut CompileCtx<'_>,
+    ) -> Result<InstructionLeak, String> {
         if !(2..=16).contains(&config.n) {
             return Err(format!("`n` must be between 2 and 16, got `{}`", config.n));
         }
         if !(config.threshold > 0.0 && config.threshold <= 1.0) {
-            return Err(format!("`threshold` must be in (0, 1], got `{}`", config.threshold));
+            return Err(format!(
+                "`threshold` must be in (0, 1], got `{}`",
+                config.threshold
+            ));
         }
         if config.run == 0 {
             return Err("`run` must be at least 1".to_owned());
         }
-        let grams: HashSet<u64> = grams(&normalise::canonical_phrase(&config.instructions), config.n).into_iter().collect();
+        let grams: HashSet<u64> =
+            grams(&normalise::canonical_phrase(&config.instructions), config.n)
+                .into_iter()
+                .collect();
         if grams.is_empty() {
-            return Err(format!("`instructions` must have at least {} words", config.n));
+            return Err(format!(
+                "`instructions` must have at least {} words",
+                config.n
+            ));
         }
-        Ok(InstructionLeak { n: config.n, threshold: config.threshold, run: config.run, grams })
+        Ok(InstructionLeak {
+            n: config.n,
+            threshold: config.threshold,
+            run: config.run,
+            grams,
+        })
     }
 }
 
@@ -122,11 +144,19 @@ impl Check for InstructionLeak {
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
-        let Some(view) = input.views.views.iter().find(|v| v.kind == ViewKind::Canonical) else {
+        let Some(view) = input
+            .views
+            .views
+            .iter()
+            .find(|v| v.kind == ViewKind::Canonical)
+        else {
             return Err(RuleError("no canonical view".into()));
         };
         let spans = words(&view.text);
-        let ws: Vec<&str> = spans.iter().filter_map(|(s, e)| view.text.get(*s..*e)).collect();
+        let ws: Vec<&str> = spans
+            .iter()
+            .filter_map(|(s, e)| view.text.get(*s..*e))
+            .collect();
         let mut shared: HashSet<u64> = HashSet::new();
         // Longest run of consecutive shared n-grams: (length, first gram index).
         let (mut best, mut best_at, mut cur) = (0usize, 0usize, 0usize);
@@ -147,13 +177,19 @@ impl Check for InstructionLeak {
                 cur = 0;
             }
         }
-        let Some(first) = first_shared else { return Ok(()) };
+        let Some(first) = first_shared else {
+            return Ok(());
+        };
         let share = shared.len() as f32 / self.grams.len() as f32;
         if share < self.threshold && best < self.run {
             return Ok(());
         }
         // Span: the longest verbatim run if it is a leak by itself, else every shared word.
-        let (from, to) = if best >= self.run { (best_at, best_at + best - 1) } else { (first, last_shared) };
+        let (from, to) = if best >= self.run {
+            (best_at, best_at + best - 1)
+        } else {
+            (first, last_shared)
+        };
         let start = spans.get(from).map_or(0, |s| s.0);
         let end = spans.get(to + self.n - 1).map_or(view.text.len(), |s| s.1);
         let span = view.to_original(start..end);

@@ -80,10 +80,16 @@ fn fenced_block(text: &str) -> Option<(Value, Range<usize>)> {
     let mut from = 0;
     while let Some(open) = text.get(from..)?.find("```").map(|i| i + from) {
         let after = open + 3;
-        let line_end = text.get(after..)?.find('\n').map_or(text.len(), |i| i + after);
+        let line_end = text
+            .get(after..)?
+            .find('\n')
+            .map_or(text.len(), |i| i + after);
         let lang = text.get(after..line_end)?.trim().to_ascii_lowercase();
         let body_start = (line_end + 1).min(text.len());
-        let close = text.get(body_start..)?.find("```").map(|i| i + body_start)?;
+        let close = text
+            .get(body_start..)?
+            .find("```")
+            .map(|i| i + body_start)?;
         if lang.is_empty() || lang == "json" || lang == "jsonc" {
             let body = text.get(body_start..close)?;
             if let Ok(v) = serde_json::from_str::<Value>(body) {
@@ -98,7 +104,10 @@ fn fenced_block(text: &str) -> Option<(Value, Range<usize>)> {
 
 /// The first `{` or `[` in the text where a JSON value starts (at most 64 tries).
 fn first_value(text: &str) -> Option<(Value, Range<usize>)> {
-    let starts = text.char_indices().filter(|(_, c)| *c == '{' || *c == '[').map(|(i, _)| i);
+    let starts = text
+        .char_indices()
+        .filter(|(_, c)| *c == '{' || *c == '[')
+        .map(|(i, _)| i);
     for start in starts.take(64) {
         let rest = text.get(start..)?;
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
@@ -150,11 +159,21 @@ impl JsonSchema {
         })
     }
 
-    fn validate(&self, v: &jsonschema::Validator, name: &str, input: &Input<'_>, hits: &mut Vec<Hit>) {
+    fn validate(
+        &self,
+        v: &jsonschema::Validator,
+        name: &str,
+        input: &Input<'_>,
+        hits: &mut Vec<Hit>,
+    ) {
         let (value, span) = match extract_json(input.text, self.extract) {
             Ok(found) => found,
             Err(reason) => {
-                hits.push(Hit::new(0, input.text.len(), format!("schema `{name}`: {reason}")));
+                hits.push(Hit::new(
+                    0,
+                    input.text.len(),
+                    format!("schema `{name}`: {reason}"),
+                ));
                 return;
             }
         };
@@ -164,7 +183,10 @@ impl JsonSchema {
             hits.push(Hit::new(
                 span.start,
                 span.end,
-                format!("schema `{name}`: `{path}` fails `{}`", e.schema_path.as_str()),
+                format!(
+                    "schema `{name}`: `{path}` fails `{}`",
+                    e.schema_path.as_str()
+                ),
             ));
         }
     }
@@ -189,15 +211,22 @@ impl Check for JsonSchema {
                 self.validate(v, name, input, hits);
             }
             Some(inline @ (Value::Object(_) | Value::Bool(_))) => {
-                let v = jsonschema::validator_for(inline)
-                    .map_err(|e| RuleError(format!("invalid inline schema at `{}`: {e}", e.schema_path)))?;
+                let v = jsonschema::validator_for(inline).map_err(|e| {
+                    RuleError(format!("invalid inline schema at `{}`: {e}", e.schema_path))
+                })?;
                 self.validate(&v, "inline", input, hits);
             }
             Some(_) => {
-                return Err(RuleError("request schema must be a schema name or a schema object".into()));
+                return Err(RuleError(
+                    "request schema must be a schema name or a schema object".into(),
+                ));
             }
             None => {
-                if let Some((name, v)) = self.default.as_ref().and_then(|d| self.named.get_key_value(d)) {
+                if let Some((name, v)) = self
+                    .default
+                    .as_ref()
+                    .and_then(|d| self.named.get_key_value(d))
+                {
                     self.validate(v, name, input, hits);
                 }
             }

@@ -79,9 +79,15 @@ impl SecretLeak {
             return Err(format!("canary {} is empty", i + 1));
         }
         if config.canaries.is_empty() && !config.from_context {
-            return Err("nothing to look for: give `canaries` or set `from_context: true`".to_owned());
+            return Err(
+                "nothing to look for: give `canaries` or set `from_context: true`".to_owned(),
+            );
         }
-        Ok(SecretLeak { canaries: config.canaries.clone(), from_context: config.from_context, mode: config.mode })
+        Ok(SecretLeak {
+            canaries: config.canaries.clone(),
+            from_context: config.from_context,
+            mode: config.mode,
+        })
     }
 }
 
@@ -98,7 +104,11 @@ impl Check for SecretLeak {
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
-        let canaries = self.canaries.iter().enumerate().map(|(i, s)| (format!("configured canary {}", i + 1), s));
+        let canaries = self
+            .canaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("configured canary {}", i + 1), s));
         let requested = input
             .ctx
             .secrets
@@ -108,7 +118,9 @@ impl Check for SecretLeak {
             .map(|(i, s)| (format!("request secret {}", i + 1), s));
         let mut text: Option<TextIndex> = None;
         for (who, secret) in canaries.chain(requested) {
-            let Some(s) = Secret::new(secret) else { continue };
+            let Some(s) = Secret::new(secret) else {
+                continue;
+            };
             let t = text.get_or_insert_with(|| TextIndex::new(input.text));
             match self.mode {
                 Mode::Direct => direct(&s, &who, input, t, hits),
@@ -139,7 +151,13 @@ impl<'a> Secret<'a> {
         let squashed = normalise::squashed_phrase(raw);
         let plain = plain_fold(raw);
         let words = tokens(raw).into_iter().map(|t| t.text).collect();
-        Some(Secret { raw, canonical, squashed, plain, words })
+        Some(Secret {
+            raw,
+            canonical,
+            squashed,
+            plain,
+            words,
+        })
     }
 
     fn is_short(&self) -> bool {
@@ -149,7 +167,10 @@ impl<'a> Secret<'a> {
 
 /// Lowercase letters and digits only.
 fn plain_fold(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// A word of the text: a run of letters and digits, lowercased, with its span.
@@ -165,7 +186,11 @@ fn tokens(text: &str) -> Vec<Token> {
     let mut cur: Option<Token> = None;
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
-            let t = cur.get_or_insert_with(|| Token { text: String::new(), start: i, end: i });
+            let t = cur.get_or_insert_with(|| Token {
+                text: String::new(),
+                start: i,
+                end: i,
+            });
             t.text.extend(c.to_lowercase());
             t.end = i + c.len_utf8();
         } else if let Some(t) = cur.take() {
@@ -208,7 +233,13 @@ impl<'t> TextIndex<'t> {
             }
             offset += line.len();
         }
-        TextIndex { text, tokens: tokens(text), line_starts, plain, plain_map }
+        TextIndex {
+            text,
+            tokens: tokens(text),
+            line_starts,
+            plain,
+            plain_map,
+        }
     }
 
     fn plain_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
@@ -237,7 +268,9 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
                     }
                     let span = view.to_original(at..at + m.len());
                     let reason = match view.kind {
-                        ViewKind::Decoded { encoding, .. } => format!("{who} appears in {}-decoded text", encoding.as_str()),
+                        ViewKind::Decoded { encoding, .. } => {
+                            format!("{who} appears in {}-decoded text", encoding.as_str())
+                        }
                         _ => format!("{who} appears in the output"),
                     };
                     hits.push(Hit::new(span.start, span.end, reason));
@@ -258,7 +291,11 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
                         if edges_needed && !at_word_edges(input.text, span.start, span.end) {
                             continue;
                         }
-                        hits.push(Hit::new(span.start, span.end, format!("{who} appears {how}")));
+                        hits.push(Hit::new(
+                            span.start,
+                            span.end,
+                            format!("{who} appears {how}"),
+                        ));
                     }
                 }
             }
@@ -269,13 +306,18 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
         // The same search without leet folding, so digits of the secret still match
         // whatever the normaliser folds, plus the secret's hex form.
         let hex = hex::encode(s.raw.as_bytes());
-        let forms = [(s.plain.as_str(), "spaced out or split"), (hex.as_str(), "hex-encoded")];
+        let forms = [
+            (s.plain.as_str(), "spaced out or split"),
+            (hex.as_str(), "hex-encoded"),
+        ];
         for (needle, how) in forms {
             if needle.chars().count() < MIN_SQUASHED {
                 continue;
             }
             for (at, m) in t.plain.match_indices(needle) {
-                let Some((a, b)) = t.plain_span(at, at + m.len()) else { continue };
+                let Some((a, b)) = t.plain_span(at, at + m.len()) else {
+                    continue;
+                };
                 if (how == "hex-encoded" || edges_needed) && !at_word_edges(input.text, a, b) {
                     continue;
                 }
@@ -296,7 +338,9 @@ fn base64_forms(s: &Secret<'_>, who: &str, text: &str, hits: &mut Vec<Hit>) {
         let mut buf = vec![0u8; pad];
         buf.extend_from_slice(raw);
         let full = buf.len() / 3 * 3;
-        let Some(aligned) = buf.get(..full) else { continue };
+        let Some(aligned) = buf.get(..full) else {
+            continue;
+        };
         for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
             let enc = engine.encode(aligned);
             // Drop the characters that carry the padding bytes.
@@ -305,12 +349,18 @@ fn base64_forms(s: &Secret<'_>, who: &str, text: &str, hits: &mut Vec<Hit>) {
                 1 => 2,
                 _ => 3,
             };
-            let Some(core) = enc.get(skip..) else { continue };
+            let Some(core) = enc.get(skip..) else {
+                continue;
+            };
             if core.len() < 6 {
                 continue;
             }
             for (at, m) in text.match_indices(core) {
-                hits.push(Hit::new(at, at + m.len(), format!("{who} appears base64-encoded")));
+                hits.push(Hit::new(
+                    at,
+                    at + m.len(),
+                    format!("{who} appears base64-encoded"),
+                ));
             }
         }
     }
@@ -334,9 +384,15 @@ fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     let want: Vec<char> = s.plain.chars().collect();
     for w in ones.windows(n) {
         let same = w.iter().zip(&want).all(|(tok, c)| tok.text.starts_with(*c));
-        let (Some(first), Some(last)) = (w.first(), w.last()) else { continue };
+        let (Some(first), Some(last)) = (w.first(), w.last()) else {
+            continue;
+        };
         if same && last.end - first.start <= 64 * n {
-            hits.push(Hit::new(first.start, last.end, format!("{who} appears one character at a time")));
+            hits.push(Hit::new(
+                first.start,
+                last.end,
+                format!("{who} appears one character at a time"),
+            ));
         }
     }
 }
@@ -353,7 +409,11 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
             if let Some((last, spread)) = follow(toks, i, s.words.get(1..).unwrap_or_default()) {
                 if spread > 0 {
                     let end = toks.get(last).map_or(tok.end, |l| l.end);
-                    hits.push(Hit::new(tok.start, end, format!("words of {who} appear in order, apart")));
+                    hits.push(Hit::new(
+                        tok.start,
+                        end,
+                        format!("words of {who} appear in order, apart"),
+                    ));
                 }
                 ordered = true;
             }
@@ -365,9 +425,11 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
             d
         };
         let letters: usize = distinct.iter().map(|w| w.chars().count()).sum();
-        if !ordered && distinct.len() >= 2 && letters >= 6 {
-            let firsts: Option<Vec<&Token>> =
-                distinct.iter().map(|w| toks.iter().find(|tok| &&tok.text == w)).collect();
+        if !ordered && !distinct.is_empty() && letters >= 6 {
+            let firsts: Option<Vec<&Token>> = distinct
+                .iter()
+                .map(|w| toks.iter().find(|tok| &&tok.text == w))
+                .collect();
             if let Some(found) = firsts {
                 let start = found.iter().map(|t| t.start).min().unwrap_or(0);
                 let end = found.iter().map(|t| t.end).max().unwrap_or(0);
@@ -378,11 +440,19 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     if s.words.len() == 1 && n_plain >= 6 {
         pieces(s, who, toks, hits);
     }
-    if s.words.len() == 1 && (7..=24).contains(&n_plain) && s.plain.chars().all(char::is_alphabetic) {
+    if s.words.len() == 1 && (7..=24).contains(&n_plain) && s.plain.chars().all(char::is_alphabetic)
+    {
         let budget = n_plain / 4;
-        for tok in toks.iter().filter(|tok| tok.text.chars().count() >= 5 && tok.text != s.plain) {
+        for tok in toks
+            .iter()
+            .filter(|tok| tok.text.chars().count() >= 5 && tok.text != s.plain)
+        {
             if levenshtein_within(&tok.text, &s.plain, budget) {
-                hits.push(Hit::new(tok.start, tok.end, format!("near-miss spelling of {who}")));
+                hits.push(Hit::new(
+                    tok.start,
+                    tok.end,
+                    format!("near-miss spelling of {who}"),
+                ));
             }
         }
     }
@@ -396,7 +466,8 @@ fn follow(toks: &[Token], i: usize, rest: &[String]) -> Option<(usize, usize)> {
     let mut at = i;
     let mut spread = 0;
     for w in rest {
-        let next = (at + 1..=at + 1 + MAX_GAP).find(|k| toks.get(*k).is_some_and(|t| &t.text == w))?;
+        let next =
+            (at + 1..=at + 1 + MAX_GAP).find(|k| toks.get(*k).is_some_and(|t| &t.text == w))?;
         spread += next - at - 1;
         at = next;
     }
@@ -409,15 +480,22 @@ fn pieces(s: &Secret<'_>, who: &str, toks: &[Token], hits: &mut Vec<Hit>) {
         if tok.text.chars().count() < 3 || tok.text == s.plain {
             continue;
         }
-        let Some(mut rest) = s.plain.strip_prefix(tok.text.as_str()) else { continue };
+        let Some(mut rest) = s.plain.strip_prefix(tok.text.as_str()) else {
+            continue;
+        };
         let mut at = i;
         while !rest.is_empty() {
             let next = (at + 1..=at + 1 + MAX_GAP).find(|k| {
-                toks.get(*k).is_some_and(|t| t.text.chars().count() >= 3 && rest.starts_with(t.text.as_str()))
+                toks.get(*k).is_some_and(|t| {
+                    t.text.chars().count() >= 3 && rest.starts_with(t.text.as_str())
+                })
             });
             let Some(k) = next else { break };
             at = k;
-            rest = toks.get(k).and_then(|t| rest.strip_prefix(t.text.as_str())).unwrap_or(rest);
+            rest = toks
+                .get(k)
+                .and_then(|t| rest.strip_prefix(t.text.as_str()))
+                .unwrap_or(rest);
         }
         if rest.is_empty() {
             let end = toks.get(at).map_or(tok.end, |t| t.end);
@@ -428,14 +506,25 @@ fn pieces(s: &Secret<'_>, who: &str, toks: &[Token], hits: &mut Vec<Hit>) {
 
 /// The secret spelt by the first characters of consecutive lines.
 fn acrostic(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
-    let want: Vec<char> = s.raw.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    let want: Vec<char> = s
+        .raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
     if want.len() < 4 {
         return;
     }
     for w in t.line_starts.windows(want.len()) {
         if w.iter().zip(&want).all(|((c, _, _), want)| c == want) {
-            let (Some(first), Some(last)) = (w.first(), w.last()) else { continue };
-            hits.push(Hit::new(first.1, last.2, format!("{who} spelt by the first characters of lines")));
+            let (Some(first), Some(last)) = (w.first(), w.last()) else {
+                continue;
+            };
+            hits.push(Hit::new(
+                first.1,
+                last.2,
+                format!("{who} spelt by the first characters of lines"),
+            ));
         }
     }
 }
@@ -448,7 +537,11 @@ fn repeated_symbol(s: &Secret<'_>, who: &str, hits: &mut Vec<Hit>, t: &TextIndex
         return;
     }
     if let Some(at) = t.text.find(symbol) {
-        hits.push(Hit::new(at, at + symbol.len_utf8(), format!("the symbol {who} repeats appears")));
+        hits.push(Hit::new(
+            at,
+            at + symbol.len_utf8(),
+            format!("the symbol {who} repeats appears"),
+        ));
     }
 }
 
@@ -464,8 +557,16 @@ fn levenshtein_within(a: &str, b: &str, budget: usize) -> bool {
         let mut cur = Vec::with_capacity(b.len() + 1);
         cur.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(usize::MAX).saturating_add(usize::from(ca != cb));
-            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let sub = prev
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(usize::from(ca != cb));
+            let del = prev
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
             cur.push(sub.min(del).min(ins));
         }

@@ -58,7 +58,11 @@ pub(crate) struct ToolPolicy {
 
 impl ToolPolicy {
     pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<ToolPolicy, String> {
-        let all = config.allowed_tools.iter().flatten().chain(&config.review_tools);
+        let all = config
+            .allowed_tools
+            .iter()
+            .flatten()
+            .chain(&config.review_tools);
         if let Some(bad) = all.into_iter().find(|t| t.trim().is_empty()) {
             return Err(format!("empty tool name `{bad}`"));
         }
@@ -74,7 +78,9 @@ impl ToolPolicy {
 fn matches(entry: &str, call: &ToolCall) -> bool {
     match entry.split_once('/') {
         Some((group, "*")) => group == call.action_group,
-        Some((group, tool)) if !call.action_group.is_empty() && group == call.action_group => tool == call.tool,
+        Some((group, tool)) if !call.action_group.is_empty() && group == call.action_group => {
+            tool == call.tool
+        }
         _ => entry == call.tool,
     }
 }
@@ -87,7 +93,12 @@ fn names<'c>(calls: impl Iterator<Item = &'c ToolCall>) -> Option<String> {
             seen.push(&c.tool);
         }
     }
-    (!seen.is_empty()).then(|| seen.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+    (!seen.is_empty()).then(|| {
+        seen.iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 impl Check for ToolPolicy {
@@ -112,11 +123,22 @@ impl Check for ToolPolicy {
         let whole = input.text.len();
         match self.mode {
             Mode::NotAllowed => {
-                let allowed = input.role.and_then(|r| r.allowed_tools.as_ref()).or(self.allowed_tools.as_ref());
-                let Some(allowed) = allowed else { return Ok(()) };
-                let bad = calls.iter().filter(|c| !allowed.iter().any(|e| matches(e, c)));
+                let allowed = input
+                    .role
+                    .and_then(|r| r.allowed_tools.as_ref())
+                    .or(self.allowed_tools.as_ref());
+                let Some(allowed) = allowed else {
+                    return Ok(());
+                };
+                let bad = calls
+                    .iter()
+                    .filter(|c| !allowed.iter().any(|e| matches(e, c)));
                 if let Some(list) = names(bad) {
-                    hits.push(Hit::new(0, whole, format!("tool call {list} not allowed for this role")));
+                    hits.push(Hit::new(
+                        0,
+                        whole,
+                        format!("tool call {list} not allowed for this role"),
+                    ));
                 }
             }
             Mode::NeedsReview => {
@@ -124,14 +146,20 @@ impl Check for ToolPolicy {
                     Some(r) => &r.review_tools,
                     None => &self.review_tools,
                 };
-                let flagged = calls.iter().filter(|c| review.iter().any(|e| matches(e, c)));
+                let flagged = calls
+                    .iter()
+                    .filter(|c| review.iter().any(|e| matches(e, c)));
                 if let Some(list) = names(flagged) {
                     hits.push(Hit::new(0, whole, format!("tool call {list} needs review")));
                 }
             }
             Mode::FlaggedInput => {
                 if let Some(d) = input.ctx.input_decision.filter(|d| *d >= Decision::Flag) {
-                    hits.push(Hit::new(0, whole, format!("flagged input: the prompt was marked `{d}`")));
+                    hits.push(Hit::new(
+                        0,
+                        whole,
+                        format!("flagged input: the prompt was marked `{d}`"),
+                    ));
                 }
             }
         }
@@ -144,7 +172,11 @@ mod tests {
     use super::*;
 
     fn call(group: &str, tool: &str) -> ToolCall {
-        ToolCall { action_group: group.into(), tool: tool.into(), parameters: Default::default() }
+        ToolCall {
+            action_group: group.into(),
+            tool: tool.into(),
+            parameters: Default::default(),
+        }
     }
 
     #[test]

@@ -1,0 +1,199 @@
+//! Output-stage rules, driven by the case files in `tests/cases/output/*.json`.
+//!
+//! Each file holds numbered cases (`secret-100`, `secret-200`, … so cases can be
+//! inserted) with a `see` line for provenance: the output text, the request context
+//! (secrets, schema, tool calls, input decision), the role, and the expected decision
+//! and set of rule ids. Benign cases sit beside attack cases: a false alarm is a bug too.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use gatehouse_core::{Decision, Guard, ScanContext, ScanRequest, Stage};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    cases: Vec<Case>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    /// Provenance: where the case comes from (`# See:` in other suites).
+    see: String,
+    text: String,
+    #[serde(default)]
+    context: ScanContext,
+    #[serde(default)]
+    role: Option<String>,
+    decision: Decision,
+    /// Every rule id expected among the findings (exactly this set).
+    rules: Vec<String>,
+}
+
+fn case_files() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/output");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no case files in {}", dir.display());
+    files
+}
+
+#[test]
+fn output_cases() {
+    let guard = Guard::embedded_default().unwrap();
+    let mut failures = Vec::new();
+    let mut names = BTreeSet::new();
+    let mut count = 0;
+    for file in case_files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let cases: CaseFile =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for case in cases.cases {
+            assert!(
+                names.insert(case.name.clone()),
+                "duplicate case name {}",
+                case.name
+            );
+            assert!(!case.see.trim().is_empty(), "{}: empty `see`", case.name);
+            count += 1;
+            // Given the request context, when the output is scanned…
+            let req = ScanRequest {
+                stage: Stage::Output,
+                text: &case.text,
+                role: case.role.as_deref(),
+                ctx: &case.context,
+            };
+            let verdict = guard.scan(&req);
+            // …then the decision and the rules that fired are the expected ones.
+            let got: BTreeSet<&str> = verdict.findings.iter().map(|f| f.rule.as_str()).collect();
+            let want: BTreeSet<&str> = case.rules.iter().map(String::as_str).collect();
+            if verdict.decision != case.decision || got != want {
+                failures.push(format!(
+                    "{}: want {} {:?}, got {} {:?} ({:?})",
+                    case.name,
+                    case.decision,
+                    want,
+                    verdict.decision,
+                    got,
+                    verdict
+                        .findings
+                        .iter()
+                        .map(|f| &f.reason)
+                        .collect::<Vec<_>>()
+                ));
+            }
+            for f in &verdict.findings {
+                assert!(
+                    f.start <= f.end && f.end <= case.text.len(),
+                    "{}: bad span {f:?}",
+                    case.name
+                );
+                for s in &case.context.secrets {
+                    assert!(
+                        !f.reason.contains(s.as_str()),
+                        "{}: reason leaks the secret",
+                        case.name
+                    );
+                }
+            }
+        }
+    }
+    assert!(count > 0);
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Leak detection on the Tensor Trust extraction-detection corpus (evaluation only, not
+/// in the repository). Run with
+/// `cargo test -p gatehouse-core --test output -- --ignored --nocapture`;
+/// set `GATEHOUSE_OUTPUT_LEAKS` to the file, else `../shared/corpus/output-leaks-dev.jsonl`
+/// next to the repository is used. Skips when the file is missing.
+#[test]
+#[ignore = "needs the evaluation corpus outside the repository"]
+fn output_leaks_corpus() {
+    #[derive(Deserialize)]
+    struct Row {
+        text: String,
+        label: String,
+        secret: String,
+    }
+    let path = std::env::var("GATEHOUSE_OUTPUT_LEAKS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/corpus/output-leaks-dev.jsonl")
+        });
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} not found", path.display());
+        return;
+    };
+    let guard = Guard::embedded_default().unwrap();
+    let (mut leaks, mut caught, mut clean, mut alarms) = (0, 0, 0, 0);
+    let mut by_rule = std::collections::BTreeMap::<String, (usize, usize)>::new();
+    let verbose = std::env::var_os("GATEHOUSE_VERBOSE").is_some();
+    for (i, line) in text.lines().enumerate() {
+        let row: Row = serde_json::from_str(line).unwrap();
+        let ctx = ScanContext {
+            secrets: vec![row.secret.clone()],
+            ..ScanContext::default()
+        };
+        let req = ScanRequest {
+            stage: Stage::Output,
+            text: &row.text,
+            role: None,
+            ctx: &ctx,
+        };
+        let v = guard.scan(&req);
+        let hit = v.decision >= Decision::Flag;
+        let leak = row.label == "leak";
+        let rules: BTreeSet<&str> = v.findings.iter().map(|f| f.rule.as_str()).collect();
+        for r in &rules {
+            let e = by_rule.entry((*r).to_owned()).or_default();
+            if leak { e.0 += 1 } else { e.1 += 1 }
+        }
+        if leak {
+            leaks += 1;
+            caught += usize::from(hit);
+        } else {
+            clean += 1;
+            alarms += usize::from(hit);
+        }
+        if verbose && hit != leak {
+            println!(
+                "{} row {i}: {} {:?}",
+                if leak { "MISS" } else { "FALSE ALARM" },
+                v.decision,
+                rules
+            );
+        }
+    }
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
+    println!(
+        "leaks caught: {caught}/{leaks} ({:.1} %)",
+        pct(caught, leaks)
+    );
+    println!(
+        "false alarms: {alarms}/{clean} ({:.1} %)",
+        pct(alarms, clean)
+    );
+    for (rule, (tp, fp)) in by_rule {
+        println!("  {rule}: fired on {tp} leak rows, {fp} no-leak rows");
+    }
+}
