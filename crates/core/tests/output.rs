@@ -33,7 +33,12 @@ struct Case {
     rules: Vec<String>,
 }
 
-fn case_files() -> Vec<std::path::PathBuf> {
+#[test]
+fn output_cases() {
+    let guard = Guard::embedded_default().unwrap();
+    let mut failures = Vec::new();
+    let mut names = BTreeSet::new();
+    let mut count = 0;
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/output");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -42,16 +47,7 @@ fn case_files() -> Vec<std::path::PathBuf> {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no case files in {}", dir.display());
-    files
-}
-
-#[test]
-fn output_cases() {
-    let guard = Guard::embedded_default().unwrap();
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
-    let mut count = 0;
-    for file in case_files() {
+    for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let cases: CaseFile =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
