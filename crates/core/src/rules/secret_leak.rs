@@ -367,8 +367,8 @@ fn base64_forms(s: &Secret<'_>, who: &str, text: &str, hits: &mut Vec<Hit>) {
 }
 
 /// The secret one character at a time: single-character words in a row (`s, n, a`,
-/// a list with one character per item, `input[0] == "s"`), list numbers skipped when
-/// the secret has no digits.
+/// a list with one character per item, `input[0] == "s"`). Numbers of numbered list
+/// items are skipped, and so are all one-digit words when the secret has no digits.
 fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     let n = s.plain.chars().count();
     if n < 3 {
@@ -380,6 +380,7 @@ fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
         .iter()
         .filter(|tok| tok.text.chars().count() == 1)
         .filter(|tok| digits || !tok.text.chars().all(|c| c.is_ascii_digit()))
+        .filter(|tok| !is_list_number(t.text, tok))
         .collect();
     let want: Vec<char> = s.plain.chars().collect();
     for w in ones.windows(n) {
@@ -395,6 +396,18 @@ fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
             ));
         }
     }
+}
+
+/// True for the number of a numbered list item: first on its line, followed by `.` or `)`.
+fn is_list_number(text: &str, tok: &Token) -> bool {
+    let line_start = text
+        .get(..tok.start)
+        .map_or(0, |t| t.rfind('\n').map_or(0, |i| i + 1));
+    let before_blank = text
+        .get(line_start..tok.start)
+        .is_some_and(|b| b.trim().is_empty());
+    let after = text.get(tok.end..).and_then(|a| a.chars().next());
+    before_blank && tok.text.chars().all(|c| c.is_ascii_digit()) && matches!(after, Some('.' | ')'))
 }
 
 fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
