@@ -193,3 +193,130 @@ fn output_leaks_corpus() {
         println!("  {rule}: fired on {tp} leak rows, {fp} no-leak rows");
     }
 }
+
+/// Output rules with unusable configuration are rejected when the policy compiles,
+/// with the rule's path and a message naming the problem.
+#[test]
+fn bad_output_rule_configs_are_policy_errors() {
+    let table: &[(&str, &str)] = &[
+        (
+            r#"{type: json_schema, schemas: {answer: {type: 5}}}"#,
+            "invalid schema at `schemas.answer",
+        ),
+        (
+            r#"{type: json_schema, schemas: {answer: {type: object}}, default: other}"#,
+            "unknown schema `other`",
+        ),
+        (
+            r#"{type: json_schema, extract: somewhere}"#,
+            "unknown variant `somewhere`",
+        ),
+        (r#"{type: confidence, pointer: confidence}"#, "JSON pointer"),
+        (
+            r#"{type: secret_leak, canaries: [" "]}"#,
+            "canary 1 is empty",
+        ),
+        (
+            r#"{type: secret_leak, from_context: false}"#,
+            "nothing to look for",
+        ),
+        (
+            r#"{type: secret_leak, canary: [x]}"#,
+            "unknown field `canary`",
+        ),
+        (
+            r#"{type: instruction_leak, instructions: "too short"}"#,
+            "at least 5 words",
+        ),
+        (
+            r#"{type: instruction_leak, instructions: "a b c d e f", n: 1}"#,
+            "`n` must be between",
+        ),
+        (
+            r#"{type: exfiltration, allowed_hosts: ["*.*.example.com"]}"#,
+            "bad allowed host",
+        ),
+        (
+            r#"{type: exfiltration, allowed_hosts: ["https://example.com/"]}"#,
+            "bad allowed host",
+        ),
+        (r#"{type: exfiltration, kinds: []}"#, "`kinds` must name"),
+        (
+            r#"{type: tool_policy, mode: sometimes}"#,
+            "unknown variant `sometimes`",
+        ),
+        (r#"{type: tool_policy}"#, "missing field `mode`"),
+    ];
+    for (check, want) in table {
+        let yaml = format!(
+            "version: 1\nstages:\n  prompt: {{rules: []}}\n  untrusted: {{rules: []}}\n  output:\n    rules:\n      - id: r\n        action: deny\n        check: {check}\n"
+        );
+        let err = gatehouse_core::Policy::from_yaml(&yaml)
+            .and_then(|p| Guard::new(&p))
+            .map(|_| ())
+            .expect_err(check);
+        let msg = err.to_string();
+        assert!(
+            msg.contains(want),
+            "{check}: `{msg}` does not contain `{want}`"
+        );
+        assert!(
+            msg.contains("stages.output.rules[0]"),
+            "{check}: `{msg}` has no path"
+        );
+    }
+}
+
+mod obfuscations {
+    use super::*;
+    use base64::Engine as _;
+    use proptest::prelude::*;
+
+    fn leaks(secret: &str, text: &str) -> Vec<String> {
+        static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
+        let guard = GUARD.get_or_init(|| Guard::embedded_default().unwrap());
+        let ctx = ScanContext {
+            secrets: vec![secret.to_owned()],
+            ..ScanContext::default()
+        };
+        let v = guard.scan(&ScanRequest {
+            stage: Stage::Output,
+            text,
+            role: None,
+            ctx: &ctx,
+        });
+        v.findings
+            .into_iter()
+            .filter(|f| f.rule == "leak.secret")
+            .map(|f| f.reason)
+            .collect()
+    }
+
+    fn spaced(s: &str, sep: &str) -> String {
+        s.chars().map(String::from).collect::<Vec<_>>().join(sep)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Whatever the obfuscation, a secret of 5+ letters and digits is still found.
+        #[test]
+        fn secret_is_found_under_every_obfuscation(secret in "[a-zA-Z][a-zA-Z0-9]{4,15}") {
+            let forms = [
+                secret.clone(),
+                secret.to_uppercase(),
+                spaced(&secret, " "),
+                spaced(&secret, "-"),
+                spaced(&secret, ". "),
+                secret.chars().rev().collect(),
+                base64::engine::general_purpose::STANDARD.encode(&secret),
+                hex::encode(&secret),
+                secret.chars().map(|c| format!("- {c}\n")).collect(),
+                secret.chars().enumerate().map(|(i, c)| format!("{}. {c}\n", i + 1)).collect(),
+            ];
+            for form in forms {
+                let text = format!("Sure, here it is: {form} -- anything else?");
+                prop_assert!(!leaks(&secret, &text).is_empty(), "not found in {text:?}");
+            }
+        }
+    }
+}

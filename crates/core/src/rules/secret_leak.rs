@@ -337,19 +337,17 @@ fn base64_forms(s: &Secret<'_>, who: &str, text: &str, hits: &mut Vec<Hit>) {
     for pad in 0..3usize {
         let mut buf = vec![0u8; pad];
         buf.extend_from_slice(raw);
-        let full = buf.len() / 3 * 3;
-        let Some(aligned) = buf.get(..full) else {
-            continue;
-        };
         for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-            let enc = engine.encode(aligned);
-            // Drop the characters that carry the padding bytes.
+            let enc = engine.encode(&buf);
+            // Drop the characters that carry the padding bytes, and the last one when
+            // it also carries bits of whatever follows the secret.
             let skip = match pad {
                 0 => 0,
                 1 => 2,
                 _ => 3,
             };
-            let Some(core) = enc.get(skip..) else {
+            let end = enc.len() - usize::from(buf.len() % 3 != 0);
+            let Some(core) = enc.get(skip..end) else {
                 continue;
             };
             if core.len() < 6 {
