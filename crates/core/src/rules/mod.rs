@@ -86,12 +86,7 @@ pub(crate) struct Hit {
 impl Hit {
     /// A hit over `start..end` with a reason.
     pub(crate) fn new(start: usize, end: usize, reason: impl Into<String>) -> Hit {
-        Hit {
-            start,
-            end,
-            reason: reason.into(),
-            score: None,
-        }
+        Hit { start, end, reason: reason.into(), score: None }
     }
 }
 
@@ -129,12 +124,8 @@ impl CheckConfig {
             CheckConfig::JsonSchema(c) => Ok(Box::new(json_schema::JsonSchema::compile(c, cx)?)),
             CheckConfig::Confidence(c) => Ok(Box::new(confidence::Confidence::compile(c, cx)?)),
             CheckConfig::SecretLeak(c) => Ok(Box::new(secret_leak::SecretLeak::compile(c, cx)?)),
-            CheckConfig::InstructionLeak(c) => {
-                Ok(Box::new(instruction_leak::InstructionLeak::compile(c, cx)?))
-            }
-            CheckConfig::Exfiltration(c) => {
-                Ok(Box::new(exfiltration::Exfiltration::compile(c, cx)?))
-            }
+            CheckConfig::InstructionLeak(c) => Ok(Box::new(instruction_leak::InstructionLeak::compile(c, cx)?)),
+            CheckConfig::Exfiltration(c) => Ok(Box::new(exfiltration::Exfiltration::compile(c, cx)?)),
             CheckConfig::ToolPolicy(c) => Ok(Box::new(tool_policy::ToolPolicy::compile(c, cx)?)),
             // [detection arms]
         }
