@@ -272,7 +272,10 @@ mod obfuscations {
     use base64::Engine as _;
     use proptest::prelude::*;
 
-    #[expect(clippy::unwrap_used, reason = "test helper: the embedded policy must compile")]
+    #[expect(
+        clippy::unwrap_used,
+        reason = "test helper: the embedded policy must compile"
+    )]
     fn leaks(secret: &str, text: &str) -> Vec<String> {
         static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
         let guard = GUARD.get_or_init(|| Guard::embedded_default().unwrap());

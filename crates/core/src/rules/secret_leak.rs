@@ -278,12 +278,10 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
             }
             Form::Squashed if !short => {
                 let rev: String = s.squashed.chars().rev().collect();
-                let rot = crate::matcher::rot13(&s.squashed);
                 let long = s.squashed.chars().count() >= 5;
                 let forms = [
                     Some((s.squashed.as_str(), "spaced out, split or disguised")),
                     (long && rev != s.squashed).then_some((rev.as_str(), "reversed")),
-                    (long && rot != s.squashed).then_some((rot.as_str(), "in rot13")),
                 ];
                 for (needle, how) in forms.into_iter().flatten() {
                     for (at, m) in view.text.match_indices(needle) {
@@ -304,14 +302,23 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
     }
     if !short {
         // The same search without leet folding, so digits of the secret still match
-        // whatever the normaliser folds, plus the secret's hex form.
+        // whatever the normaliser folds; ROT13 (which does not commute with leet
+        // folding), reversed, and the secret's hex form.
         let hex = hex::encode(s.raw.as_bytes());
+        let rot = crate::matcher::rot13(&s.plain);
+        let rev: String = s.plain.chars().rev().collect();
+        let long = s.plain.chars().count() >= 5;
         let forms = [
             (s.plain.as_str(), "spaced out or split"),
+            (rot.as_str(), "in rot13"),
+            (rev.as_str(), "reversed"),
             (hex.as_str(), "hex-encoded"),
         ];
         for (needle, how) in forms {
             if needle.chars().count() < MIN_SQUASHED {
+                continue;
+            }
+            if matches!(how, "in rot13" | "reversed") && (!long || needle == s.plain) {
                 continue;
             }
             for (at, m) in t.plain.match_indices(needle) {
