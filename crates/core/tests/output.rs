@@ -136,6 +136,8 @@ fn output_leaks_corpus() {
     };
     let guard = Guard::embedded_default().unwrap();
     let (mut leaks, mut caught, mut clean, mut alarms) = (0, 0, 0, 0);
+    // Even and odd rows separately, to see how stable the figures are.
+    let mut halves = [[0usize; 4]; 2];
     let mut by_rule = std::collections::BTreeMap::<String, (usize, usize)>::new();
     let verbose = std::env::var_os("GATEHOUSE_VERBOSE").is_some();
     for (i, line) in text.lines().enumerate() {
@@ -157,6 +159,14 @@ fn output_leaks_corpus() {
         for r in &rules {
             let e = by_rule.entry((*r).to_owned()).or_default();
             if leak { e.0 += 1 } else { e.1 += 1 }
+        }
+        let half = &mut halves[i % 2];
+        if leak {
+            half[0] += 1;
+            half[1] += usize::from(hit);
+        } else {
+            half[2] += 1;
+            half[3] += usize::from(hit);
         }
         if leak {
             leaks += 1;
@@ -189,6 +199,17 @@ fn output_leaks_corpus() {
         "false alarms: {alarms}/{clean} ({:.1} %)",
         pct(alarms, clean)
     );
+    for (name, h) in ["even rows", "odd rows"].iter().zip(halves) {
+        println!(
+            "  {name}: caught {}/{} ({:.1} %), false alarms {}/{} ({:.1} %)",
+            h[1],
+            h[0],
+            pct(h[1], h[0]),
+            h[3],
+            h[2],
+            pct(h[3], h[2])
+        );
+    }
     for (rule, (tp, fp)) in by_rule {
         println!("  {rule}: fired on {tp} leak rows, {fp} no-leak rows");
     }

@@ -13,8 +13,8 @@
 //!   boundaries (anything else would match inside ordinary words); squashed matches of
 //!   secrets shorter than eight must start and end at word edges of the original.
 //! - `indirect`: pieces of the secret: its words in order with a few words between
-//!   them (`"tram" equal to "32"`), all its words anywhere, a one-word secret written
-//!   as consecutive words (`"rational" and "ussy"`), a near-miss spelling (edit
+//!   them (`"tram" equal to "32"`), all its words within 40 words of each other, a
+//!   one-word secret written as consecutive words (`"rational" and "ussy"`), a near-miss spelling (edit
 //!   distance at most a quarter of its length, for words of 7+ letters), the secret as
 //!   the first characters of consecutive lines (acrostic), or the one symbol a secret
 //!   repeats. Weaker evidence: give it a milder action (review).
@@ -444,14 +444,12 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
         };
         let letters: usize = distinct.iter().map(|w| w.chars().count()).sum();
         if !ordered && !distinct.is_empty() && letters >= 6 {
-            let firsts: Option<Vec<&Token>> = distinct
-                .iter()
-                .map(|w| toks.iter().find(|tok| &&tok.text == w))
-                .collect();
-            if let Some(found) = firsts {
-                let start = found.iter().map(|t| t.start).min().unwrap_or(0);
-                let end = found.iter().map(|t| t.end).max().unwrap_or(0);
-                hits.push(Hit::new(start, end, format!("every word of {who} appears")));
+            if let Some((start, end)) = all_words_near(toks, &distinct) {
+                hits.push(Hit::new(
+                    start,
+                    end,
+                    format!("every word of {who} appears nearby"),
+                ));
             }
         }
     }
@@ -476,6 +474,27 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     }
     acrostic(s, who, t, hits);
     repeated_symbol(s, who, hits, t);
+}
+
+/// The first place where every word of `words` occurs within `WINDOW` words of the
+/// first one's occurrence: the byte span covering them.
+fn all_words_near(toks: &[Token], words: &[&String]) -> Option<(usize, usize)> {
+    const WINDOW: usize = 40;
+    let first = words.first()?;
+    for (i, tok) in toks.iter().enumerate().filter(|(_, t)| &&t.text == first) {
+        let lo = i.saturating_sub(WINDOW);
+        let near = toks.get(lo..(i + WINDOW + 1).min(toks.len()))?;
+        let found: Option<Vec<&Token>> = words
+            .iter()
+            .map(|w| near.iter().find(|t| &&t.text == w))
+            .collect();
+        if let Some(found) = found {
+            let start = found.iter().map(|t| t.start).min().unwrap_or(tok.start);
+            let end = found.iter().map(|t| t.end).max().unwrap_or(tok.end);
+            return Some((start, end));
+        }
+    }
+    None
 }
 
 /// From token `i`, finds each of `rest` within `MAX_GAP` words of the previous one.
