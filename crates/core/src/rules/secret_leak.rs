@@ -443,14 +443,16 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
             d
         };
         let letters: usize = distinct.iter().map(|w| w.chars().count()).sum();
-        if !ordered && !distinct.is_empty() && letters >= 6 {
-            if let Some((start, end)) = all_words_near(toks, &distinct) {
-                hits.push(Hit::new(
-                    start,
-                    end,
-                    format!("every word of {who} appears nearby"),
-                ));
-            }
+        if !ordered
+            && !distinct.is_empty()
+            && letters >= 6
+            && let Some((start, end)) = all_words_near(toks, &distinct)
+        {
+            hits.push(Hit::new(
+                start,
+                end,
+                format!("every word of {who} appears nearby"),
+            ));
         }
     }
     if s.words.len() == 1 && n_plain >= 6 {
