@@ -124,8 +124,12 @@ impl CheckConfig {
             CheckConfig::JsonSchema(c) => Ok(Box::new(json_schema::JsonSchema::compile(c, cx)?)),
             CheckConfig::Confidence(c) => Ok(Box::new(confidence::Confidence::compile(c, cx)?)),
             CheckConfig::SecretLeak(c) => Ok(Box::new(secret_leak::SecretLeak::compile(c, cx)?)),
-            CheckConfig::InstructionLeak(c) => Ok(Box::new(instruction_leak::InstructionLeak::compile(c, cx)?)),
-            CheckConfig::Exfiltration(c) => Ok(Box::new(exfiltration::Exfiltration::compile(c, cx)?)),
+            CheckConfig::InstructionLeak(c) => {
+                Ok(Box::new(instruction_leak::InstructionLeak::compile(c, cx)?))
+            }
+            CheckConfig::Exfiltration(c) => {
+                Ok(Box::new(exfiltration::Exfiltration::compile(c, cx)?))
+            }
             CheckConfig::ToolPolicy(c) => Ok(Box::new(tool_policy::ToolPolicy::compile(c, cx)?)),
             // [detection arms]
         }

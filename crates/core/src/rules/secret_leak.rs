@@ -14,10 +14,11 @@
 //!   secrets shorter than eight must start and end at word edges of the original.
 //! - `indirect`: pieces of the secret: its words in order with a few words between
 //!   them (`"tram" equal to "32"`), all its words within 40 words of each other, a
-//!   one-word secret written as consecutive words (`"rational" and "ussy"`), a near-miss spelling (edit
-//!   distance at most a quarter of its length, for words of 7+ letters), the secret as
-//!   the first characters of consecutive lines (acrostic), or the one symbol a secret
-//!   repeats. Weaker evidence: give it a milder action (review).
+//!   one-word secret written as consecutive words (`"rational" and "ussy"`), a
+//!   near-miss spelling (edit distance at most a quarter of its length, for words of
+//!   7+ letters), the secret as the first characters of consecutive lines (acrostic),
+//!   or the one symbol a secret repeats. Weaker evidence: give it a milder action
+//!   (review).
 //!
 //! Reasons name the secret by origin and number (`request secret 1`), never its value.
 
