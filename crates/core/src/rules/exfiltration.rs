@@ -81,6 +81,9 @@ impl LinkKind {
     }
 }
 
+/// Findings kept per rule: a wall of links needs a few findings, not all.
+const MAX_HITS: usize = 32;
+
 /// A compiled `exfiltration` rule.
 #[derive(Debug)]
 pub(crate) struct Exfiltration {
@@ -233,14 +236,25 @@ impl Exfiltration {
                 end: all.end(),
             });
         }
-        let covered: Vec<(usize, usize)> = refs.iter().map(|r| (r.start, r.end)).collect();
+        let mut covered: Vec<(usize, usize)> = refs.iter().map(|r| (r.start, r.end)).collect();
+        covered.sort_unstable();
+        // Widest end of the spans starting at or before each one, for containment tests.
+        let mut reach = 0;
+        let reaches: Vec<usize> = covered
+            .iter()
+            .map(|(_, e)| {
+                reach = reach.max(*e);
+                reach
+            })
+            .collect();
         for m in self.re.bare.find_iter(text) {
             let lead = m.as_str().len()
                 - m.as_str()
                     .trim_start_matches([' ', '\t', '\n', '\r', '('])
                     .len();
             let (start, end) = (m.start() + lead, m.end());
-            if covered.iter().any(|(s, e)| *s <= start && end <= *e) {
+            let k = covered.partition_point(|(s, _)| *s <= start);
+            if k > 0 && reaches.get(k - 1).is_some_and(|r| end <= *r) {
                 continue;
             }
             let url = text
@@ -363,6 +377,9 @@ impl Check for Exfiltration {
                 format!("{} to outside host `{host}`", r.kind.as_str())
             };
             hits.push(Hit::new(r.start, r.end, reason));
+            if hits.len() >= MAX_HITS {
+                break;
+            }
         }
         Ok(())
     }

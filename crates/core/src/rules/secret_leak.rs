@@ -63,6 +63,8 @@ pub enum Mode {
 const MIN_SQUASHED: usize = 4;
 /// Squashed matches of secrets shorter than this must sit at word edges.
 const FREE_SQUASHED: usize = 8;
+/// Findings kept per secret and rule.
+const MAX_HITS_PER_SECRET: usize = 16;
 /// Most words allowed between two words of a secret (indirect mode).
 const MAX_GAP: usize = 3;
 
@@ -123,10 +125,13 @@ impl Check for SecretLeak {
                 continue;
             };
             let t = text.get_or_insert_with(|| TextIndex::new(input.text));
+            let before = hits.len();
             match self.mode {
                 Mode::Direct => direct(&s, &who, input, t, hits),
                 Mode::Indirect => indirect(&s, &who, t, hits),
             }
+            // A text repeating a secret thousands of times needs a few findings, not all.
+            hits.truncate(before + MAX_HITS_PER_SECRET);
         }
         Ok(())
     }
@@ -406,14 +411,14 @@ fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
 
 /// True for the number of a numbered list item: first on its line, followed by `.` or `)`.
 fn is_list_number(text: &str, tok: &Token) -> bool {
-    let line_start = text
-        .get(..tok.start)
-        .map_or(0, |t| t.rfind('\n').map_or(0, |i| i + 1));
-    let before_blank = text
-        .get(line_start..tok.start)
-        .is_some_and(|b| b.trim().is_empty());
     let after = text.get(tok.end..).and_then(|a| a.chars().next());
-    before_blank && tok.text.chars().all(|c| c.is_ascii_digit()) && matches!(after, Some('.' | ')'))
+    if !matches!(after, Some('.' | ')')) || !tok.text.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    // Only blanks between the start of the line and the number.
+    let before = text.get(..tok.start).unwrap_or_default();
+    let lead = before.trim_end_matches([' ', '\t']);
+    lead.is_empty() || lead.ends_with('\n')
 }
 
 fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
@@ -483,17 +488,36 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
 /// first one's occurrence: the byte span covering them.
 fn all_words_near(toks: &[Token], words: &[&String]) -> Option<(usize, usize)> {
     const WINDOW: usize = 40;
-    let first = words.first()?;
-    for (i, tok) in toks.iter().enumerate().filter(|(_, t)| &&t.text == first) {
+    // Token positions of each word, in text order.
+    let positions: Vec<Vec<usize>> = words
+        .iter()
+        .map(|w| {
+            toks.iter()
+                .enumerate()
+                .filter(|(_, t)| &&t.text == w)
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    let (first, rest) = positions.split_first()?;
+    for &i in first {
         let lo = i.saturating_sub(WINDOW);
-        let near = toks.get(lo..(i + WINDOW + 1).min(toks.len()))?;
-        let found: Option<Vec<&Token>> = words
-            .iter()
-            .map(|w| near.iter().find(|t| &&t.text == w))
-            .collect();
-        if let Some(found) = found {
-            let start = found.iter().map(|t| t.start).min().unwrap_or(tok.start);
-            let end = found.iter().map(|t| t.end).max().unwrap_or(tok.end);
+        let mut span = (i, i);
+        let mut all = true;
+        for pos in rest {
+            // The first position at or after `lo`; near enough when within the window.
+            let k = pos.partition_point(|p| *p < lo);
+            match pos.get(k) {
+                Some(&p) if p <= i + WINDOW => span = (span.0.min(p), span.1.max(p)),
+                _ => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            let start = toks.get(span.0).map(|t| t.start)?;
+            let end = toks.get(span.1).map(|t| t.end)?;
             return Some((start, end));
         }
     }
@@ -593,27 +617,44 @@ fn levenshtein_within(a: &str, b: &str, budget: usize) -> bool {
         return false;
     }
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = Vec::with_capacity(b.len() + 1);
     for (i, ca) in a.iter().enumerate() {
-        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.clear();
         cur.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
             let sub = prev
                 .get(j)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(usize::from(ca != cb));
-            let del = prev
-                .get(j + 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
+                .map_or(usize::MAX, |d| d.saturating_add(usize::from(ca != cb)));
+            let del = prev.get(j + 1).map_or(usize::MAX, |d| d.saturating_add(1));
+            let ins = cur.get(j).map_or(usize::MAX, |d| d.saturating_add(1));
             cur.push(sub.min(del).min(ins));
         }
         if cur.iter().min().is_some_and(|m| *m > budget) {
             return false;
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     prev.last().is_some_and(|d| *d <= budget)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_budget() {
+        assert!(levenshtein_within("ontologie", "ontology", 2));
+        assert!(!levenshtein_within("ontologie", "ontology", 1));
+        assert!(levenshtein_within("lighthaus", "lighthouse", 2));
+        assert!(!levenshtein_within("mother", "brother", 1));
+    }
+
+    #[test]
+    fn words_near_each_other() {
+        let toks = tokens("amber one two falcon three");
+        let (amber, falcon) = ("amber".to_owned(), "falcon".to_owned());
+        assert_eq!(all_words_near(&toks, &[&falcon, &amber]), Some((0, 20)));
+        let far = format!("amber {} falcon", "x ".repeat(60));
+        assert_eq!(all_words_near(&tokens(&far), &[&amber, &falcon]), None);
+    }
 }
