@@ -8,7 +8,8 @@
 //!   from their `[id]: url` definition), HTML `<img src=…>`;
 //! - `link`: markdown links `[text](url)`, reference definitions used by links,
 //!   HTML `<a href=…>`;
-//! - `url`: bare `http://`, `https://`, `ftp://` and protocol-relative `//host` URLs.
+//! - `url`: bare `http://`, `https://`, `ftp://` and protocol-relative `//host.name`
+//!   URLs.
 //!
 //! A reference is outside when its host is neither listed in `allowed_hosts` (exact,
 //! case-insensitive) nor covered by a `*.suffix` entry (any subdomain of `suffix`; list
@@ -116,7 +117,10 @@ impl Patterns {
             html: Regex::new(
                 r#"(?i)<(img|a|iframe|script|source|video|audio|embed)\b[^>]*?\b(?:src|href|srcset)\s*=\s*["']?([^"'\s>]+)"#,
             )?,
-            bare: Regex::new(r#"(?i)(?:\b(?:https?|ftp)://|(?:^|[\s(])//)[^\s<>()\[\]"'`]+"#)?,
+            // Protocol-relative URLs only with a dotted host, so `//TODO` in code is not one.
+            bare: Regex::new(
+                r#"(?i)(?:\b(?:https?|ftp)://|(?:^|[\s(])//[a-z0-9-]+(?:\.[a-z0-9-]+)+)[^\s<>()\[\]"'`]*"#,
+            )?,
         })
     }
 }
