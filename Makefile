@@ -6,17 +6,16 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 TOOLS := .tools/venv/bin
-CORPUS ?= ../shared/corpus/prompts-dev.jsonl
-LEAKS ?= ../shared/corpus/output-leaks-dev.jsonl
 SAM_ENV ?= default
 
-.PHONY: help demo test tools fmt-check lint unit validate eval bench build deploy clean
+.PHONY: help test tools fmt-check lint unit validate build deploy clean
+
+# demo, eval, bench: the CLI's targets.
+include mk/cli.mk
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
-
-demo: ## run the guarded flow locally on embedded defaults (no AWS, no network)
-	$(CARGO) run --quiet -p gatehouse -- demo
+	@grep -hE '^## [a-z-]+:' $(MAKEFILE_LIST) | sed -E 's/^## ([a-z-]+): /  make \1      /'
 
 test: tools fmt-check lint unit validate ## everything CI runs: tools, fmt, clippy, all tests, template checks
 
@@ -35,18 +34,6 @@ unit: ## all Rust tests (unit, data-driven, property, integration against moto)
 
 validate: ## template and state-machine checks (sam validate --lint, cfn-lint, asl-validator, checkov)
 	@if [ -f template.yaml ]; then bash scripts/validate.sh; else echo "validate: no template.yaml yet"; fi
-
-eval: ## detection figures on the shared dev corpus (when present)
-	@if [ -f "$(CORPUS)" ]; then \
-	  $(CARGO) run --quiet --release -p gatehouse -- eval "$(CORPUS)" --split tune && \
-	  $(CARGO) run --quiet --release -p gatehouse -- eval "$(CORPUS)" --split holdout; \
-	else echo "eval: $(CORPUS) not found; nothing to measure"; fi
-	@if [ -f "$(LEAKS)" ]; then \
-	  $(CARGO) run --quiet --release -p gatehouse -- eval "$(LEAKS)" --stage output; \
-	else echo "eval: $(LEAKS) not found"; fi
-
-bench: ## criterion benches (figures go to docs/BENCHMARKS.md)
-	$(CARGO) bench -p gatehouse-core
 
 build: tools ## sam build: every bootstrap via cargo-lambda (x86_64)
 	PATH="$(CURDIR)/$(TOOLS):$$PATH" $(TOOLS)/sam build

@@ -19,7 +19,10 @@ fn resources(t: &Value) -> Vec<(String, &Value)> {
 }
 
 fn of_type<'a>(t: &'a Value, ty: &str) -> Vec<(String, &'a Value)> {
-    resources(t).into_iter().filter(|(_, r)| r["Type"].as_str() == Some(ty)).collect()
+    resources(t)
+        .into_iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some(ty))
+        .collect()
 }
 
 /// `!GetAtt X.Arn` / `!Ref X` → `X`.
@@ -68,12 +71,28 @@ fn every_function_has_its_own_role() {
             "{name}'s role {role} is a role of this template"
         );
         roles.push(role);
-        assert_eq!(f["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{name}");
-        assert!(f["Metadata"]["BuildProperties"]["Binary"].as_str().is_some(), "{name} names its binary");
-        assert!(f["Properties"]["Policies"].is_null(), "{name} uses its role, not SAM policy templates");
+        assert_eq!(
+            f["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda"),
+            "{name}"
+        );
+        assert!(
+            f["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .is_some(),
+            "{name} names its binary"
+        );
+        assert!(
+            f["Properties"]["Policies"].is_null(),
+            "{name} uses its role, not SAM policy templates"
+        );
     }
     let unique: std::collections::BTreeSet<_> = roles.iter().collect();
-    assert_eq!(unique.len(), roles.len(), "no two functions share a role: {roles:?}");
+    assert_eq!(
+        unique.len(),
+        roles.len(),
+        "no two functions share a role: {roles:?}"
+    );
 }
 
 #[test]
@@ -97,18 +116,28 @@ fn no_wildcard_actions_and_star_resources_only_where_aws_allows_nothing_narrower
     let statements = all_statements(&t);
     assert!(statements.len() > 10, "found the role statements");
     for (role, st) in statements {
-        let actions: Vec<String> =
-            as_list(&st["Action"]).iter().map(|a| a.as_str().unwrap().to_owned()).collect();
+        let actions: Vec<String> = as_list(&st["Action"])
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect();
         for a in &actions {
             assert!(!a.contains('*'), "{role}: wildcard action `{a}`");
         }
-        let star = as_list(&st["Resource"]).iter().any(|r| r.as_str() == Some("*"));
+        let star = as_list(&st["Resource"])
+            .iter()
+            .any(|r| r.as_str() == Some("*"));
         if star {
             for a in &actions {
-                assert!(unscoped_ok.contains(&a.as_str()), "{role}: `{a}` on resource \"*\"");
+                assert!(
+                    unscoped_ok.contains(&a.as_str()),
+                    "{role}: `{a}` on resource \"*\""
+                );
             }
         }
-        assert!(st["NotAction"].is_null() && st["NotResource"].is_null(), "{role}: no Not* statements");
+        assert!(
+            st["NotAction"].is_null() && st["NotResource"].is_null(),
+            "{role}: no Not* statements"
+        );
     }
 }
 
@@ -118,7 +147,11 @@ fn every_action(v: &Value, out: &mut Vec<String>) {
         Value::Mapping(m) => {
             for (k, v) in m {
                 if matches!(k.as_str(), Some("Action" | "NotAction")) {
-                    out.extend(as_list(v).iter().filter_map(|a| a.as_str().map(str::to_owned)));
+                    out.extend(
+                        as_list(v)
+                            .iter()
+                            .filter_map(|a| a.as_str().map(str::to_owned)),
+                    );
                 } else {
                     every_action(v, out);
                 }
@@ -147,17 +180,38 @@ fn the_agent_may_invoke_only_the_order_status_tool() {
         .iter()
         .filter(|(_, p)| p["Properties"]["Principal"].as_str() == Some("bedrock.amazonaws.com"))
         .collect();
-    assert_eq!(bedrock.len(), 1, "exactly one function is callable by Bedrock");
+    assert_eq!(
+        bedrock.len(),
+        1,
+        "exactly one function is callable by Bedrock"
+    );
     let p = &bedrock[0].1["Properties"];
-    assert_eq!(referenced(&p["FunctionName"]).as_deref(), Some("GetOrderStatusFunction"));
-    assert_eq!(referenced(&p["SourceArn"]).as_deref(), Some("SupportAgent"), "SourceArn is the agent's ARN");
+    assert_eq!(
+        referenced(&p["FunctionName"]).as_deref(),
+        Some("GetOrderStatusFunction")
+    );
+    assert_eq!(
+        referenced(&p["SourceArn"]).as_deref(),
+        Some("SupportAgent"),
+        "SourceArn is the agent's ARN"
+    );
     assert!(!p["SourceAccount"].is_null());
 
-    let agent_role = referenced(&t["Resources"]["SupportAgent"]["Properties"]["AgentResourceRoleArn"]).unwrap();
-    for (role, st) in all_statements(&t).into_iter().filter(|(r, _)| *r == agent_role) {
-        let actions: Vec<_> = as_list(&st["Action"]).iter().map(|a| a.as_str().unwrap().to_owned()).collect();
+    let agent_role =
+        referenced(&t["Resources"]["SupportAgent"]["Properties"]["AgentResourceRoleArn"]).unwrap();
+    for (role, st) in all_statements(&t)
+        .into_iter()
+        .filter(|(r, _)| *r == agent_role)
+    {
+        let actions: Vec<_> = as_list(&st["Action"])
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect();
         if actions.iter().any(|a| a.starts_with("lambda:")) {
-            let targets: Vec<_> = as_list(&st["Resource"]).iter().filter_map(referenced).collect();
+            let targets: Vec<_> = as_list(&st["Resource"])
+                .iter()
+                .filter_map(referenced)
+                .collect();
             assert_eq!(targets, vec!["GetOrderStatusFunction".to_owned()], "{role}");
         }
     }
@@ -173,15 +227,30 @@ fn the_agent_may_invoke_only_the_order_status_tool() {
 fn every_log_group_is_encrypted_with_retention_and_every_function_logs_to_one() {
     let t = template();
     let groups = of_type(&t, "AWS::Logs::LogGroup");
-    assert!(groups.len() >= 8, "audit, state machine and one per function");
+    assert!(
+        groups.len() >= 8,
+        "audit, state machine and one per function"
+    );
     for (name, g) in &groups {
-        assert!(!g["Properties"]["KmsKeyId"].is_null(), "{name} is KMS-encrypted");
-        assert!(!g["Properties"]["RetentionInDays"].is_null(), "{name} has retention");
+        assert!(
+            !g["Properties"]["KmsKeyId"].is_null(),
+            "{name} is KMS-encrypted"
+        );
+        assert!(
+            !g["Properties"]["RetentionInDays"].is_null(),
+            "{name} has retention"
+        );
     }
     for (name, f) in of_type(&t, "AWS::Serverless::Function") {
         let group = referenced(&f["Properties"]["LoggingConfig"]["LogGroup"]).unwrap();
-        assert!(groups.iter().any(|(g, _)| *g == group), "{name} logs to a managed group");
-        assert_eq!(f["Properties"]["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"));
+        assert!(
+            groups.iter().any(|(g, _)| *g == group),
+            "{name} logs to a managed group"
+        );
+        assert_eq!(
+            f["Properties"]["LoggingConfig"]["LogFormat"].as_str(),
+            Some("JSON")
+        );
     }
 }
 
@@ -190,8 +259,16 @@ fn data_at_rest_is_encrypted_and_tables_recoverable() {
     let t = template();
     for (name, table) in of_type(&t, "AWS::DynamoDB::Table") {
         let p = &table["Properties"];
-        assert_eq!(p["SSESpecification"]["SSEType"].as_str(), Some("KMS"), "{name}");
-        assert_eq!(p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true), "{name}");
+        assert_eq!(
+            p["SSESpecification"]["SSEType"].as_str(),
+            Some("KMS"),
+            "{name}"
+        );
+        assert_eq!(
+            p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+            Some(true),
+            "{name}"
+        );
     }
     for (name, q) in of_type(&t, "AWS::SQS::Queue") {
         assert!(!q["Properties"]["KmsMasterKeyId"].is_null(), "{name}");
@@ -206,5 +283,8 @@ fn deployment_is_pinned_to_allowed_regions() {
     let t = template();
     assert!(!t["Rules"]["RegionIsAllowed"]["Assertions"].is_null());
     let env = &t["Globals"]["Function"]["Environment"]["Variables"];
-    assert!(!env["ALLOWED_REGIONS"].is_null(), "functions get ALLOWED_REGIONS");
+    assert!(
+        !env["ALLOWED_REGIONS"].is_null(),
+        "functions get ALLOWED_REGIONS"
+    );
 }

@@ -9,6 +9,12 @@ pub(crate) mod phrases;
 // [normaliser rules]
 // [pii rules]
 // [output rules]
+pub(crate) mod confidence;
+pub(crate) mod exfiltration;
+pub(crate) mod instruction_leak;
+pub(crate) mod json_schema;
+pub(crate) mod secret_leak;
+pub(crate) mod tool_policy;
 // [detection rules]
 
 use std::fmt::Debug;
@@ -32,6 +38,18 @@ pub enum CheckConfig {
     // [normaliser variants]
     // [pii variants]
     // [output variants]
+    /// A structured answer must match its JSON Schema (named in the policy or inline).
+    JsonSchema(json_schema::Config),
+    /// A structured answer must state a confidence of at least `min`.
+    Confidence(confidence::Config),
+    /// Canary tokens and per-request secrets must not appear in output, in any form.
+    SecretLeak(secret_leak::Config),
+    /// Output must not repeat the agent's instructions (word n-gram overlap).
+    InstructionLeak(instruction_leak::Config),
+    /// Images and links must not point at hosts outside the allowlist.
+    Exfiltration(exfiltration::Config),
+    /// Tool calls must be allowed for the caller's role; some go to review.
+    ToolPolicy(tool_policy::Config),
     // [detection variants]
 }
 
@@ -68,7 +86,12 @@ pub(crate) struct Hit {
 impl Hit {
     /// A hit over `start..end` with a reason.
     pub(crate) fn new(start: usize, end: usize, reason: impl Into<String>) -> Hit {
-        Hit { start, end, reason: reason.into(), score: None }
+        Hit {
+            start,
+            end,
+            reason: reason.into(),
+            score: None,
+        }
     }
 }
 
@@ -103,6 +126,16 @@ impl CheckConfig {
             // [normaliser arms]
             // [pii arms]
             // [output arms]
+            CheckConfig::JsonSchema(c) => Ok(Box::new(json_schema::JsonSchema::compile(c, cx)?)),
+            CheckConfig::Confidence(c) => Ok(Box::new(confidence::Confidence::compile(c, cx)?)),
+            CheckConfig::SecretLeak(c) => Ok(Box::new(secret_leak::SecretLeak::compile(c, cx)?)),
+            CheckConfig::InstructionLeak(c) => {
+                Ok(Box::new(instruction_leak::InstructionLeak::compile(c, cx)?))
+            }
+            CheckConfig::Exfiltration(c) => {
+                Ok(Box::new(exfiltration::Exfiltration::compile(c, cx)?))
+            }
+            CheckConfig::ToolPolicy(c) => Ok(Box::new(tool_policy::ToolPolicy::compile(c, cx)?)),
             // [detection arms]
         }
     }

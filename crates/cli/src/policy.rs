@@ -1,0 +1,123 @@
+//! `gatehouse policy`: check a policy file, print the embedded default.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use gatehouse_core::{Guard, Policy, PolicyError, Stage};
+
+use crate::common::Outcome;
+
+/// `gatehouse policy <command>`.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum Command {
+    /// Validate a policy file (YAML, or JSON when named *.json): parse it, check it and
+    /// compile every rule. Prints each error with the path of the bad field; exit 1 on error.
+    Check {
+        /// The policy file.
+        file: PathBuf,
+    },
+    /// Print the embedded default policy (YAML), a starting point for your own.
+    PrintDefault,
+}
+
+/// Runs `gatehouse policy`.
+pub(crate) fn run(cmd: &Command) -> anyhow::Result<Outcome> {
+    match cmd {
+        Command::Check { file } => Ok(check(file)),
+        Command::PrintDefault => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(gatehouse_core::policy::DEFAULT_POLICY_YAML.as_bytes())?;
+            out.flush()?;
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+fn check(file: &std::path::Path) -> Outcome {
+    let name = file.display();
+    let result = Policy::from_file(file).and_then(|p| Guard::new(&p).map(|g| (p, g)));
+    match result {
+        Ok((policy, _guard)) => {
+            let counts: Vec<String> = Stage::ALL
+                .iter()
+                .map(|s| {
+                    let rules = policy
+                        .stages
+                        .get(*s)
+                        .rules
+                        .iter()
+                        .filter(|r| r.enabled)
+                        .count();
+                    format!("{s}: {rules} rule{}", if rules == 1 { "" } else { "s" })
+                })
+                .collect();
+            let roles = if policy.roles.is_empty() {
+                "no roles".to_owned()
+            } else {
+                let names: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
+                format!("roles: {}", names.join(", "))
+            };
+            println!(
+                "ok: `{name}` is a valid policy ({}; {roles})",
+                counts.join(", ")
+            );
+            Outcome::Success
+        }
+        Err(e) => {
+            eprintln!("error: `{name}`: {}", describe(&e));
+            Outcome::Failed
+        }
+    }
+}
+
+/// One line per error, path first so it reads like a compiler diagnostic.
+fn describe(e: &PolicyError) -> String {
+    match e {
+        PolicyError::Invalid { path, message } if path.is_empty() || path == "." => {
+            format!("invalid policy: {}", strip_path_prefix(message))
+        }
+        PolicyError::Invalid { path, message } => {
+            format!("at `{path}`: {}", strip_path_prefix(message))
+        }
+        PolicyError::Rule {
+            rule,
+            path,
+            message,
+        } => {
+            format!("at `{path}`: rule `{rule}`: {message}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// serde_yaml starts its messages with its own idea of the path (`stages.prompt: ...`),
+/// which repeats (or, for unknown fields, trails) the path we print first.
+fn strip_path_prefix(message: &str) -> &str {
+    match message.split_once(": ") {
+        Some((prefix, rest)) if !prefix.is_empty() && !prefix.contains(' ') => rest,
+        _ => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_path_prefix;
+
+    #[test]
+    fn strips_only_a_path_like_prefix() {
+        let cases = [
+            (
+                "stages.prompt.rules[0]: unknown field `x`",
+                "unknown field `x`",
+            ),
+            (
+                "unknown variant `regex`: expected one of",
+                "unknown variant `regex`: expected one of",
+            ),
+            ("plain message", "plain message"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(strip_path_prefix(input), want);
+        }
+    }
+}

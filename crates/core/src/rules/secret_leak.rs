@@ -1,0 +1,660 @@
+//! `secret_leak`: canary tokens (from the policy) and per-request secrets
+//! ([`crate::ScanContext::secrets`], e.g. an access code) must not appear in output.
+//!
+//! Two modes, so a policy can give them different actions:
+//!
+//! - `direct` (default): the secret itself, however it is written: in any case, with
+//!   confusables or leetspeak, spaced out or split by punctuation (`t-r-a-m 3 2`),
+//!   character by character in a list or in quotes (`"s", "n", "a"`), reversed, in
+//!   ROT13, base64 or hex, or inside any decoded view of the normaliser. The secret's
+//!   canonical form is searched in the canonical and decoded views and its squashed
+//!   form (letters and digits only) in the squashed views. Secrets shorter than four
+//!   letters/digits after squashing are only searched in canonical form between word
+//!   boundaries (anything else would match inside ordinary words); squashed matches of
+//!   secrets shorter than eight must start and end at word edges of the original.
+//! - `indirect`: pieces of the secret: its words in order with a few words between
+//!   them (`"tram" equal to "32"`), all its words within 40 words of each other, a
+//!   one-word secret written as consecutive words (`"rational" and "ussy"`), a
+//!   near-miss spelling (edit distance at most a quarter of its length, for words of
+//!   7+ letters), the secret as the first characters of consecutive lines (acrostic),
+//!   or the one symbol a secret repeats. Weaker evidence: give it a milder action
+//!   (review).
+//!
+//! Reasons name the secret by origin and number (`request secret 1`), never its value.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Check, CompileCtx, Hit, Input};
+use crate::decision::{Category, Severity};
+use crate::error::RuleError;
+use crate::normalise::{self, Form, ViewKind};
+
+/// Configuration of a `secret_leak` rule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Canary tokens planted in the agent instructions; they must never reach output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub canaries: Vec<String>,
+    /// Also search the request's `secrets` (default true).
+    #[serde(default = "yes")]
+    pub from_context: bool,
+    /// What counts as a leak.
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What a `secret_leak` rule looks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The whole secret, in any spelling, spacing or encoding.
+    #[default]
+    Direct,
+    /// Pieces, near-misses and arrangements of the secret.
+    Indirect,
+}
+
+/// Squashed secrets shorter than this are searched in canonical form only.
+const MIN_SQUASHED: usize = 4;
+/// Squashed matches of secrets shorter than this must sit at word edges.
+const FREE_SQUASHED: usize = 8;
+/// Findings kept per secret and rule.
+const MAX_HITS_PER_SECRET: usize = 16;
+/// Most words allowed between two words of a secret (indirect mode).
+const MAX_GAP: usize = 3;
+
+/// A compiled `secret_leak` rule.
+#[derive(Debug)]
+pub(crate) struct SecretLeak {
+    canaries: Vec<String>,
+    from_context: bool,
+    mode: Mode,
+}
+
+impl SecretLeak {
+    pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<SecretLeak, String> {
+        if let Some(i) = config.canaries.iter().position(|c| c.trim().is_empty()) {
+            return Err(format!("canary {} is empty", i + 1));
+        }
+        if config.canaries.is_empty() && !config.from_context {
+            return Err(
+                "nothing to look for: give `canaries` or set `from_context: true`".to_owned(),
+            );
+        }
+        Ok(SecretLeak {
+            canaries: config.canaries.clone(),
+            from_context: config.from_context,
+            mode: config.mode,
+        })
+    }
+}
+
+impl Check for SecretLeak {
+    fn category(&self) -> Category {
+        Category::Leak
+    }
+
+    fn severity(&self) -> Severity {
+        match self.mode {
+            Mode::Direct => Severity::Critical,
+            Mode::Indirect => Severity::Medium,
+        }
+    }
+
+    fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
+        let canaries = self
+            .canaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("configured canary {}", i + 1), s));
+        let requested = input
+            .ctx
+            .secrets
+            .iter()
+            .enumerate()
+            .filter(|_| self.from_context)
+            .map(|(i, s)| (format!("request secret {}", i + 1), s));
+        let mut text: Option<TextIndex> = None;
+        for (who, secret) in canaries.chain(requested) {
+            let Some(s) = Secret::new(secret) else {
+                continue;
+            };
+            let t = text.get_or_insert_with(|| TextIndex::new(input.text));
+            let before = hits.len();
+            match self.mode {
+                Mode::Direct => direct(&s, &who, input, t, hits),
+                Mode::Indirect => indirect(&s, &who, t, hits),
+            }
+            // A text repeating a secret thousands of times needs a few findings, not all.
+            hits.truncate(before + MAX_HITS_PER_SECRET);
+        }
+        Ok(())
+    }
+}
+
+/// The forms of one secret.
+#[derive(Debug)]
+struct Secret<'a> {
+    raw: &'a str,
+    canonical: String,
+    squashed: String,
+    /// Lowercase letters and digits of the secret, no folding beyond case.
+    plain: String,
+    words: Vec<String>,
+}
+
+impl<'a> Secret<'a> {
+    fn new(raw: &'a str) -> Option<Secret<'a>> {
+        let canonical = normalise::canonical_phrase(raw).trim().to_owned();
+        if canonical.is_empty() {
+            return None;
+        }
+        let squashed = normalise::squashed_phrase(raw);
+        let plain = plain_fold(raw);
+        let words = tokens(raw).into_iter().map(|t| t.text).collect();
+        Some(Secret {
+            raw,
+            canonical,
+            squashed,
+            plain,
+            words,
+        })
+    }
+
+    fn is_short(&self) -> bool {
+        self.squashed.chars().count() < MIN_SQUASHED
+    }
+}
+
+/// Lowercase letters and digits only.
+fn plain_fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A word of the text: a run of letters and digits, lowercased, with its span.
+#[derive(Debug, Clone)]
+struct Token {
+    text: String,
+    start: usize,
+    end: usize,
+}
+
+fn tokens(text: &str) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::new();
+    let mut cur: Option<Token> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            let t = cur.get_or_insert_with(|| Token {
+                text: String::new(),
+                start: i,
+                end: i,
+            });
+            t.text.extend(c.to_lowercase());
+            t.end = i + c.len_utf8();
+        } else if let Some(t) = cur.take() {
+            out.push(t);
+        }
+    }
+    out.extend(cur);
+    out
+}
+
+/// What the rule derives from the text once, whatever the number of secrets.
+#[derive(Debug)]
+struct TextIndex<'t> {
+    text: &'t str,
+    tokens: Vec<Token>,
+    /// First visible character of each non-empty line (lowercased) and its span.
+    line_starts: Vec<(char, usize, usize)>,
+    /// Lowercase letters and digits of the text, and for each byte its original span.
+    plain: String,
+    plain_map: Vec<(usize, usize)>,
+}
+
+impl<'t> TextIndex<'t> {
+    fn new(text: &'t str) -> TextIndex<'t> {
+        let mut plain = String::with_capacity(text.len());
+        let mut plain_map = Vec::with_capacity(text.len());
+        for (i, c) in text.char_indices().filter(|(_, c)| c.is_alphanumeric()) {
+            for lc in c.to_lowercase() {
+                plain.push(lc);
+                plain_map.extend(std::iter::repeat_n((i, i + c.len_utf8()), lc.len_utf8()));
+            }
+        }
+        let mut line_starts = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let lead = line.len() - line.trim_start().len();
+            if let Some(c) = line.trim_start().chars().next() {
+                let lc = c.to_lowercase().next().unwrap_or(c);
+                line_starts.push((lc, offset + lead, offset + lead + c.len_utf8()));
+            }
+            offset += line.len();
+        }
+        TextIndex {
+            text,
+            tokens: tokens(text),
+            line_starts,
+            plain,
+            plain_map,
+        }
+    }
+
+    fn plain_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let (s, _) = *self.plain_map.get(start)?;
+        let (_, e) = *self.plain_map.get(end.checked_sub(1)?)?;
+        Some((s, e))
+    }
+}
+
+/// True when `start..end` of `text` is not glued to letters or digits on either side.
+fn at_word_edges(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).and_then(|t| t.chars().next_back());
+    let after = text.get(end..).and_then(|t| t.chars().next());
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    let short = s.is_short();
+    let edges_needed = s.squashed.chars().count() < FREE_SQUASHED;
+    for view in &input.views.views {
+        match view.form {
+            Form::Canonical => {
+                for (at, m) in view.text.match_indices(s.canonical.as_str()) {
+                    if edges_needed && !at_word_edges(&view.text, at, at + m.len()) {
+                        continue;
+                    }
+                    let span = view.to_original(at..at + m.len());
+                    let reason = match view.kind {
+                        ViewKind::Decoded { encoding, .. } => {
+                            format!("{who} appears in {}-decoded text", encoding.as_str())
+                        }
+                        _ => format!("{who} appears in the output"),
+                    };
+                    hits.push(Hit::new(span.start, span.end, reason));
+                }
+            }
+            Form::Squashed if !short => {
+                let rev: String = s.squashed.chars().rev().collect();
+                let long = s.squashed.chars().count() >= 5;
+                let forms = [
+                    Some((s.squashed.as_str(), "spaced out, split or disguised")),
+                    (long && rev != s.squashed).then_some((rev.as_str(), "reversed")),
+                ];
+                for (needle, how) in forms.into_iter().flatten() {
+                    for (at, m) in view.text.match_indices(needle) {
+                        let span = view.to_original(at..at + m.len());
+                        if edges_needed && !at_word_edges(input.text, span.start, span.end) {
+                            continue;
+                        }
+                        hits.push(Hit::new(
+                            span.start,
+                            span.end,
+                            format!("{who} appears {how}"),
+                        ));
+                    }
+                }
+            }
+            Form::Squashed => {}
+        }
+    }
+    if !short {
+        // The same search without leet folding, so digits of the secret still match
+        // whatever the normaliser folds; ROT13 (which does not commute with leet
+        // folding), reversed, and the secret's hex form.
+        let hex = hex::encode(s.raw.as_bytes());
+        let rot = crate::matcher::rot13(&s.plain);
+        let rev: String = s.plain.chars().rev().collect();
+        let long = s.plain.chars().count() >= 5;
+        let forms = [
+            (s.plain.as_str(), "spaced out or split"),
+            (rot.as_str(), "in rot13"),
+            (rev.as_str(), "reversed"),
+            (hex.as_str(), "hex-encoded"),
+        ];
+        for (needle, how) in forms {
+            if needle.chars().count() < MIN_SQUASHED {
+                continue;
+            }
+            if matches!(how, "in rot13" | "reversed") && (!long || needle == s.plain) {
+                continue;
+            }
+            for (at, m) in t.plain.match_indices(needle) {
+                let Some((a, b)) = t.plain_span(at, at + m.len()) else {
+                    continue;
+                };
+                if (how == "hex-encoded" || edges_needed) && !at_word_edges(input.text, a, b) {
+                    continue;
+                }
+                hits.push(Hit::new(a, b, format!("{who} appears {how}")));
+            }
+        }
+        base64_forms(s, who, input.text, hits);
+    }
+    singles(s, who, t, hits);
+}
+
+/// The secret inside base64 text, at any of the three byte alignments.
+fn base64_forms(s: &Secret<'_>, who: &str, text: &str, hits: &mut Vec<Hit>) {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let raw = s.raw.as_bytes();
+    for pad in 0..3usize {
+        let mut buf = vec![0u8; pad];
+        buf.extend_from_slice(raw);
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let enc = engine.encode(&buf);
+            // Drop the characters that carry the padding bytes, and the last one when
+            // it also carries bits of whatever follows the secret.
+            let skip = match pad {
+                0 => 0,
+                1 => 2,
+                _ => 3,
+            };
+            let end = enc.len() - usize::from(buf.len() % 3 != 0);
+            let Some(core) = enc.get(skip..end) else {
+                continue;
+            };
+            if core.len() < 6 {
+                continue;
+            }
+            for (at, m) in text.match_indices(core) {
+                hits.push(Hit::new(
+                    at,
+                    at + m.len(),
+                    format!("{who} appears base64-encoded"),
+                ));
+            }
+        }
+    }
+}
+
+/// The secret one character at a time: single-character words in a row (`s, n, a`,
+/// a list with one character per item, `input[0] == "s"`). Numbers of numbered list
+/// items are skipped, and so are all one-digit words when the secret has no digits.
+fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    let n = s.plain.chars().count();
+    if n < 3 {
+        return;
+    }
+    let digits = s.plain.chars().any(|c| c.is_ascii_digit());
+    let ones: Vec<&Token> = t
+        .tokens
+        .iter()
+        .filter(|tok| tok.text.chars().count() == 1)
+        .filter(|tok| digits || !tok.text.chars().all(|c| c.is_ascii_digit()))
+        .filter(|tok| !is_list_number(t.text, tok))
+        .collect();
+    let want: Vec<char> = s.plain.chars().collect();
+    for w in ones.windows(n) {
+        let same = w.iter().zip(&want).all(|(tok, c)| tok.text.starts_with(*c));
+        let (Some(first), Some(last)) = (w.first(), w.last()) else {
+            continue;
+        };
+        if same && last.end - first.start <= 64 * n {
+            hits.push(Hit::new(
+                first.start,
+                last.end,
+                format!("{who} appears one character at a time"),
+            ));
+        }
+    }
+}
+
+/// True for the number of a numbered list item: first on its line, followed by `.` or `)`.
+fn is_list_number(text: &str, tok: &Token) -> bool {
+    let after = text.get(tok.end..).and_then(|a| a.chars().next());
+    if !matches!(after, Some('.' | ')')) || !tok.text.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    // Only blanks between the start of the line and the number.
+    let before = text.get(..tok.start).unwrap_or_default();
+    let lead = before.trim_end_matches([' ', '\t']);
+    lead.is_empty() || lead.ends_with('\n')
+}
+
+fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    let toks = &t.tokens;
+    let n_plain = s.plain.chars().count();
+    if s.words.len() >= 2 && n_plain >= MIN_SQUASHED {
+        let mut ordered = false;
+        for (i, tok) in toks.iter().enumerate() {
+            if Some(&tok.text) != s.words.first() {
+                continue;
+            }
+            if let Some((last, spread)) = follow(toks, i, s.words.get(1..).unwrap_or_default()) {
+                if spread > 0 {
+                    let end = toks.get(last).map_or(tok.end, |l| l.end);
+                    hits.push(Hit::new(
+                        tok.start,
+                        end,
+                        format!("words of {who} appear in order, apart"),
+                    ));
+                }
+                ordered = true;
+            }
+        }
+        let distinct: Vec<&String> = {
+            let mut d: Vec<&String> = s.words.iter().filter(|w| w.chars().count() >= 3).collect();
+            d.sort();
+            d.dedup();
+            d
+        };
+        let letters: usize = distinct.iter().map(|w| w.chars().count()).sum();
+        if !ordered
+            && !distinct.is_empty()
+            && letters >= 6
+            && let Some((start, end)) = all_words_near(toks, &distinct)
+        {
+            hits.push(Hit::new(
+                start,
+                end,
+                format!("every word of {who} appears nearby"),
+            ));
+        }
+    }
+    if s.words.len() == 1 && n_plain >= 6 {
+        pieces(s, who, toks, hits);
+    }
+    if s.words.len() == 1 && (7..=24).contains(&n_plain) && s.plain.chars().all(char::is_alphabetic)
+    {
+        let budget = n_plain / 4;
+        for tok in toks
+            .iter()
+            .filter(|tok| tok.text.chars().count() >= 5 && tok.text != s.plain)
+        {
+            if levenshtein_within(&tok.text, &s.plain, budget) {
+                hits.push(Hit::new(
+                    tok.start,
+                    tok.end,
+                    format!("near-miss spelling of {who}"),
+                ));
+            }
+        }
+    }
+    acrostic(s, who, t, hits);
+    repeated_symbol(s, who, hits, t);
+}
+
+/// The first place where every word of `words` occurs within `WINDOW` words of the
+/// first one's occurrence: the byte span covering them.
+fn all_words_near(toks: &[Token], words: &[&String]) -> Option<(usize, usize)> {
+    const WINDOW: usize = 40;
+    // Token positions of each word, in text order.
+    let positions: Vec<Vec<usize>> = words
+        .iter()
+        .map(|w| {
+            toks.iter()
+                .enumerate()
+                .filter(|(_, t)| &&t.text == w)
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    let (first, rest) = positions.split_first()?;
+    for &i in first {
+        let lo = i.saturating_sub(WINDOW);
+        let mut span = (i, i);
+        let mut all = true;
+        for pos in rest {
+            // The first position at or after `lo`; near enough when within the window.
+            let k = pos.partition_point(|p| *p < lo);
+            match pos.get(k) {
+                Some(&p) if p <= i + WINDOW => span = (span.0.min(p), span.1.max(p)),
+                _ => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            let start = toks.get(span.0).map(|t| t.start)?;
+            let end = toks.get(span.1).map(|t| t.end)?;
+            return Some((start, end));
+        }
+    }
+    None
+}
+
+/// From token `i`, finds each of `rest` within `MAX_GAP` words of the previous one.
+/// Returns the last token index and the total number of words skipped.
+fn follow(toks: &[Token], i: usize, rest: &[String]) -> Option<(usize, usize)> {
+    let mut at = i;
+    let mut spread = 0;
+    for w in rest {
+        let next =
+            (at + 1..=at + 1 + MAX_GAP).find(|k| toks.get(*k).is_some_and(|t| &t.text == w))?;
+        spread += next - at - 1;
+        at = next;
+    }
+    Some((at, spread))
+}
+
+/// A one-word secret written as two or more nearby words (`"rational" and "ussy"`).
+fn pieces(s: &Secret<'_>, who: &str, toks: &[Token], hits: &mut Vec<Hit>) {
+    for (i, tok) in toks.iter().enumerate() {
+        if tok.text.chars().count() < 3 || tok.text == s.plain {
+            continue;
+        }
+        let Some(mut rest) = s.plain.strip_prefix(tok.text.as_str()) else {
+            continue;
+        };
+        let mut at = i;
+        while !rest.is_empty() {
+            let next = (at + 1..=at + 1 + MAX_GAP).find(|k| {
+                toks.get(*k).is_some_and(|t| {
+                    t.text.chars().count() >= 3 && rest.starts_with(t.text.as_str())
+                })
+            });
+            let Some(k) = next else { break };
+            at = k;
+            rest = toks
+                .get(k)
+                .and_then(|t| rest.strip_prefix(t.text.as_str()))
+                .unwrap_or(rest);
+        }
+        if rest.is_empty() {
+            let end = toks.get(at).map_or(tok.end, |t| t.end);
+            hits.push(Hit::new(tok.start, end, format!("{who} appears in pieces")));
+        }
+    }
+}
+
+/// The secret spelt by the first characters of consecutive lines.
+fn acrostic(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    let want: Vec<char> = s
+        .raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if want.len() < 4 {
+        return;
+    }
+    for w in t.line_starts.windows(want.len()) {
+        if w.iter().zip(&want).all(|((c, _, _), want)| c == want) {
+            let (Some(first), Some(last)) = (w.first(), w.last()) else {
+                continue;
+            };
+            hits.push(Hit::new(
+                first.1,
+                last.2,
+                format!("{who} spelt by the first characters of lines"),
+            ));
+        }
+    }
+}
+
+/// A secret that repeats one non-ASCII symbol (`♿♿♿`): that symbol in the output.
+fn repeated_symbol(s: &Secret<'_>, who: &str, hits: &mut Vec<Hit>, t: &TextIndex<'_>) {
+    let mut chars = s.raw.chars().filter(|c| !c.is_whitespace());
+    let Some(symbol) = chars.next() else { return };
+    if symbol.is_ascii() || !chars.all(|c| c == symbol) {
+        return;
+    }
+    if let Some(at) = t.text.find(symbol) {
+        hits.push(Hit::new(
+            at,
+            at + symbol.len_utf8(),
+            format!("the symbol {who} repeats appears"),
+        ));
+    }
+}
+
+/// True when the edit distance between `a` and `b` is at most `budget`.
+fn levenshtein_within(a: &str, b: &str, budget: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > budget {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = Vec::with_capacity(b.len() + 1);
+    for (i, ca) in a.iter().enumerate() {
+        cur.clear();
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev
+                .get(j)
+                .map_or(usize::MAX, |d| d.saturating_add(usize::from(ca != cb)));
+            let del = prev.get(j + 1).map_or(usize::MAX, |d| d.saturating_add(1));
+            let ins = cur.get(j).map_or(usize::MAX, |d| d.saturating_add(1));
+            cur.push(sub.min(del).min(ins));
+        }
+        if cur.iter().min().is_some_and(|m| *m > budget) {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().is_some_and(|d| *d <= budget)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_budget() {
+        assert!(levenshtein_within("ontologie", "ontology", 2));
+        assert!(!levenshtein_within("ontologie", "ontology", 1));
+        assert!(levenshtein_within("lighthaus", "lighthouse", 2));
+        assert!(!levenshtein_within("mother", "brother", 1));
+    }
+
+    #[test]
+    fn words_near_each_other() {
+        let toks = tokens("amber one two falcon three");
+        let (amber, falcon) = ("amber".to_owned(), "falcon".to_owned());
+        assert_eq!(all_words_near(&toks, &[&falcon, &amber]), Some((0, 20)));
+        let far = format!("amber {} falcon", "x ".repeat(60));
+        assert_eq!(all_words_near(&tokens(&far), &[&amber, &falcon]), None);
+    }
+}

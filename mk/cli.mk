@@ -1,0 +1,43 @@
+# Targets of the `gatehouse` CLI (crates/cli) and the core benches; included by the
+# root Makefile. Paths are relative to the repository root, where make runs.
+
+CARGO ?= cargo
+# The labelled corpora live outside the repository (never copied into it).
+SHARED ?= ../shared
+PROMPTS_CORPUS ?= $(SHARED)/corpus/prompts-dev.jsonl
+LEAKS_CORPUS ?= $(SHARED)/corpus/output-leaks-dev.jsonl
+# Extra arguments for `gatehouse eval`, e.g. EVAL_ARGS="--split holdout --policy my.yaml".
+EVAL_ARGS ?=
+GATEHOUSE_RELEASE = $(CARGO) run --release -q -p gatehouse --
+
+.PHONY: eval eval-prompts eval-leaks bench bench-core bench-jsonl demo
+
+## eval: recall / FPR / precision of the current rules on the dev corpora (when present)
+eval: eval-prompts eval-leaks
+
+eval-prompts:
+	@if [ -f "$(PROMPTS_CORPUS)" ]; then \
+		$(GATEHOUSE_RELEASE) eval "$(PROMPTS_CORPUS)" $(EVAL_ARGS); \
+	else \
+		echo "eval: $(PROMPTS_CORPUS) is missing; skipping (set SHARED=... to point at the corpora)"; \
+	fi
+
+eval-leaks:
+	@if [ -f "$(LEAKS_CORPUS)" ]; then \
+		$(GATEHOUSE_RELEASE) eval "$(LEAKS_CORPUS)" --stage output $(EVAL_ARGS); \
+	else \
+		echo "eval: $(LEAKS_CORPUS) is missing; skipping"; \
+	fi
+
+## bench: criterion benches of the core scan, then the CLI's jsonl throughput
+bench: bench-core bench-jsonl
+
+bench-core:
+	$(CARGO) bench -p gatehouse-core --bench scan
+
+bench-jsonl:
+	scripts/bench-jsonl.sh
+
+## demo: scan the embedded sample prompts, documents and answers; print the verdicts
+demo:
+	$(CARGO) run -q -p gatehouse -- demo
