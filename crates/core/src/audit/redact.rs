@@ -3,8 +3,8 @@
 //! The audit log must never hold raw personal data or a redaction map. The
 //! [`AuditRedactor`] compiles, from any policy, a guard that runs every rule of every
 //! stage that can find personal data or secrets (rules with an explicit `pii` or
-//! `secret` category, rules whose action is `redact`, and every rule that is not a
-//! phrase list, since PII checks are not phrase lists). It then replaces the spans of
+//! `secret` category, rules whose action is `redact`, and every check that can find
+//! personal data: all but phrase lists and the output-structure checks). It then replaces the spans of
 //! findings in the `pii` or `secret` category, or from a redacting rule, by
 //! `<rule-id>` markers. The markers are not reversible and no map is kept.
 //! When the guard cannot vouch for a text (an internal error, or a size limit), the
@@ -40,7 +40,23 @@ pub struct AuditRedactor {
 fn is_pii_rule(entry: &RuleEntry) -> bool {
     matches!(entry.category, Some(Category::Pii | Category::Secret))
         || entry.action == Action::Redact
-        || !matches!(entry.check, CheckConfig::Phrases(_))
+        || may_find_pii(&entry.check)
+}
+
+/// Checks that look at structure, phrases or leaks of our own secrets cannot find
+/// personal data; every other check (the PII and secret detectors, and any check
+/// added later) runs, and only its `pii`/`secret` findings are redacted.
+fn may_find_pii(check: &CheckConfig) -> bool {
+    !matches!(
+        check,
+        CheckConfig::Phrases(_)
+            | CheckConfig::JsonSchema(_)
+            | CheckConfig::Confidence(_)
+            | CheckConfig::SecretLeak(_)
+            | CheckConfig::InstructionLeak(_)
+            | CheckConfig::Exfiltration(_)
+            | CheckConfig::ToolPolicy(_)
+    )
 }
 
 impl AuditRedactor {

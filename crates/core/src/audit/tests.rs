@@ -219,3 +219,22 @@ fn validate_rejects_bad_records() {
     let unknown = r#"{"function":"f","stage":"s","decision":"allow","inptu":"typo"}"#;
     assert!(serde_json::from_str::<AuditRecord>(unknown).is_err());
 }
+
+#[test]
+fn embedded_default_redactor_keeps_benign_text() {
+    let redactor = AuditRedactor::embedded_default().unwrap();
+    for text in [
+        "Where is my order ord-1001?",
+        "{\"summary\": \"shipped\", \"confidence\": 0.2}",
+        "",
+    ] {
+        assert_eq!(
+            redactor.redact(text),
+            AuditText::Redacted {
+                text: text.into(),
+                spans: 0
+            },
+            "{text}"
+        );
+    }
+}
