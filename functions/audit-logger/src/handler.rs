@@ -1,7 +1,7 @@
 //! The handler: one record (direct invoke: an [`AuditRecord`], or the state
 //! machine's step event, see [`crate::step`]) or an SQS batch of records.
 //!
-//! SQS: every message body is one audit record. A message that fails to parse or
+//! SQS: every message body is one audit record (or step event). A message that fails to parse or
 //! validate can never succeed; it is logged without its content (id, size, SHA-256
 //! prefix, error kind) and reported in `batchItemFailures` like a write failure, so
 //! SQS redelivers it until `maxReceiveCount` moves it to the dead-letter queue: kept
@@ -64,13 +64,7 @@ pub async fn handle<S: AuditSink>(
             .await
             .map(Answer::Batch);
     }
-    let record = if payload.get("outcome").is_some() && payload.get("function").is_none() {
-        let step: StepEvent = serde_json::from_value(payload)
-            .map_err(|e| AuditError::InvalidRecord(e.to_string()))?;
-        step.into_record()
-    } else {
-        parse_record_value(payload).map_err(AuditError::InvalidRecord)?
-    };
+    let record = parse_record_value(payload).map_err(AuditError::InvalidRecord)?;
     let record = defaults.complete(record);
     let hash = sink
         .append(vec![record])
@@ -118,16 +112,22 @@ fn generated_trace_id(request_id: &str) -> String {
     format!("gh-{}", h.get(..24).unwrap_or(&h))
 }
 
+/// An [`AuditRecord`], or the state machine's step event (it has `outcome` and no
+/// `function`), validated.
 fn parse_record_value(v: Value) -> Result<AuditRecord, String> {
-    let r: AuditRecord = serde_json::from_value(v).map_err(|e| e.to_string())?;
+    let r = if v.get("outcome").is_some() && v.get("function").is_none() {
+        serde_json::from_value::<StepEvent>(v)
+            .map_err(|e| e.to_string())?
+            .into_record()
+    } else {
+        serde_json::from_value::<AuditRecord>(v).map_err(|e| e.to_string())?
+    };
     r.validate().map_err(|e| e.to_string())?;
     Ok(r)
 }
 
 fn parse_record_text(body: &str) -> Result<AuditRecord, String> {
-    let r: AuditRecord = serde_json::from_str(body).map_err(|e| e.to_string())?;
-    r.validate().map_err(|e| e.to_string())?;
-    Ok(r)
+    parse_record_value(serde_json::from_str(body).map_err(|e| e.to_string())?)
 }
 
 fn failure(id: &str) -> BatchItemFailure {
