@@ -24,6 +24,7 @@
 //! Fail closed: a rule that errors turns the verdict into `deny`, with the error in
 //! [`Verdict::errors`].
 
+pub mod checksum;
 mod decision;
 mod error;
 mod guard;
