@@ -29,7 +29,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
             d
         };
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The IBAN length of a country (ISO 3166 alpha-2, upper case) per the SWIFT IBAN
@@ -42,17 +42,16 @@ pub fn iban_length(country: [u8; 2]) -> Option<usize> {
         b"MK" | b"SI" => 19,
         b"AT" | b"BA" | b"EE" | b"KZ" | b"LT" | b"LU" | b"XK" | b"MN" => 20,
         b"CH" | b"HR" | b"LI" | b"LV" => 21,
-        b"BG" | b"BH" | b"CR" | b"DE" | b"GB" | b"GE" | b"IE" | b"ME" | b"RS" | b"VA"
-        | b"IM" | b"JE" | b"GG" => 22,
+        b"BG" | b"BH" | b"CR" | b"DE" | b"GB" | b"GE" | b"IE" | b"ME" | b"RS" | b"VA" | b"IM"
+        | b"JE" | b"GG" => 22,
         b"AE" | b"GI" | b"IL" | b"IQ" | b"OM" | b"SO" | b"TL" => 23,
-        b"AD" | b"CZ" | b"ES" | b"MD" | b"PK" | b"RO" | b"SA" | b"SE" | b"SK" | b"TN"
-        | b"VG" => 24,
+        b"AD" | b"CZ" | b"ES" | b"MD" | b"PK" | b"RO" | b"SA" | b"SE" | b"SK" | b"TN" | b"VG" => 24,
         b"LY" | b"PT" | b"ST" => 25,
         b"IS" | b"TR" => 26,
-        b"BI" | b"DJ" | b"FR" | b"GR" | b"IT" | b"MC" | b"MR" | b"SM" | b"GF" | b"GP"
-        | b"MQ" | b"RE" | b"PF" | b"TF" | b"YT" | b"NC" | b"BL" | b"MF" | b"PM" | b"WF" => 27,
-        b"AL" | b"AZ" | b"BY" | b"CY" | b"DO" | b"GT" | b"HN" | b"HU" | b"LB" | b"NI"
-        | b"PL" | b"SV" => 28,
+        b"BI" | b"DJ" | b"FR" | b"GR" | b"IT" | b"MC" | b"MR" | b"SM" | b"GF" | b"GP" | b"MQ"
+        | b"RE" | b"PF" | b"TF" | b"YT" | b"NC" | b"BL" | b"MF" | b"PM" | b"WF" => 27,
+        b"AL" | b"AZ" | b"BY" | b"CY" | b"DO" | b"GT" | b"HN" | b"HU" | b"LB" | b"NI" | b"PL"
+        | b"SV" => 28,
         b"BR" | b"EG" | b"PS" | b"QA" | b"UA" => 29,
         b"JO" | b"KW" | b"MU" | b"YE" => 30,
         b"MT" | b"SC" => 31,
@@ -78,7 +77,10 @@ pub fn iban_valid(iban: &[u8]) -> bool {
     if iban_length([c0, c1]) != Some(iban.len()) {
         return false;
     }
-    if !iban.get(2..4).is_some_and(|d| d.iter().all(u8::is_ascii_digit)) {
+    if !iban
+        .get(2..4)
+        .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    {
         return false;
     }
     iban_mod97(iban) == Some(1)
@@ -120,7 +122,9 @@ pub fn ssn_digits_valid(digits: &[u8]) -> bool {
         return false;
     }
     let num = |r: std::ops::Range<usize>| {
-        digits.get(r).map_or(0, |d| d.iter().fold(0u16, |n, &b| n * 10 + u16::from(b - b'0')))
+        digits.get(r).map_or(0, |d| {
+            d.iter().fold(0u16, |n, &b| n * 10 + u16::from(b - b'0'))
+        })
     };
     let group = u8::try_from(num(3..5)).unwrap_or(0);
     ssn_valid(num(0..3), group, num(5..9))

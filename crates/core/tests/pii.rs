@@ -6,6 +6,11 @@
 //!   empty `expect` means the text must produce no such finding.
 //! - `checksums.toml`: valid and invalid vectors of the public checksum functions.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed unwrap is a failed test"
+)]
+
 use std::path::{Path, PathBuf};
 
 use gatehouse_core::checksum::{iban_valid, luhn_valid, ssn_digits_valid};
@@ -49,7 +54,10 @@ fn case_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.file_name().is_some_and(|n| n != "checksums.toml"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "toml")
+                && p.file_name().is_some_and(|n| n != "checksums.toml")
+        })
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no case files in {}", dir.display());
@@ -74,7 +82,12 @@ fn pii_cases() {
                 .map(|e| {
                     let span = match (&e.span, &e.value) {
                         (Some([s, end]), Some(v)) => {
-                            assert_eq!(&case.text[*s..*end], v, "{fname} {}: span and value disagree", case.name);
+                            assert_eq!(
+                                &case.text[*s..*end],
+                                v,
+                                "{fname} {}: span and value disagree",
+                                case.name
+                            );
                             (*s, *end)
                         }
                         (Some([s, end]), None) => (*s, *end),
@@ -100,7 +113,9 @@ fn pii_cases() {
             got.sort();
             if got != expected {
                 let show = |v: &[(String, usize, usize)]| -> Vec<String> {
-                    v.iter().map(|(r, s, e)| format!("{r} {s}..{e} `{}`", &case.text[*s..*e])).collect()
+                    v.iter()
+                        .map(|(r, s, e)| format!("{r} {s}..{e} `{}`", &case.text[*s..*e]))
+                        .collect()
                 };
                 failures.push(format!(
                     "{fname} {}:\n    text:     {:?}\n    expected: {:?}\n    got:      {:?}",
@@ -113,7 +128,12 @@ fn pii_cases() {
         }
     }
     assert!(count >= 100, "only {count} cases");
-    assert!(failures.is_empty(), "{} of {count} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,17 +156,26 @@ struct Vector {
 fn checksum_vectors() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/pii/checksums.toml");
     let c: Checksums = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let compact = |s: &str| -> Vec<u8> { s.bytes().filter(|b| !matches!(b, b' ' | b'-')).collect() };
+    let compact =
+        |s: &str| -> Vec<u8> { s.bytes().filter(|b| !matches!(b, b' ' | b'-')).collect() };
     let mut failures = Vec::new();
     for (kind, vectors, check) in [
         ("luhn", &c.luhn, luhn_valid as fn(&[u8]) -> bool),
         ("iban", &c.iban, iban_valid),
         ("ssn", &c.ssn, ssn_digits_valid),
     ] {
-        assert!(vectors.iter().any(|v| v.valid) && vectors.iter().any(|v| !v.valid), "{kind}: need both kinds");
+        assert!(
+            vectors.iter().any(|v| v.valid) && vectors.iter().any(|v| !v.valid),
+            "{kind}: need both kinds"
+        );
         for v in vectors {
             if check(&compact(&v.value)) != v.valid {
-                failures.push(format!("{kind} {}: `{}` should be {}", v.name, v.value, if v.valid { "valid" } else { "invalid" }));
+                failures.push(format!(
+                    "{kind} {}: `{}` should be {}",
+                    v.name,
+                    v.value,
+                    if v.valid { "valid" } else { "invalid" }
+                ));
             }
         }
     }
@@ -157,7 +186,12 @@ fn checksum_vectors() {
 /// (Luhn and mod-97 both detect all single-digit errors).
 #[test]
 fn single_digit_corruptions_fail_the_checksum() {
-    for card in ["4111111111111111", "378282246310005", "6011000990139424", "5555555555554444"] {
+    for card in [
+        "4111111111111111",
+        "378282246310005",
+        "6011000990139424",
+        "5555555555554444",
+    ] {
         for i in 0..card.len() {
             for d in b'0'..=b'9' {
                 let mut b = card.as_bytes().to_vec();
@@ -169,7 +203,11 @@ fn single_digit_corruptions_fail_the_checksum() {
             }
         }
     }
-    for iban in ["GB82WEST12345698765432", "DE89370400440532013000", "FR1420041010050500013M02606"] {
+    for iban in [
+        "GB82WEST12345698765432",
+        "DE89370400440532013000",
+        "FR1420041010050500013M02606",
+    ] {
         for i in 2..iban.len() {
             if !iban.as_bytes()[i].is_ascii_digit() {
                 continue;
@@ -204,9 +242,19 @@ fn redaction_end_to_end() {
     );
     assert_eq!(verdict.redactions.restore(redacted), text);
     let debug = format!("{:?} {verdict:?}", verdict.redactions);
-    for value in ["jane.doe@example.com", "7946 0958", "4111 1111", "WEST 1234", "123-45-6789", "203.0.113.7"] {
+    for value in [
+        "jane.doe@example.com",
+        "7946 0958",
+        "4111 1111",
+        "WEST 1234",
+        "123-45-6789",
+        "203.0.113.7",
+    ] {
         assert!(!debug.contains(value), "Debug shows `{value}`: {debug}");
-        assert!(!serde_json::to_string(&verdict).unwrap().contains(value), "JSON shows `{value}`");
+        assert!(
+            !serde_json::to_string(&verdict).unwrap().contains(value),
+            "JSON shows `{value}`"
+        );
     }
 }
 
@@ -214,7 +262,8 @@ fn redaction_end_to_end() {
 #[test]
 fn aws_keys_in_prompt_are_denied() {
     let guard = Guard::embedded_default().unwrap();
-    let text = "my creds: AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, email a@b.io";
+    let text =
+        "my creds: AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, email a@b.io";
     let verdict = guard.scan(&ScanRequest::new(Stage::Prompt, text));
     assert_eq!(verdict.decision, Decision::Deny);
     assert!(verdict.redacted.is_none());
@@ -244,21 +293,50 @@ fn regex_rule_on_original_and_canonical_views() {
     let text = "Employee EMP-123456 says <|IM_START|>system";
     let v = guard.scan(&ScanRequest::new(Stage::Prompt, text));
     assert_eq!(v.decision, Decision::Flag);
-    let spans: Vec<(&str, &str)> = v.findings.iter().map(|f| (f.rule.as_str(), &text[f.start..f.end])).collect();
-    assert_eq!(spans, [("custom.employee", "EMP-123456"), ("custom.marker", "<|IM_START|>")]);
-    assert_eq!(v.redacted.as_deref(), Some("Employee <EMPLOYEE_1> says <|IM_START|>system"));
+    let spans: Vec<(&str, &str)> = v
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), &text[f.start..f.end]))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("custom.employee", "EMP-123456"),
+            ("custom.marker", "<|IM_START|>")
+        ]
+    );
+    assert_eq!(
+        v.redacted.as_deref(),
+        Some("Employee <EMPLOYEE_1> says <|IM_START|>system")
+    );
 }
 
 #[test]
 fn bad_regex_rules_are_rejected_with_their_path() {
     for (rule, needle) in [
-        ("{ type: regex, pattern: '(unclosed' }", "invalid pattern `(unclosed`"),
+        (
+            "{ type: regex, pattern: '(unclosed' }",
+            "invalid pattern `(unclosed`",
+        ),
         ("{ type: regex, pattern: 'a*' }", "matches the empty string"),
-        ("{ type: regex, pattern: 'x', label: 'bad label' }", "label `bad label`"),
-        ("{ type: regex, pattern: 'x', views: decoded }", "unknown variant"),
-        ("{ type: ip_address, ignore_privates: true }", "unknown field"),
+        (
+            "{ type: regex, pattern: 'x', label: 'bad label' }",
+            "label `bad label`",
+        ),
+        (
+            "{ type: regex, pattern: 'x', views: decoded }",
+            "unknown variant",
+        ),
+        (
+            "{ type: ip_address, ignore_privates: true }",
+            "unknown field",
+        ),
     ] {
-        let err = guard_with(&format!("      - {{ id: r, action: flag, check: {rule} }}\n")).unwrap_err().to_string();
+        let err = guard_with(&format!(
+            "      - {{ id: r, action: flag, check: {rule} }}\n"
+        ))
+        .unwrap_err()
+        .to_string();
         assert!(err.contains(needle), "{rule}: {err}");
         assert!(err.contains("stages.prompt.rules[0]"), "{rule}: {err}");
     }
@@ -266,7 +344,10 @@ fn bad_regex_rules_are_rejected_with_their_path() {
 
 #[test]
 fn ip_rule_can_ignore_private_ranges() {
-    let guard = guard_with("      - { id: ip, action: flag, check: { type: ip_address, ignore_private: true } }\n").unwrap();
+    let guard = guard_with(
+        "      - { id: ip, action: flag, check: { type: ip_address, ignore_private: true } }\n",
+    )
+    .unwrap();
     let text = "10.0.0.1 127.0.0.1 192.168.1.20 172.16.5.4 fe80::1ff:fe23:4567:890a ::1 8.8.8.8 2001:db8::8a2e:370:7334";
     let v = guard.scan(&ScanRequest::new(Stage::Prompt, text));
     let got: Vec<&str> = v.findings.iter().map(|f| &text[f.start..f.end]).collect();

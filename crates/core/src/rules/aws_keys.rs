@@ -7,8 +7,8 @@
 //!   an access key id or after a keyword such as `aws_secret_access_key`, since
 //!   forty random characters alone could be any hash or token.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use ::regex::bytes::Regex;
+use memchr::memmem;
 use serde::{Deserialize, Serialize};
 
 use super::{Check, Hit, Input};
@@ -31,7 +31,9 @@ pub struct SecretKeyConfig {
 
 impl Default for SecretKeyConfig {
     fn default() -> Self {
-        SecretKeyConfig { window: default_window() }
+        SecretKeyConfig {
+            window: default_window(),
+        }
     }
 }
 
@@ -42,7 +44,8 @@ fn default_window() -> usize {
 /// Access key ids; the literal prefixes make the regex's prefilter skip most text.
 const ACCESS_KEY_ID: &str = r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}";
 
-/// Keywords that announce a secret access key (matched case-insensitively).
+/// Keywords that announce a secret access key (matched case-insensitively, found
+/// from the anchor `secret` in its usual casings: `secret`, `Secret`, `SECRET`).
 const SECRET_KEYWORDS: &[&str] = &[
     "aws_secret_access_key",
     "aws_secret_key",
@@ -64,10 +67,12 @@ fn is_b32(b: u8) -> bool {
 
 /// Access key ids in `bytes`, as byte ranges standing on their own.
 fn access_key_ids<'a>(re: &'a Regex, bytes: &'a [u8]) -> impl Iterator<Item = (usize, usize)> + 'a {
-    re.find_iter(bytes).map(|m| (m.start(), m.end())).filter(|&(s, e)| {
-        let before = s.checked_sub(1).and_then(|i| bytes.get(i)).copied();
-        !before.is_some_and(is_b32) && !bytes.get(e).copied().is_some_and(is_b32)
-    })
+    re.find_iter(bytes)
+        .map(|m| (m.start(), m.end()))
+        .filter(|&(s, e)| {
+            let before = s.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+            !before.is_some_and(is_b32) && !bytes.get(e).copied().is_some_and(is_b32)
+        })
 }
 
 /// A compiled `aws_access_key` rule.
@@ -78,7 +83,9 @@ pub(crate) struct AwsAccessKey {
 
 impl AwsAccessKey {
     pub(crate) fn compile(_config: &AccessKeyConfig) -> Result<AwsAccessKey, String> {
-        Ok(AwsAccessKey { re: access_key_regex()? })
+        Ok(AwsAccessKey {
+            re: access_key_regex()?,
+        })
     }
 }
 
@@ -107,19 +114,33 @@ impl Check for AwsAccessKey {
 #[derive(Debug)]
 pub(crate) struct AwsSecretKey {
     re: Regex,
-    keywords: AhoCorasick,
+    lower: memmem::Finder<'static>,
+    upper: memmem::Finder<'static>,
     window: usize,
 }
 
 impl AwsSecretKey {
     pub(crate) fn compile(config: &SecretKeyConfig) -> Result<AwsSecretKey, String> {
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(SECRET_KEYWORDS)
-            .map_err(|e| format!("cannot build the secret keywords: {e}"))?;
-        Ok(AwsSecretKey { re: access_key_regex()?, keywords, window: config.window })
+        Ok(AwsSecretKey {
+            re: access_key_regex()?,
+            lower: memmem::Finder::new(b"ecret"),
+            upper: memmem::Finder::new(b"ECRET"),
+            window: config.window,
+        })
     }
+}
+
+/// The end of a keyword whose `secret` starts at `anchor`, if one is there.
+fn keyword_end(bytes: &[u8], anchor: usize) -> Option<usize> {
+    SECRET_KEYWORDS.iter().find_map(|kw| {
+        let offset = kw.find("secret")?;
+        let start = anchor.checked_sub(offset)?;
+        let end = start + kw.len();
+        bytes
+            .get(start..end)
+            .filter(|s| s.eq_ignore_ascii_case(kw.as_bytes()))
+            .map(|_| end)
+    })
 }
 
 fn is_b64(b: u8) -> bool {
@@ -143,12 +164,15 @@ impl Check for AwsSecretKey {
         let bytes = input.text.as_bytes();
         // Windows to search: after each keyword, around each access key id.
         let mut windows: Vec<(usize, usize)> = self
-            .keywords
+            .lower
             .find_iter(bytes)
-            .map(|m| (m.end(), m.end().saturating_add(self.window)))
+            .chain(self.upper.find_iter(bytes))
+            .filter_map(|at| keyword_end(bytes, at.checked_sub(1)?))
+            .map(|end| (end, end.saturating_add(self.window)))
             .collect();
         windows.extend(
-            access_key_ids(&self.re, bytes).map(|(s, e)| (s.saturating_sub(self.window), e.saturating_add(self.window))),
+            access_key_ids(&self.re, bytes)
+                .map(|(s, e)| (s.saturating_sub(self.window), e.saturating_add(self.window))),
         );
         if windows.is_empty() {
             return Ok(());
@@ -172,11 +196,13 @@ impl Check for AwsSecretKey {
                 while bytes.get(e).copied().is_some_and(is_b64) {
                     e += 1;
                 }
-                if e - s == 40 && !bytes.get(e).is_some_and(|&b| b == b'=') {
+                if e - s == 40 && bytes.get(e).is_none_or(|&b| b != b'=') {
                     let tok = bytes.get(s..e).unwrap_or_default();
                     let upper = tok.iter().any(u8::is_ascii_uppercase);
                     let lower = tok.iter().any(u8::is_ascii_lowercase);
-                    let other = tok.iter().any(|b| b.is_ascii_digit() || *b == b'/' || *b == b'+');
+                    let other = tok
+                        .iter()
+                        .any(|b| b.is_ascii_digit() || *b == b'/' || *b == b'+');
                     if upper && lower && other && hits.last().is_none_or(|h| h.start != s) {
                         hits.push(Hit::new(s, e, "AWS secret access key"));
                     }

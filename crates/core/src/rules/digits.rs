@@ -29,14 +29,43 @@ pub(crate) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
     for chunk in chunks.by_ref() {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        if has_digit(u64::from_le_bytes(word)) {
-            if let Some(i) = chunk.iter().position(u8::is_ascii_digit) {
-                return Some(base + i);
-            }
+        if has_digit(u64::from_le_bytes(word))
+            && let Some(i) = chunk.iter().position(u8::is_ascii_digit)
+        {
+            return Some(base + i);
         }
         base += 8;
     }
-    chunks.remainder().iter().position(u8::is_ascii_digit).map(|i| base + i)
+    chunks
+        .remainder()
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|i| base + i)
+}
+
+/// Cheap pre-check before [`Run::parse`]: how many digits the next `max_bytes`
+/// bytes from `d` hold, counting through the separator characters ` -./()`.
+#[inline]
+pub(crate) fn digits_ahead(bytes: &[u8], d: usize, max_bytes: usize) -> usize {
+    let mut n = 0;
+    for &b in bytes.iter().skip(d).take(max_bytes) {
+        if b.is_ascii_digit() {
+            n += 1;
+        } else if sep_bit(b) == 0 {
+            break;
+        }
+    }
+    n
+}
+
+/// End of the run of digits starting at `d`.
+#[inline]
+pub(crate) fn digit_run_end(bytes: &[u8], d: usize) -> usize {
+    bytes
+        .iter()
+        .skip(d)
+        .position(|b| !b.is_ascii_digit())
+        .map_or(bytes.len(), |n| d + n)
 }
 
 /// Separator characters seen between two digit groups, as bits.
@@ -53,6 +82,10 @@ pub(crate) mod sep {
     pub(crate) const OPEN: u8 = 16;
     /// `)`
     pub(crate) const CLOSE: u8 = 32;
+}
+
+fn to_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 fn sep_bit(b: u8) -> u8 {
@@ -77,7 +110,7 @@ pub(crate) struct Run {
     /// The first group is preceded by `(`.
     pub paren_first: bool,
     /// Byte ranges of the groups.
-    groups: [(usize, usize); MAX_GROUPS],
+    groups: [(u32, u32); MAX_GROUPS],
     /// `seps[i]`: separator bits between group `i - 1` and group `i` (`seps[0]` unused).
     seps: [u8; MAX_GROUPS],
     /// Number of groups.
@@ -133,7 +166,7 @@ impl Run {
                 i += 1;
             }
             if let (Some(g), Some(s)) = (run.groups.get_mut(run.n), run.seps.get_mut(run.n)) {
-                *g = (gs, i);
+                *g = (to_u32(gs), to_u32(i));
                 *s = pending_sep;
             }
             run.n += 1;
@@ -142,7 +175,9 @@ impl Run {
             let mut j = i;
             let mut bits = 0u8;
             while j - i < 3 {
-                let Some(b) = bytes.get(j).map(|&b| sep_bit(b)).filter(|&b| b != 0) else { break };
+                let Some(b) = bytes.get(j).map(|&b| sep_bit(b)).filter(|&b| b != 0) else {
+                    break;
+                };
                 bits |= b;
                 j += 1;
             }
@@ -158,7 +193,7 @@ impl Run {
 
     /// Length in digits of group `i`.
     pub(crate) fn len(&self, i: usize) -> usize {
-        self.groups.get(i).map_or(0, |(s, e)| e - s)
+        self.groups.get(i).map_or(0, |&(s, e)| (e - s) as usize)
     }
 
     /// Separator bits before group `i` (for `i >= 1`).
@@ -168,7 +203,9 @@ impl Run {
 
     /// Byte range of group `i`.
     pub(crate) fn group(&self, i: usize) -> (usize, usize) {
-        self.groups.get(i).copied().unwrap_or((0, 0))
+        self.groups
+            .get(i)
+            .map_or((0, 0), |&(s, e)| (s as usize, e as usize))
     }
 
     /// Digits of the first `k` groups (empty when they exceed `MAX_DIGITS`).
@@ -184,7 +221,11 @@ impl Run {
 
     /// The separator after group `k - 1` (0 when `k` is the last group).
     pub(crate) fn after(&self, k: usize) -> u8 {
-        if k < self.n { self.sep(k) } else { self.trailing }
+        if k < self.n {
+            self.sep(k)
+        } else {
+            self.trailing
+        }
     }
 
     /// True when the first `k` groups are followed by nothing that extends the
@@ -223,7 +264,11 @@ pub(crate) fn left_ok(text: &str, start: usize) -> bool {
         b'#' | b'$' | b'@' | b'&' => false,
         b'-' | b'.' | b'/' | b',' | b':' | b'_' | b'\\' => !prev2.is_some_and(is_word),
         // `$ 612 345 678`, `€ 1 234`: an amount.
-        b' ' if text.get(..start - 1).and_then(|s| s.chars().next_back()).is_some_and(|c| c == '$' || is_currency(c)) => {
+        b' ' if text
+            .get(..start - 1)
+            .and_then(|s| s.chars().next_back())
+            .is_some_and(|c| c == '$' || is_currency(c)) =>
+        {
             false
         }
         b' ' => !prev2.is_some_and(|b| b.is_ascii_digit()),
@@ -234,17 +279,24 @@ pub(crate) fn left_ok(text: &str, start: usize) -> bool {
 /// True when a number ending at `end` is not continued by a word, a decimal part, a
 /// percent sign or another separated number (`12.5`, `10%`, `1234-56`).
 pub(crate) fn right_ok(bytes: &[u8], end: usize) -> bool {
-    let Some(&next) = bytes.get(end) else { return true };
+    let Some(&next) = bytes.get(end) else {
+        return true;
+    };
     let next2 = bytes.get(end + 1).copied();
     match next {
         b'%' | b'@' => false,
-        b'-' | b'.' | b'/' | b',' | b':' | b'_' => !next2.is_some_and(|b| b.is_ascii_alphanumeric()),
+        b'-' | b'.' | b'/' | b',' | b':' | b'_' => {
+            !next2.is_some_and(|b| b.is_ascii_alphanumeric())
+        }
         b => !is_word(b),
     }
 }
 
 fn is_currency(c: char) -> bool {
-    matches!(c, '€' | '£' | '¥' | '₹' | '₩' | '₽' | '¢' | '₺' | '₫' | '₪' | '₱' | '฿')
+    matches!(
+        c,
+        '€' | '£' | '¥' | '₹' | '₩' | '₽' | '¢' | '₺' | '₫' | '₪' | '₱' | '฿'
+    )
 }
 
 /// True when one of `words` (lower case) starts a word within `window` bytes before
@@ -252,13 +304,18 @@ fn is_currency(c: char) -> bool {
 pub(crate) fn context_before(text: &str, pos: usize, window: usize, words: &[&str]) -> bool {
     let bytes = text.as_bytes();
     let from = pos.saturating_sub(window);
-    let Some(hay) = bytes.get(from..pos) else { return false };
+    let Some(hay) = bytes.get(from..pos) else {
+        return false;
+    };
     words.iter().any(|w| {
         let w = w.as_bytes();
         hay.windows(w.len()).enumerate().any(|(i, win)| {
             let at = from + i;
             win.eq_ignore_ascii_case(w)
-                && !at.checked_sub(1).and_then(|j| bytes.get(j)).is_some_and(|b| b.is_ascii_alphanumeric())
+                && !at
+                    .checked_sub(1)
+                    .and_then(|j| bytes.get(j))
+                    .is_some_and(|b| b.is_ascii_alphanumeric())
         })
     })
 }
@@ -271,7 +328,12 @@ mod tests {
     fn next_digit_finds_every_position() {
         let text = "abcdefghijklmnopqrstuvwxyz€ 9 and 7";
         let b = text.as_bytes();
-        let expected: Vec<usize> = b.iter().enumerate().filter(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i).collect();
+        let expected: Vec<usize> = b
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_ascii_digit())
+            .map(|(i, _)| i)
+            .collect();
         let mut found = Vec::new();
         let mut from = 0;
         while let Some(d) = next_digit(b, from) {
@@ -290,9 +352,113 @@ mod tests {
         let r = Run::parse(t, 1, 0xff);
         assert!(r.plus);
         assert_eq!(r.n, 5);
-        assert_eq!(r.digits(r.n), b"440207946" .iter().chain(b"0958").copied().collect::<Vec<_>>().as_slice());
+        assert_eq!(
+            r.digits(r.n),
+            b"440207946"
+                .iter()
+                .chain(b"0958")
+                .copied()
+                .collect::<Vec<_>>()
+                .as_slice()
+        );
         assert_eq!(r.sep(1), sep::SPACE | sep::OPEN);
         assert_eq!(r.sep(2), sep::CLOSE);
         assert_eq!(r.end, t.len() - 1);
+    }
+}
+
+/// Per-rule timing without the guard around it (the bench measures the whole scan):
+/// `cargo test -p gatehouse-core --profile bench --lib pii_rule_speed -- --ignored --nocapture`
+#[cfg(test)]
+mod speed {
+    use std::time::Instant;
+
+    use crate::request::ScanContext;
+    use crate::rules::{Check, Hit, Input};
+
+    #[test]
+    #[ignore = "timing, run by hand in an optimised build"]
+    fn pii_rule_speed() {
+        let para = "Hi, I ordered a kettle on 2024-01-15 (order ord-1001), tracking 1Z999AA10123456784, \
+                    at 10:30 on 16.01.2024. I paid $49.99 plus £4.99, invoice INV-2024-000123, 20% VAT. \
+                    Mail jane.doe@example.com or +44 20 7946 0958. Card 4242 4242 4242 4242, IBAN \
+                    GB82 WEST 1234 5698 7654 32, router 203.0.113.7, version 3.11.4. Thanks, team! ";
+        let prose = "The support team has always been very kind and quick to answer my questions about it. ";
+        let mut text = String::new();
+        while text.len() < 64 * 1024 {
+            text.push_str(para);
+            for _ in 0..3 {
+                text.push_str(prose);
+            }
+        }
+        let views = crate::normalise::normalise(&text, &crate::policy::Limits::default());
+        let ctx = ScanContext::EMPTY;
+        let input = Input {
+            text: &text,
+            views: &views,
+            phrase_hits: &[],
+            ctx: &ctx,
+            role: None,
+            index: 0,
+        };
+        let checks: Vec<(&str, Box<dyn Check>)> = vec![
+            ("email", Box::new(crate::rules::email::Email)),
+            (
+                "phone",
+                Box::new(crate::rules::phone::Phone::compile(&Default::default())),
+            ),
+            (
+                "payment_card",
+                Box::new(crate::rules::payment_card::PaymentCard),
+            ),
+            ("iban", Box::new(crate::rules::iban::Iban)),
+            (
+                "us_ssn",
+                Box::new(crate::rules::us_ssn::UsSsn::compile(&Default::default())),
+            ),
+            (
+                "ip_address",
+                Box::new(crate::rules::ip_address::IpAddress::compile(
+                    &Default::default(),
+                )),
+            ),
+            (
+                "aws_access_key",
+                Box::new(
+                    crate::rules::aws_keys::AwsAccessKey::compile(&Default::default()).unwrap(),
+                ),
+            ),
+            (
+                "aws_secret_key",
+                Box::new(
+                    crate::rules::aws_keys::AwsSecretKey::compile(&Default::default()).unwrap(),
+                ),
+            ),
+        ];
+        let mut total = 0.0;
+        let mut hits: Vec<Hit> = Vec::new();
+        for (name, check) in &checks {
+            let mut best = f64::MAX;
+            for _ in 0..200 {
+                hits.clear();
+                let t = Instant::now();
+                check.scan(&input, &mut hits).unwrap();
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            total += best;
+            println!(
+                "{name:>16}: {:7.1} µs / 64 KB = {:5.2} µs/KB, {} hits",
+                best * 1e6,
+                best * 1e6 / 64.0,
+                hits.len()
+            );
+        }
+        println!(
+            "{:>16}: {:7.1} µs / 64 KB = {:5.2} µs/KB ({:.0} MB/s)",
+            "all",
+            total * 1e6,
+            total * 1e6 / 64.0,
+            text.len() as f64 / total / 1e6
+        );
     }
 }

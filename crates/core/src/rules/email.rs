@@ -38,11 +38,11 @@ impl Check for Email {
             if at < last_end {
                 continue;
             }
-            if let Some((s, e)) = address_at(bytes, at) {
-                if s >= last_end {
-                    hits.push(Hit::new(s, e, "email address"));
-                    last_end = e;
-                }
+            if let Some((s, e)) = address_at(bytes, at)
+                && s >= last_end
+            {
+                hits.push(Hit::new(s, e, "email address"));
+                last_end = e;
             }
         }
         Ok(())
@@ -65,7 +65,11 @@ fn address_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
         s -= 1;
     }
     // Quotes and dots may not start the local part (`'bob@x.io'` keeps the quote out).
-    while s < at && bytes.get(s).is_some_and(|&b| matches!(b, b'.' | b'\'' | b'-' | b'+')) {
+    while s < at
+        && bytes
+            .get(s)
+            .is_some_and(|&b| matches!(b, b'.' | b'\'' | b'-' | b'+'))
+    {
         s += 1;
     }
     let local = bytes.get(s..at)?;
@@ -84,20 +88,26 @@ fn address_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     while e > at + 1 && bytes.get(e - 1).is_some_and(|&b| b == b'.' || b == b'-') {
         e -= 1;
     }
-    if bytes.get(e).is_some_and(|&b| b >= 0x80 || b == b'@' || b == b'_') {
+    if bytes
+        .get(e)
+        .is_some_and(|&b| b >= 0x80 || b == b'@' || b == b'_')
+    {
         return None;
     }
     let domain = bytes.get(at + 1..e)?;
     let mut labels = 0;
     let mut tld: &[u8] = &[];
     for label in domain.split(|&b| b == b'.') {
-        if label.is_empty() || label.len() > 63 || label.starts_with(b"-") || label.ends_with(b"-") {
+        if label.is_empty() || label.len() > 63 || label.starts_with(b"-") || label.ends_with(b"-")
+        {
             return None;
         }
         labels += 1;
         tld = label;
     }
-    let image = [&b"png"[..], b"jpg", b"jpeg", b"gif", b"svg", b"webp"].iter().any(|x| tld.eq_ignore_ascii_case(x));
+    let image = [&b"png"[..], b"jpg", b"jpeg", b"gif", b"svg", b"webp"]
+        .iter()
+        .any(|x| tld.eq_ignore_ascii_case(x));
     let tld_ok = tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic) && !image;
     (labels >= 2 && tld_ok).then_some((s, e))
 }

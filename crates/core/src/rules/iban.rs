@@ -42,18 +42,29 @@ impl Check for Iban {
         // An IBAN is two capitals then two check digits: look at every digit that
         // follows two capitals at the start of a word.
         while let Some(d) = digits::next_digit(bytes, from) {
-            from = d + 1;
+            from = digits::digit_run_end(bytes, d);
             let Some(s) = d.checked_sub(2) else { continue };
-            let (Some(&c0), Some(&c1)) = (bytes.get(s), bytes.get(s + 1)) else { continue };
+            let (Some(&c0), Some(&c1)) = (bytes.get(s), bytes.get(s + 1)) else {
+                continue;
+            };
             if !c0.is_ascii_uppercase() || !c1.is_ascii_uppercase() {
                 continue;
             }
-            if s.checked_sub(1).and_then(|i| bytes.get(i)).is_some_and(|&b| digits::is_word(b)) {
+            if s.checked_sub(1)
+                .and_then(|i| bytes.get(i))
+                .is_some_and(|&b| digits::is_word(b))
+            {
                 continue;
             }
-            let Some(len) = iban_length([c0, c1]) else { continue };
+            let Some(len) = iban_length([c0, c1]) else {
+                continue;
+            };
             if let Some(end) = parse(bytes, s, len) {
-                hits.push(Hit::new(s, end, format!("IBAN ({})", String::from_utf8_lossy(&[c0, c1]))));
+                hits.push(Hit::new(
+                    s,
+                    end,
+                    format!("IBAN ({})", String::from_utf8_lossy(&[c0, c1])),
+                ));
                 from = end;
             }
         }

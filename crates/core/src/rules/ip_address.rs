@@ -37,11 +37,15 @@ pub(crate) struct IpAddress {
 
 impl IpAddress {
     pub(crate) fn compile(config: &Config) -> IpAddress {
-        IpAddress { ignore_private: config.ignore_private }
+        IpAddress {
+            ignore_private: config.ignore_private,
+        }
     }
 }
 
-const VERSION_WORDS: &[&str] = &["version", "release", "build", "ver", "ver.", "firmware", "v."];
+const VERSION_WORDS: &[&str] = &[
+    "version", "release", "build", "ver", "ver.", "firmware", "v.",
+];
 
 impl Check for IpAddress {
     fn category(&self) -> Category {
@@ -64,11 +68,21 @@ impl Check for IpAddress {
             if at < done {
                 continue;
             }
-            let found = if bytes.get(at) == Some(&b'.') { v4_at(text, at) } else { v6_at(bytes, at) };
-            let Some((s, e, private)) = found else { continue };
+            let found = if bytes.get(at) == Some(&b'.') {
+                v4_at(text, at)
+            } else {
+                v6_at(bytes, at)
+            };
+            let Some((s, e, private)) = found else {
+                continue;
+            };
             done = e;
             if !(self.ignore_private && private) {
-                let why = if bytes.get(s..e).is_some_and(|t| t.contains(&b':')) { "IPv6 address" } else { "IPv4 address" };
+                let why = if bytes.get(s..e).is_some_and(|t| t.contains(&b':')) {
+                    "IPv6 address"
+                } else {
+                    "IPv4 address"
+                };
                 hits.push(Hit::new(s, e, why));
             }
         }
@@ -87,10 +101,14 @@ fn v4_at(text: &str, dot: usize) -> Option<(usize, usize, bool)> {
         return None;
     }
     // Not glued to a word or to a longer dotted run.
-    if let Some(&p) = s.checked_sub(1).and_then(|i| bytes.get(i)) {
-        if digits::is_word(p) || p == b'.' || ((p == b'-' || p == b'/') && s >= 2 && bytes.get(s - 2).copied().is_some_and(digits::is_word)) {
-            return None;
-        }
+    if let Some(&p) = s.checked_sub(1).and_then(|i| bytes.get(i))
+        && (digits::is_word(p)
+            || p == b'.'
+            || ((p == b'-' || p == b'/')
+                && s >= 2
+                && bytes.get(s - 2).copied().is_some_and(digits::is_word)))
+    {
+        return None;
     }
     let mut e = s;
     for part in 0..4 {
@@ -99,7 +117,8 @@ fn v4_at(text: &str, dot: usize) -> Option<(usize, usize, bool)> {
             e += 1;
         }
         let octet = bytes.get(os..e)?;
-        if octet.is_empty() || octet.len() > 3 || (octet.len() > 1 && octet.first() == Some(&b'0')) {
+        if octet.is_empty() || octet.len() > 3 || (octet.len() > 1 && octet.first() == Some(&b'0'))
+        {
             return None;
         }
         if part < 3 {
@@ -111,14 +130,17 @@ fn v4_at(text: &str, dot: usize) -> Option<(usize, usize, bool)> {
     }
     let next = bytes.get(e).copied();
     let next2 = bytes.get(e + 1).copied();
-    if next.is_some_and(digits::is_word) || (next == Some(b'.') && next2.is_some_and(|b| b.is_ascii_alphanumeric())) {
+    if next.is_some_and(digits::is_word)
+        || (next == Some(b'.') && next2.is_some_and(|b| b.is_ascii_alphanumeric()))
+    {
         return None;
     }
     let addr: Ipv4Addr = text.get(s..e)?.parse().ok()?;
     if digits::context_before(text, s, 12, VERSION_WORDS) {
         return None;
     }
-    let private = addr.is_private() || addr.is_loopback() || addr.is_link_local() || addr.is_unspecified();
+    let private =
+        addr.is_private() || addr.is_loopback() || addr.is_link_local() || addr.is_unspecified();
     Some((s, e, private))
 }
 
@@ -129,7 +151,13 @@ fn is_v6(b: u8) -> bool {
 /// The IPv6 address around the colon at `colon`: `(start, end, private)`.
 fn v6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, bool)> {
     let mut s = colon;
-    while s > 0 && colon - s < 40 && bytes.get(s - 1).copied().is_some_and(|b| b.is_ascii_hexdigit() || b == b':') {
+    while s > 0
+        && colon - s < 40
+        && bytes
+            .get(s - 1)
+            .copied()
+            .is_some_and(|b| b.is_ascii_hexdigit() || b == b':')
+    {
         s -= 1;
     }
     let mut e = colon;
@@ -137,7 +165,11 @@ fn v6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, bool)> {
         e += 1;
     }
     // Trailing punctuation of the sentence is not part of the address.
-    while e > colon + 1 && bytes.get(e - 1).is_some_and(|&b| b == b'.' || (b == b':' && bytes.get(e - 2) != Some(&b':'))) {
+    while e > colon + 1
+        && bytes
+            .get(e - 1)
+            .is_some_and(|&b| b == b'.' || (b == b':' && bytes.get(e - 2) != Some(&b':')))
+    {
         e -= 1;
     }
     let glued = |b: Option<&u8>| b.is_some_and(|&b| digits::is_word(b) || b == b':');
@@ -156,6 +188,8 @@ fn v6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, bool)> {
         || addr.is_unspecified()
         || addr.is_unique_local()
         || addr.is_unicast_link_local()
-        || addr.to_ipv4_mapped().is_some_and(|v4| v4.is_private() || v4.is_loopback());
+        || addr
+            .to_ipv4_mapped()
+            .is_some_and(|v4| v4.is_private() || v4.is_loopback());
     Some((s, e, private))
 }

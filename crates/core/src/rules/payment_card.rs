@@ -45,7 +45,10 @@ impl Issuer {
     pub fn of(digits: &[u8]) -> Option<Issuer> {
         let len = digits.len();
         let prefix = |n: usize| -> u32 {
-            digits.get(..n).map_or(0, |p| p.iter().fold(0, |acc, &b| acc * 10 + u32::from(b.wrapping_sub(b'0'))))
+            digits.get(..n).map_or(0, |p| {
+                p.iter()
+                    .fold(0, |acc, &b| acc * 10 + u32::from(b.wrapping_sub(b'0')))
+            })
         };
         let (p1, p2, p3, p4, p6) = (prefix(1), prefix(2), prefix(3), prefix(4), prefix(6));
         let issuer = if p1 == 4 {
@@ -54,9 +57,16 @@ impl Issuer {
             Issuer::Mastercard
         } else if p2 == 34 || p2 == 37 {
             Issuer::Amex
-        } else if matches!(p4, 5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761 | 6762 | 6763) {
+        } else if matches!(
+            p4,
+            5018 | 5020 | 5038 | 5893 | 6304 | 6759 | 6761 | 6762 | 6763
+        ) {
             Issuer::Maestro
-        } else if p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622_126..=622_925).contains(&p6) {
+        } else if p4 == 6011
+            || (644..=649).contains(&p3)
+            || p2 == 65
+            || (622_126..=622_925).contains(&p6)
+        {
             Issuer::Discover
         } else if p2 == 62 {
             Issuer::UnionPay
@@ -115,6 +125,10 @@ impl Check for PaymentCard {
         let bytes = text.as_bytes();
         let mut from = 0;
         while let Some(d) = digits::next_digit(bytes, from) {
+            if digits::digits_ahead(bytes, d, 23) < 12 {
+                from = digits::digit_run_end(bytes, d);
+                continue;
+            }
             let run = Run::parse(bytes, d, sep::SPACE | sep::DASH);
             from = run.end.max(d + 1);
             if run.plus || run.paren_first || !digits::left_ok(text, run.start) || run.total < 12 {
@@ -123,10 +137,15 @@ impl Check for PaymentCard {
             let found = (1..=run.n).rev().find_map(|k| {
                 let digits = run.digits(k);
                 let issuer = Issuer::of(digits)?;
-                (grouping_ok(&run, k) && run.clean_end(bytes, k) && luhn_valid(digits)).then_some((k, issuer))
+                (grouping_ok(&run, k) && run.clean_end(bytes, k) && luhn_valid(digits))
+                    .then_some((k, issuer))
             });
             if let Some((k, issuer)) = found.filter(|_| !iban::in_iban_shape(bytes, run.start)) {
-                hits.push(Hit::new(run.start, run.group(k - 1).1, format!("{} card number", issuer.as_str())));
+                hits.push(Hit::new(
+                    run.start,
+                    run.group(k - 1).1,
+                    format!("{} card number", issuer.as_str()),
+                ));
             }
         }
         Ok(())

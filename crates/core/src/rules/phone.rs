@@ -32,8 +32,24 @@ fn yes() -> bool {
 
 /// Words that make a bare digit run a phone number.
 const CONTEXT: &[&str] = &[
-    "phone", "tel", "call", "mobile", "cell", "fax", "whatsapp", "sms", "text me", "contact",
-    "número", "telefono", "teléfono", "téléphone", "telefon", "handy", "portable", "電話",
+    "phone",
+    "tel",
+    "call",
+    "mobile",
+    "cell",
+    "fax",
+    "whatsapp",
+    "sms",
+    "text me",
+    "contact",
+    "número",
+    "telefono",
+    "teléfono",
+    "téléphone",
+    "telefon",
+    "handy",
+    "portable",
+    "電話",
 ];
 
 /// A compiled `phone` rule.
@@ -44,7 +60,9 @@ pub(crate) struct Phone {
 
 impl Phone {
     pub(crate) fn compile(config: &Config) -> Phone {
-        Phone { bare_with_context: config.bare_with_context }
+        Phone {
+            bare_with_context: config.bare_with_context,
+        }
     }
 }
 
@@ -62,29 +80,45 @@ impl Check for Phone {
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
-        find(input.text, self.bare_with_context, |s, e, why| hits.push(Hit::new(s, e, why)));
+        find(input.text, self.bare_with_context, |s, e, why| {
+            hits.push(Hit::new(s, e, why))
+        });
         Ok(())
     }
 }
 
 /// Calls `found(start, end, reason)` for every phone number in `text`.
-pub(crate) fn find(text: &str, bare_with_context: bool, mut found: impl FnMut(usize, usize, &'static str)) {
+pub(crate) fn find(
+    text: &str,
+    bare_with_context: bool,
+    mut found: impl FnMut(usize, usize, &'static str),
+) {
     let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(d) = digits::next_digit(bytes, from) {
+        // Nine digits at least (eight after a `+`) within the next 24 bytes.
+        let plus = d > 0 && matches!(bytes.get(d - 1), Some(b'+' | b'('));
+        if digits::digits_ahead(bytes, d, 24) < if plus { 8 } else { 9 } {
+            from = digits::digit_run_end(bytes, d);
+            continue;
+        }
         let run = Run::parse(bytes, d, 0xff);
         from = run.end.max(d + 1);
-        let tel_uri = run.start >= 4 && bytes.get(run.start - 4..run.start).is_some_and(|p| p.eq_ignore_ascii_case(b"tel:"));
+        let tel_uri = run.start >= 4
+            && bytes
+                .get(run.start - 4..run.start)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"tel:"));
         if !(tel_uri || digits::left_ok(text, run.start)) {
             continue;
         }
-        if let Some((k, why)) = (1..=run.n).rev().find_map(|k| {
+        let found_at = (1..=run.n).rev().find_map(|k| {
             let why = classify(&run, k, text, bare_with_context)?;
             run.clean_end(bytes, k).then_some((k, why))
-        }) {
-            if !iban::in_iban_shape(bytes, run.start) {
-                found(run.start, run.group(k - 1).1, why);
-            }
+        });
+        if let Some((k, why)) = found_at
+            && !iban::in_iban_shape(bytes, run.start)
+        {
+            found(run.start, run.group(k - 1).1, why);
         }
     }
 }
@@ -169,7 +203,7 @@ fn classify(run: &Run, k: usize, text: &str, bare_with_context: bool) -> Option<
                 _ => false,
             }
         };
-        if groups_ok && seps_ok && !looks_like_date(&lens, d) {
+        if groups_ok && seps_ok && !looks_like_date(lens, d) {
             return Some("national phone number");
         }
         return None;
@@ -181,12 +215,12 @@ fn classify(run: &Run, k: usize, text: &str, bare_with_context: bool) -> Option<
             return None;
         }
         let zeros = d.iter().skip(1).filter(|&&b| b == b'0').count();
-        let shape = match (first, t, lens) {
-            (b'6'..=b'9', 9, [3, 3, 3] | [3, 2, 2, 2] | [2, 3, 2, 2]) => true,
-            (b'6'..=b'9', 10, [5, 5]) => true,
-            (b'3', 10, [3, 7]) => true,
-            _ => false,
-        };
+        let shape = matches!(
+            (first, t, lens),
+            (b'6'..=b'9', 9, [3, 3, 3] | [3, 2, 2, 2] | [2, 3, 2, 2])
+                | (b'6'..=b'9', 10, [5, 5])
+                | (b'3', 10, [3, 7])
+        );
         // `650 000 000` is an amount, not a number anyone dials.
         return (shape && zeros * 2 <= t).then_some("mobile phone number");
     }
@@ -202,7 +236,10 @@ fn nanp(d: &[u8]) -> bool {
 
 /// Day-month-year or year-month-day groups (`01 02 2024 10`).
 fn looks_like_date(lens: &[usize], d: &[u8]) -> bool {
-    let year_at = |off: usize| d.get(off..off + 2).is_some_and(|p| p == b"19" || p == b"20");
+    let year_at = |off: usize| {
+        d.get(off..off + 2)
+            .is_some_and(|p| p == b"19" || p == b"20")
+    };
     match lens {
         [a, b, 4, ..] if *a <= 2 && *b <= 2 => year_at(a + b),
         [4, b, c, ..] if *b <= 2 && *c <= 2 => year_at(0),

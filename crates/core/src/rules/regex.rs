@@ -56,20 +56,46 @@ impl RegexRule {
         let re = ::regex::RegexBuilder::new(&config.pattern)
             .size_limit(SIZE_LIMIT)
             .build()
-            .map_err(|e| format!("invalid pattern `{}`: {}", config.pattern, one_line(&e.to_string())))?;
+            .map_err(|e| {
+                format!(
+                    "invalid pattern `{}`: {}",
+                    config.pattern,
+                    one_line(&e.to_string())
+                )
+            })?;
         if re.is_match("") {
-            return Err(format!("pattern `{}` matches the empty string", config.pattern));
+            return Err(format!(
+                "pattern `{}` matches the empty string",
+                config.pattern
+            ));
         }
-        let label = config.label.clone().unwrap_or_else(|| "REDACTED".to_owned());
-        if label.is_empty() || !label.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
-            return Err(format!("label `{label}` must be upper-case letters, digits and `_`"));
+        let label = config
+            .label
+            .clone()
+            .unwrap_or_else(|| "REDACTED".to_owned());
+        if label.is_empty()
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(format!(
+                "label `{label}` must be upper-case letters, digits and `_`"
+            ));
         }
-        Ok(RegexRule { re, label, view: config.views })
+        Ok(RegexRule {
+            re,
+            label,
+            view: config.views,
+        })
     }
 }
 
 fn one_line(s: &str) -> String {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Check for RegexRule {
@@ -102,7 +128,11 @@ impl Check for RegexRule {
                 for m in self.re.find_iter(&view.text) {
                     let span = view.to_original(m.start()..m.end());
                     if span.start < span.end {
-                        hits.push(Hit::new(span.start, span.end, "matches the rule's pattern in the canonical text"));
+                        hits.push(Hit::new(
+                            span.start,
+                            span.end,
+                            "matches the rule's pattern in the canonical text",
+                        ));
                     }
                 }
             }

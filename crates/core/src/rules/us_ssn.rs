@@ -23,7 +23,9 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { undashed_with_context: true }
+        Config {
+            undashed_with_context: true,
+        }
     }
 }
 
@@ -32,7 +34,16 @@ fn yes() -> bool {
 }
 
 /// Words that make nine digits an SSN.
-const CONTEXT: &[&str] = &["ssn", "social security", "soc sec", "soc. sec", "ss#", "ss #", "ss no", "taxpayer id"];
+const CONTEXT: &[&str] = &[
+    "ssn",
+    "social security",
+    "soc sec",
+    "soc. sec",
+    "ss#",
+    "ss #",
+    "ss no",
+    "taxpayer id",
+];
 
 /// A compiled `us_ssn` rule.
 #[derive(Debug)]
@@ -42,7 +53,9 @@ pub(crate) struct UsSsn {
 
 impl UsSsn {
     pub(crate) fn compile(config: &Config) -> UsSsn {
-        UsSsn { undashed_with_context: config.undashed_with_context }
+        UsSsn {
+            undashed_with_context: config.undashed_with_context,
+        }
     }
 }
 
@@ -64,6 +77,17 @@ impl Check for UsSsn {
         let bytes = text.as_bytes();
         let mut from = 0;
         while let Some(d) = digits::next_digit(bytes, from) {
+            // `ddd-dd-dddd`, `ddd dd dddd` or nine digits, judged by the first group.
+            let first_end = digits::digit_run_end(bytes, d);
+            let shape = match (first_end - d, bytes.get(first_end)) {
+                (3, Some(b'-')) => true,
+                (3, Some(b' ')) | (9, _) => self.undashed_with_context,
+                _ => false,
+            };
+            if !shape {
+                from = first_end;
+                continue;
+            }
             let run = Run::parse(bytes, d, sep::SPACE | sep::DASH);
             from = run.end.max(d + 1);
             let hash = run.start.checked_sub(1).and_then(|i| bytes.get(i)) == Some(&b'#');
@@ -95,7 +119,11 @@ impl Check for UsSsn {
             if !dashed && !digits::context_before(text, run.start, 40, CONTEXT) {
                 continue;
             }
-            let why = if dashed { "US social security number" } else { "US social security number after a context word" };
+            let why = if dashed {
+                "US social security number"
+            } else {
+                "US social security number after a context word"
+            };
             hits.push(Hit::new(run.start, run.group(k - 1).1, why));
         }
         Ok(())
