@@ -164,11 +164,13 @@ fn classify(run: &Run, k: usize, text: &str, bare_with_context: bool) -> Option<
             && digits::context_before(text, run.start, 32, CONTEXT);
         return bare.then_some("phone number after a context word");
     }
-    // NANP: (NXX) NXX-XXXX, NXX-NXX-XXXX, 1-NXX-NXX-XXXX …
+    // NANP: (NXX) NXX-XXXX, NXX-NXX-XXXX, 1-NXX-NXX-XXXX … After a context word
+    // ("Phone: (123) 456-7891") the area and exchange rules are waived.
     let nanp_groups = |off: usize| -> bool {
         lens.get(off..) == Some(&[3, 3, 4][..])
             // `off` is 0 or 1 and a leading group is one digit, so it is also a digit offset.
-            && nanp(d.get(off..).unwrap_or_default())
+            && (nanp(d.get(off..).unwrap_or_default())
+                || digits::context_before(text, run.start, 32, CONTEXT))
             && {
                 let s1 = run.sep(off + 1);
                 let s2 = run.sep(off + 2);
