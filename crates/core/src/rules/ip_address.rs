@@ -64,14 +64,28 @@ impl Check for IpAddress {
         let text = input.text;
         let bytes = text.as_bytes();
         let mut done = 0;
-        for at in memchr::memchr2_iter(b'.', b':', bytes) {
+        let mut pos = 0;
+        while let Some(off) = bytes
+            .get(pos..)
+            .and_then(|rest| memchr::memchr2(b'.', b':', rest))
+        {
+            let at = pos + off;
+            pos = at + 1;
             if at < done {
+                pos = done;
                 continue;
             }
             let found = if bytes.get(at) == Some(&b'.') {
                 v4_at(text, at)
             } else {
-                v6_at(bytes, at)
+                match v6_at(bytes, at) {
+                    Ok(found) => Some(found),
+                    Err(resume) => {
+                        // Later colons of the same run see the same candidate.
+                        done = resume;
+                        None
+                    }
+                }
             };
             let Some((s, e, private)) = found else {
                 continue;
@@ -149,7 +163,8 @@ fn is_v6(b: u8) -> bool {
 }
 
 /// The IPv6 address around the colon at `colon`: `(start, end, private)`.
-fn v6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, bool)> {
+fn v6_at(bytes: &[u8], colon: usize) -> Result<(usize, usize, bool), usize> {
+    let fail = |e: usize| e.max(colon + 1);
     let mut s = colon;
     while s > 0
         && colon - s < 40
@@ -164,6 +179,14 @@ fn v6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, bool)> {
     while e - s < 46 && bytes.get(e).copied().is_some_and(is_v6) {
         e += 1;
     }
+    let in_run = |i: usize| bytes.get(i).copied().is_some_and(is_v6);
+    if (colon - s == 40 && s > 0 && in_run(s - 1)) || (e - s == 46 && in_run(e)) {
+        // Longer than any address: nothing inside stands on its own; skip it all.
+        while in_run(e) {
+            e += 1;
+        }
+        return Err(e);
+    }
     // Trailing punctuation of the sentence is not part of the address.
     while e > colon + 1
         && bytes
@@ -174,15 +197,19 @@ fn v6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, bool)> {
     }
     let glued = |b: Option<&u8>| b.is_some_and(|&b| digits::is_word(b) || b == b':');
     if glued(s.checked_sub(1).and_then(|i| bytes.get(i))) || glued(bytes.get(e)) {
-        return None;
+        return Err(fail(e));
     }
-    let cand = std::str::from_utf8(bytes.get(s..e)?).ok()?;
-    let addr: Ipv6Addr = cand.parse().ok()?;
+    let Some(cand) = bytes.get(s..e).and_then(|c| std::str::from_utf8(c).ok()) else {
+        return Err(fail(e));
+    };
+    let Ok(addr) = cand.parse::<Ipv6Addr>() else {
+        return Err(fail(e));
+    };
     // `a::b` in code or `::` alone are too weak: ask for a group of 3+ hex digits
     // or the full eight groups.
     let strong = cand.split(':').any(|g| g.len() >= 3) || cand.matches(':').count() == 7;
     if !strong {
-        return None;
+        return Err(fail(e));
     }
     let private = addr.is_loopback()
         || addr.is_unspecified()
@@ -191,5 +218,5 @@ fn v6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, bool)> {
         || addr
             .to_ipv4_mapped()
             .is_some_and(|v4| v4.is_private() || v4.is_loopback());
-    Some((s, e, private))
+    Ok((s, e, private))
 }

@@ -125,8 +125,8 @@ impl Check for PaymentCard {
         let bytes = text.as_bytes();
         let mut from = 0;
         while let Some(d) = digits::next_digit(bytes, from) {
-            if digits::digits_ahead(bytes, d, 23) < 12 {
-                from = digits::digit_run_end(bytes, d);
+            if let Err(resume) = digits::enough_digits(bytes, d, 23, 12, sep::SPACE | sep::DASH) {
+                from = resume;
                 continue;
             }
             let run = Run::parse(bytes, d, sep::SPACE | sep::DASH);

@@ -98,8 +98,8 @@ pub(crate) fn find(
     while let Some(d) = digits::next_digit(bytes, from) {
         // Nine digits at least (eight after a `+`) within the next 24 bytes.
         let plus = d > 0 && matches!(bytes.get(d - 1), Some(b'+' | b'('));
-        if digits::digits_ahead(bytes, d, 24) < if plus { 8 } else { 9 } {
-            from = digits::digit_run_end(bytes, d);
+        if let Err(resume) = digits::enough_digits(bytes, d, 24, if plus { 8 } else { 9 }, 0xff) {
+            from = resume;
             continue;
         }
         let run = Run::parse(bytes, d, 0xff);
