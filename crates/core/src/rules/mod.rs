@@ -95,12 +95,7 @@ pub(crate) struct Hit {
 impl Hit {
     /// A hit over `start..end` with a reason.
     pub(crate) fn new(start: usize, end: usize, reason: impl Into<String>) -> Hit {
-        Hit {
-            start,
-            end,
-            reason: reason.into(),
-            score: None,
-        }
+        Hit { start, end, reason: reason.into(), score: None }
     }
 }
 
