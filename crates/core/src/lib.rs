@@ -25,6 +25,7 @@
 //! [`Verdict::errors`].
 
 pub mod audit;
+pub mod checksum;
 mod decision;
 mod error;
 mod guard;

@@ -8,6 +8,15 @@
 pub(crate) mod phrases;
 // [normaliser rules]
 // [pii rules]
+pub(crate) mod aws_keys;
+pub(crate) mod digits;
+pub(crate) mod email;
+pub(crate) mod iban;
+pub(crate) mod ip_address;
+pub(crate) mod payment_card;
+pub(crate) mod phone;
+pub(crate) mod regex;
+pub(crate) mod us_ssn;
 // [output rules]
 pub(crate) mod confidence;
 pub(crate) mod exfiltration;
@@ -37,6 +46,24 @@ pub enum CheckConfig {
     Phrases(phrases::Config),
     // [normaliser variants]
     // [pii variants]
+    /// E-mail addresses.
+    Email(email::Config),
+    /// Telephone numbers, international and common national formats.
+    Phone(phone::Config),
+    /// Payment card numbers (issuer prefix and length, Luhn).
+    PaymentCard(payment_card::Config),
+    /// IBANs (country length, mod-97).
+    Iban(iban::Config),
+    /// US Social Security numbers.
+    UsSsn(us_ssn::Config),
+    /// AWS access key ids.
+    AwsAccessKey(aws_keys::AccessKeyConfig),
+    /// AWS secret access keys near an access key id or keyword.
+    AwsSecretKey(aws_keys::SecretKeyConfig),
+    /// IPv4 and IPv6 addresses.
+    IpAddress(ip_address::Config),
+    /// A user-defined regular expression.
+    Regex(regex::Config),
     // [output variants]
     /// A structured answer must match its JSON Schema (named in the policy or inline).
     JsonSchema(json_schema::Config),
@@ -125,6 +152,15 @@ impl CheckConfig {
             CheckConfig::Phrases(c) => Ok(Box::new(phrases::Phrases::compile(c, cx)?)),
             // [normaliser arms]
             // [pii arms]
+            CheckConfig::Email(_) => Ok(Box::new(email::Email)),
+            CheckConfig::Phone(c) => Ok(Box::new(phone::Phone::compile(c))),
+            CheckConfig::PaymentCard(_) => Ok(Box::new(payment_card::PaymentCard)),
+            CheckConfig::Iban(_) => Ok(Box::new(iban::Iban)),
+            CheckConfig::UsSsn(c) => Ok(Box::new(us_ssn::UsSsn::compile(c))),
+            CheckConfig::AwsAccessKey(c) => Ok(Box::new(aws_keys::AwsAccessKey::compile(c)?)),
+            CheckConfig::AwsSecretKey(c) => Ok(Box::new(aws_keys::AwsSecretKey::compile(c)?)),
+            CheckConfig::IpAddress(c) => Ok(Box::new(ip_address::IpAddress::compile(c))),
+            CheckConfig::Regex(c) => Ok(Box::new(regex::RegexRule::compile(c)?)),
             // [output arms]
             CheckConfig::JsonSchema(c) => Ok(Box::new(json_schema::JsonSchema::compile(c, cx)?)),
             CheckConfig::Confidence(c) => Ok(Box::new(confidence::Confidence::compile(c, cx)?)),
