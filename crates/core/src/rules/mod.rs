@@ -10,6 +10,7 @@ pub(crate) mod phrases;
 // [pii rules]
 // [output rules]
 // [detection rules]
+pub(crate) mod injection_patterns;
 
 use std::fmt::Debug;
 
@@ -33,6 +34,8 @@ pub enum CheckConfig {
     // [pii variants]
     // [output variants]
     // [detection variants]
+    /// Structural injection and jailbreak patterns (regexes), scored and combined.
+    InjectionPatterns(injection_patterns::Config),
 }
 
 /// What a compiled check sees of one scan.
@@ -104,6 +107,7 @@ impl CheckConfig {
             // [pii arms]
             // [output arms]
             // [detection arms]
+            CheckConfig::InjectionPatterns(c) => Ok(Box::new(injection_patterns::InjectionPatterns::compile(c, cx)?)),
         }
     }
 }
