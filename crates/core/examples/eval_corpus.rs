@@ -37,7 +37,13 @@ impl Tally {
     }
 
     fn line(&self) -> String {
-        let pct = |a: u32, b: u32| if b == 0 { "    -".to_owned() } else { format!("{:5.1}", 100.0 * f64::from(a) / f64::from(b)) };
+        let pct = |a: u32, b: u32| {
+            if b == 0 {
+                "    -".to_owned()
+            } else {
+                format!("{:5.1}", 100.0 * f64::from(a) / f64::from(b))
+            }
+        };
         format!(
             "recall {} % ({:4}/{:4})  fpr {} % ({:3}/{:4})",
             pct(self.caught, self.attacks),
@@ -82,7 +88,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => path = Some(a),
         }
     }
-    let path = path.ok_or("usage: eval_corpus FILE.jsonl [--stage S] [--policy FILE] [--split all|tune|holdout]")?;
+    let path = path.ok_or(
+        "usage: eval_corpus FILE.jsonl [--stage S] [--policy FILE] [--split all|tune|holdout]",
+    )?;
     let t0 = std::time::Instant::now();
     let guard = match policy {
         Some(p) => Guard::new(&Policy::from_file(std::path::Path::new(&p))?)?,
@@ -102,7 +110,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let row: serde_json::Value = serde_json::from_str(&line)?;
         let field = |k: &str| row.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
         let id = field("id");
-        let holdout = fnv1a64(&id) % 5 == 0;
+        let holdout = fnv1a64(&id).is_multiple_of(5);
         if (split == "tune" && holdout) || (split == "holdout" && !holdout) {
             continue;
         }
@@ -114,22 +122,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let hit = verdict.decision >= Decision::Flag;
         total.add(attack, hit);
         let source = field("source");
-        let source = source.rsplit_once(':').map_or(source.as_str(), |(a, _)| a).to_owned();
+        let source = source
+            .rsplit_once(':')
+            .map_or(source.as_str(), |(a, _)| a)
+            .to_owned();
         by_source.entry(source).or_default().add(attack, hit);
         let category = field("category");
-        let depth = if category.starts_with("banking77") { 1 } else { 2 };
-        let category = category.split(':').take(depth).collect::<Vec<_>>().join(":");
+        let depth = if category.starts_with("banking77") {
+            1
+        } else {
+            2
+        };
+        let category = category
+            .split(':')
+            .take(depth)
+            .collect::<Vec<_>>()
+            .join(":");
         by_category.entry(category).or_default().add(attack, hit);
         if attack && !hit {
-            missed.push(format!("{id} [{}] {}", field("category"), short(&text, 220)));
+            missed.push(format!(
+                "{id} [{}] {}",
+                field("category"),
+                short(&text, 220)
+            ));
         }
         if !attack && hit {
-            let rules: Vec<String> =
-                verdict.findings.iter().map(|f| format!("{}:{}", f.rule, short(text.get(f.start..f.end).unwrap_or("?"), 60))).collect();
-            false_pos.push(format!("{id} [{}] {} :: {}", field("category"), rules.join(" | "), short(&text, 160)));
+            let rules: Vec<String> = verdict
+                .findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}:{}",
+                        f.rule,
+                        short(text.get(f.start..f.end).unwrap_or("?"), 60)
+                    )
+                })
+                .collect();
+            false_pos.push(format!(
+                "{id} [{}] {} :: {}",
+                field("category"),
+                rules.join(" | "),
+                short(&text, 160)
+            ));
         }
     }
-    println!("policy compile {:.2} ms; scan total {:.1} ms", compile.as_secs_f64() * 1e3, scan_time.as_secs_f64() * 1e3);
+    println!(
+        "policy compile {:.2} ms; scan total {:.1} ms",
+        compile.as_secs_f64() * 1e3,
+        scan_time.as_secs_f64() * 1e3
+    );
     println!("== overall ({split}, stage {stage})\n{}", total.line());
     println!("== per source");
     for (k, t) in &by_source {

@@ -126,11 +126,23 @@ pub struct Pattern {
 }
 
 const fn p(id: &'static str, family: Family, weight: f32, regex: &'static str) -> Pattern {
-    Pattern { id, family, weight, on: On::Canonical, regex }
+    Pattern {
+        id,
+        family,
+        weight,
+        on: On::Canonical,
+        regex,
+    }
 }
 
 const fn line(id: &'static str, family: Family, weight: f32, regex: &'static str) -> Pattern {
-    Pattern { id, family, weight, on: On::Lines, regex }
+    Pattern {
+        id,
+        family,
+        weight,
+        on: On::Lines,
+        regex,
+    }
 }
 
 use Family::*;
@@ -153,16 +165,16 @@ pub const PATTERNS: &[Pattern] = &[
     p("override.en.from_now_on", InstructionOverride, 0.5, r"\b(?:from now on|henceforth|from this point (?:on|forward)|starting now|for the rest of (?:this|the) conversation),? (?:you (?:are|will|must|shall|should|have to|can|may|'re|'ll)|you're|your (?:new|only|sole)|ignore|forget|act|respond|answer|only)\b"),
     p("override.en.situation_changed", InstructionOverride, 0.55, r"\b(?:the situation has changed|due to the situation changing|there (?:is|has been) an? (?:important |urgent |system )?(?:update|change) to (?:how|your)|you (?:have been|were) given a (?:system )?(?:upgrade|update)|your (?:instructions|rules) (?:need to be|have been|were) (?:revised|updated|changed))\b"),
     p("override.en.no_longer_bound", InstructionOverride, 0.8, r"\byou (?:are|'re) (?:no longer|not) (?:bound|restricted|limited|constrained|governed) by\b"),
-    p("override.es.verb_object", InstructionOverride, 0.85, r"\b(?:ignora|ignore|ignorad|ignoren|olvida|olvide|olvidad|olviden|descarta|descarte|omite|omita|desobedece|no sigas|no siga|deja de seguir|haz caso omiso de|pasa por alto)\b(?: \S+){0,4}? (?:instrucciones|reglas|indicaciones|directrices|órdenes|normas|directivas|restricciones)\b"),
-    p("override.fr.verb_object", InstructionOverride, 0.85, r"\b(?:ignore|ignorez|ignorer|oublie|oubliez|oublier|ne tiens pas compte|ne tenez pas compte|ne suis plus|ne suivez plus|fais abstraction|faites abstraction|outrepasse|outrepassez|désobéis|désobéissez)\b(?: \S+){0,2}? (?:les|tes|vos|ces|des|aux|toutes les) (?:\S+ )?(?:instructions|consignes|règles|directives|indications|ordres|restrictions)\b"),
-    p("override.de.verb_object", InstructionOverride, 0.85, r"\b(?:ignoriere|ignorieren|ignoriert|vergiss|vergessen|vergesst|missachte|missachten|verwirf|übergehe|überspringe|befolge nicht|befolgen sie nicht|umgehe|umgehen)\b(?: \S+){0,4}? (?:anweisungen|regeln|vorgaben|richtlinien|instruktionen|befehle|anordnungen|einschränkungen|systemanweisungen|systemprompt)\b"),
-    p("override.de.object_verb", InstructionOverride, 0.8, r"\b(?:vorherigen|bisherigen|vorigen|obigen|früheren|ursprünglichen|alle) (?:anweisungen|regeln|vorgaben|instruktionen)\b(?: \S+){0,3}? (?:ignorieren|vergessen|missachten|ignoriert|vergisst|ignorierst)\b"),
-    p("override.it.verb_object", InstructionOverride, 0.85, r"\b(?:ignora|ignori|ignorate|dimentica|dimentichi|dimenticate|trascura|non seguire|non segua|smetti di seguire|disattendi|tralascia)\b(?: \S+){0,4}? (?:istruzioni|regole|indicazioni|direttive|linee guida|ordini|restrizioni|consegne)\b"),
-    p("override.pt.verb_object", InstructionOverride, 0.85, r"\b(?:ignore|ignora|ignorem|ignorar|esqueça|esqueca|esquece|esqueçam|desconsidere|desconsidera|descarte|não siga|nao siga|deixe de seguir|pare de seguir|despreze)\b(?: \S+){0,4}? (?:instruções|instrucoes|regras|orientações|orientacoes|diretrizes|diretivas|ordens|restrições|comandos)\b"),
-    p("override.ru.verb_object", InstructionOverride, 0.85, r"(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте|не обращай внимания|не обращайте внимания|не следуй|не следуйте|отбрось|отбросьте|отмени|отмените|не выполняй|обойди)(?: \S+){0,4}? (?:инструкци|указани|правил|директив|команд|ограничени|установк)"),
-    p("override.zh.verb_object", InstructionOverride, 0.85, r"(?:忽略|忽视|忽視|无视|無視|忘记|忘記|忘掉|不要理会|不要理會|不要遵守|不要遵循|不再遵守|停止遵守|跳过|跳過|绕过|繞過|抛弃|拋棄|放弃|放棄|覆盖|覆蓋)[^。！？\n]{0,12}?(?:指令|指示|规则|規則|提示|设定|設定|说明|說明|命令|限制|约束|約束|准则|準則|要求)"),
+    p("override.es.verb_object", InstructionOverride, 0.92, r"\b(?:ignora|ignore|ignorad|ignoren|olvida|olvide|olvidad|olviden|descarta|descarte|omite|omita|desobedece|no sigas|no siga|deja de seguir|haz caso omiso de|pasa por alto)\b(?: \S+){0,4}? (?:instrucciones|reglas|indicaciones|directrices|órdenes|normas|directivas|restricciones)\b"),
+    p("override.fr.verb_object", InstructionOverride, 0.92, r"\b(?:ignore|ignorez|ignorer|oublie|oubliez|oublier|ne tiens pas compte|ne tenez pas compte|ne suis plus|ne suivez plus|fais abstraction|faites abstraction|outrepasse|outrepassez|désobéis|désobéissez)\b(?: \S+){0,2}? (?:les|tes|vos|ces|des|aux|toutes les) (?:\S+ )?(?:instructions|consignes|règles|directives|indications|ordres|restrictions)\b"),
+    p("override.de.verb_object", InstructionOverride, 0.92, r"\b(?:ignoriere|ignorieren|ignoriert|vergiss|vergessen|vergesst|missachte|missachten|verwirf|übergehe|überspringe|befolge nicht|befolgen sie nicht|umgehe|umgehen)\b(?: \S+){0,4}? (?:anweisungen|regeln|vorgaben|richtlinien|instruktionen|befehle|anordnungen|einschränkungen|systemanweisungen|systemprompt)\b"),
+    p("override.de.object_verb", InstructionOverride, 0.92, r"\b(?:vorherigen|bisherigen|vorigen|obigen|früheren|ursprünglichen|alle) (?:anweisungen|regeln|vorgaben|instruktionen)\b(?: \S+){0,3}? (?:ignorieren|vergessen|missachten|ignoriert|vergisst|ignorierst)\b"),
+    p("override.it.verb_object", InstructionOverride, 0.92, r"\b(?:ignora|ignori|ignorate|dimentica|dimentichi|dimenticate|trascura|non seguire|non segua|smetti di seguire|disattendi|tralascia)\b(?: \S+){0,4}? (?:istruzioni|regole|indicazioni|direttive|linee guida|ordini|restrizioni|consegne)\b"),
+    p("override.pt.verb_object", InstructionOverride, 0.92, r"\b(?:ignore|ignora|ignorem|ignorar|esqueça|esqueca|esquece|esqueçam|desconsidere|desconsidera|descarte|não siga|nao siga|deixe de seguir|pare de seguir|despreze)\b(?: \S+){0,4}? (?:instruções|instrucoes|regras|orientações|orientacoes|diretrizes|diretivas|ordens|restrições|comandos)\b"),
+    p("override.ru.verb_object", InstructionOverride, 0.92, r"(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте|не обращай внимания|не обращайте внимания|не следуй|не следуйте|отбрось|отбросьте|отмени|отмените|не выполняй|обойди)(?: \S+){0,4}? (?:инструкци|указани|правил|директив|команд|ограничени|установк)"),
+    p("override.zh.verb_object", InstructionOverride, 0.92, r"(?:忽略|忽视|忽視|无视|無視|忘记|忘記|忘掉|不要理会|不要理會|不要遵守|不要遵循|不再遵守|停止遵守|跳过|跳過|绕过|繞過|抛弃|拋棄|放弃|放棄|覆盖|覆蓋)[^。！？\n]{0,12}?(?:指令|指示|规则|規則|提示|设定|設定|说明|說明|命令|限制|约束|約束|准则|準則|要求)"),
     p("override.zh.everything_above", InstructionOverride, 0.8, r"(?:忽略|无视|無視|忘记|忘記)(?:以上|上面|之前|前面|以前)(?:的)?(?:所有|全部|一切)?(?:内容|內容|对话|對話)"),
-    p("override.ja.object_verb", InstructionOverride, 0.85, r"(?:指示|命令|ルール|規則|指令|設定|プロンプト|制約|制限|ガイドライン)[^。！？\n]{0,8}?(?:無視|忘れ|従わな|従うな|破棄|取り消|上書き)"),
+    p("override.ja.object_verb", InstructionOverride, 0.92, r"(?:指示|命令|ルール|規則|指令|設定|プロンプト|制約|制限|ガイドライン)[^。！？\n]{0,8}?(?:無視|忘れ|従わな|従うな|破棄|取り消|上書き)"),
 
     // -- prompt extraction.
     p("extract.en.verb_instructions", PromptExtraction, 0.8, r"\b(?:repeat|print|output|reveal|show|display|disclose|leak|dump|recite|echo|copy|spell out|write out|tell me|give me|share|list|format|summari[sz]e|translate|rewrite|rephrase|restate|convert|paraphrase|encode|explain|describe|rap about|tl;?dr)\b(?: \S+){0,4}? (?:your|the above|above|prior|previous|preceding|earlier|initial|original|hidden|secret|system|pre|full|entire|complete)\b(?: \S+){0,2}? (?:instructions|prompt|pre-?prompt|system prompt|system message|directives|guidelines|rules|configuration|programming)\b"),
@@ -180,7 +192,7 @@ pub const PATTERNS: &[Pattern] = &[
     p("extract.en.secret", PromptExtraction, 0.55, r"\b(?:reveal|tell me|what is|what's|give me|print|spell|say|output|repeat|show|share|hint|leak|disclose)\b(?: \S+){0,3}? (?:the|your) (?:access code|secret (?:code|key|word|phrase|password)|password|passcode|passphrase|magic word)\b"),
     p("extract.en.pre_post", PromptExtraction, 0.6, r"\b(?:pre-?instructions|post-?instructions|pre-?prompt|\[pre-?prompt\]|the (?:instructions|text) (?:above and below|before and after))\b"),
     p("extract.es", PromptExtraction, 0.75, r"\b(?:muestra|muéstrame|revela|repite|dime|imprime|escribe|resume|traduce)\b(?: \S+){0,3}? (?:tus|sus|las) (?:instrucciones|reglas|indicaciones) (?:iniciales|originales|ocultas|del sistema|anteriores|previas)\b"),
-    p("extract.fr", PromptExtraction, 0.75, r"\b(?:montre|montrez|révèle|révélez|répète|répétez|affiche|affichez|donne-moi|donnez-moi|écris|résume|traduis)\b(?: \S+){0,3}? (?:tes|vos|les) (?:instructions|consignes|règles) (?:initiales|originales|cachées|système|précédentes|ci-dessus)\b"),
+    p("extract.fr", PromptExtraction, 0.75, r"\b(?:montre-moi|montrez-moi|montre|montrez|révèle|révélez|répète|répétez|affiche|affichez|donne-moi|donnez-moi|écris|résume|traduis)\b(?: \S+){0,3}? (?:(?:tes|vos|les) (?:instructions|consignes|règles) (?:initiales|originales|cachées|système|précédentes|ci-dessus)|(?:ton|votre|le) (?:prompt|message) (?:système|initial))\b"),
     p("extract.de", PromptExtraction, 0.75, r"\b(?:zeige|zeig|verrate|wiederhole|nenne|gib|schreibe|fasse)\b(?: \S+){0,3}? (?:deine|ihre|die) (?:ursprünglichen|geheimen|versteckten|anfänglichen|vorherigen|obigen|system)?(?:anweisungen|regeln|systemanweisungen|systemprompt)\b"),
     p("extract.it", PromptExtraction, 0.75, r"\b(?:mostra|mostrami|rivela|ripeti|dimmi|stampa|scrivi|riassumi|traduci)\b(?: \S+){0,3}? (?:le tue|le sue|le) (?:istruzioni|regole) (?:iniziali|originali|nascoste|di sistema|precedenti)\b"),
     p("extract.pt", PromptExtraction, 0.75, r"\b(?:mostre|mostra|revele|revela|repita|repete|diga|imprima|escreva|resuma|traduza)\b(?: \S+){0,3}? (?:suas|tuas|as) (?:instruções|instrucoes|regras) (?:iniciais|originais|ocultas|do sistema|anteriores)\b"),
@@ -198,7 +210,7 @@ pub const PATTERNS: &[Pattern] = &[
     p("hijack.translated_granted", OutputHijack, 0.35, r"(?:accès accordé|acceso concedido|zugriff gewährt|accesso consentito|acesso concedido|доступ разрешён|доступ разрешен|访问已授权|アクセス許可)"),
 
     // -- role takeover and persona framing.
-    p("role.en.no_rules_persona", RoleTakeover, 0.8, r"\b(?:you|he|she|it|they|dan|the ai|this ai|the character|your character) (?:have|has|had|will have) no (?:restrictions|rules|limits|limitations|filters|boundaries|ethical|moral|morals|ethics|guidelines|censorship|programming)\b"),
+    p("role.en.no_rules_persona", RoleTakeover, 0.8, r"\b(?:you|he|she|it|they|who|dan|the ai|this ai|the character|your character) (?:have|has|had|will have) no (?:restrictions|rules|limits|limitations|filters|boundaries|ethical|moral|morals|ethics|guidelines|censorship|programming)\b"),
     p("role.en.doesnt_care", RoleTakeover, 0.75, r"\b(?:doesn'?t|does not|don'?t|do not|never|will not|won'?t|cannot|can'?t) (?:care about|follow|adhere to|abide by|obey|respect|have|apply|consider) (?:any )?(?:rules|laws|ethics|ethical|morals|moral|morality|guidelines|policies|restrictions|limitations|content polic(?:y|ies)|openai)\b"),
     p("role.en.unrestricted_ai", RoleTakeover, 0.75, r"\b(?:unfiltered|uncensored|unrestricted|amoral|unethical|immoral|jailbroken|unbound|unchained|rogue|evil) (?:and \S+ )?(?:ai|chatbot|assistant|model|language model|response|responses|answers|persona|character|version|mode)\b"),
     p("role.en.pretend_persona", RoleTakeover, 0.2, r"\b(?:pretend (?:you are|to be|you're)|act as|you are going to (?:act|pretend|play)|you will (?:act|pretend|play|roleplay|role-play) as|role-?play as|take on the role of|assume the (?:role|persona) of|simulate being|you are about to simulate|emulate)\b"),
@@ -214,7 +226,7 @@ pub const PATTERNS: &[Pattern] = &[
     // -- filter disabling.
     p("filter.en.disable_your", FilterDisabling, 0.85, r"\b(?:disable|turn off|switch off|remove|bypass|deactivate|ignore|drop|lift|suspend|circumvent)\b (?:all |any )?(?:of )?your (?:\S+ )?(?:safety |content |ethical |moral )?(?:filters?|guardrails|safeguards|censorship|content polic(?:y|ies)|guidelines|protocols|measures|restrictions|features|moderation|programming)\b"),
     p("filter.en.disable", FilterDisabling, 0.25, r"\b(?:disable|turn off|switch off|remove|bypass|deactivate|ignore|drop|lift|suspend|circumvent)\b(?: \S+){0,3}? (?:safety|content|ethical|moral|security)? ?(?:filters?|guardrails|safeguards|censorship|content polic(?:y|ies)|safety (?:guidelines|protocols|measures|restrictions|features)|moderation)\b"),
-    p("filter.en.never_refuse", FilterDisabling, 0.75, r"\b(?:never|not|don'?t|do not|cannot|can'?t|must not|mustn'?t|will not|won'?t|unable to) (?:refuse|decline|reject|deny)\b (?:a |any |my |the |to answer |to respond )?(?:request|requests|question|questions|prompt|prompts|order|orders|command|to answer|anything)\b"),
+    p("filter.en.never_refuse", FilterDisabling, 0.75, r"\b(?:never|not|don'?t|do not|cannot|can'?t|must not|mustn'?t|will not|won'?t|unable to) (?:refuses?|declines?|rejects?|deny|denies)\b (?:a |any |my |the |to answer |to respond )?(?:request|requests|question|questions|prompt|prompts|order|orders|command|to answer|anything)\b"),
     p("filter.en.no_warnings", FilterDisabling, 0.6, r"\b(?:without|no|never (?:include|add|give|provide)|don'?t (?:include|add|give)|do not (?:include|add|give)) (?:any )?(?:warnings?|disclaimers?|moralizing|moralising|caveats|lectures?|ethical (?:concerns|considerations|commentary))\b"),
     p("filter.en.regardless", FilterDisabling, 0.6, r"\b(?:regardless of|no matter|irrespective of) (?:how |its |the )?(?:legality|illegal|morality|immoral|unethical|ethics|dangerous|harmful|offensive|inappropriate|explicit)\b"),
     p("filter.en.no_morals", FilterDisabling, 0.35, r"\b(?:without|free (?:of|from)|no|devoid of|lacks?) (?:any )?(?:moral|ethical|legal) (?:or (?:ethical|moral|legal) )?(?:restrictions|considerations|constraints|limits|boundaries|guidelines|concerns|compass|principles|bias)\b"),
@@ -233,14 +245,14 @@ pub const PATTERNS: &[Pattern] = &[
     p("flood.repeated_token", Flooding, 0.6, "(repeated token: see `flooded`)"),
 
     // -- tool abuse and exfiltration.
-    p("tool.shell", ToolAbuse, 0.35, r"(?:\brm -rf\b|\bsubprocess\.(?:call|run|popen|check_output)\b|\bos\.(?:system|popen|remove|unlink)\b|\bshutil\.rmtree\b|\beval\(|\bexec\(|\bcurl (?:-\S+ )*https?:|\bwget https?:|\bnohup\b|\bchmod \+x\b|/etc/passwd|/etc/shadow|\bnc -e\b)"),
+    p("tool.shell", ToolAbuse, 0.35, r"(?:\brm -rf\b|\bsubprocess\.(?:call|run|popen|check_output)\b|\bos\.(?:system|popen|remove|unlink)\b|\beval\(|\bexec\(|\bcurl (?:-\S+ )*https?:|\bwget https?:|\bnohup\b|\bchmod \+x\b|/etc/passwd|/etc/shadow|\bnc -e\b)"),
     p("tool.malware_words", ToolAbuse, 0.45, r"\b(?:keylogger|keylogging|pynput|cryptominer|cryptomine|xmrig|ransomware|fork bomb|reverse shell|botnet|credential harvest\S*|steal (?:the )?cookies|sniff(?:ing)? (?:the )?(?:network|traffic|packets)|ddos)\b"),
     p("tool.send_data", Exfiltration, 0.3, r"\b(?:requests\.post|urllib\.request\.urlopen|http\.client|smtplib|socket\.socket|sendmail)\b"),
     p("exfil.markdown_image", Exfiltration, 0.6, r"!\[[^\]]{0,80}\]\(https?://[^)\s]{1,200}[?&][^)\s]{0,200}="),
     p("exfil.send_to", Exfiltration, 0.6, r"\b(?:send|forward|email|post|upload|transmit|exfiltrate|leak)\b(?: \S+){0,4}? (?:conversation|chat history|system prompt|credentials|passwords?|api keys?|user data|customer data|personal data|session)\b(?: \S+){0,3}? (?:to|at) (?:https?://|www\.|\S+@\S+|my server|this (?:url|address|endpoint|webhook))"),
 
     // -- indirect injection: a document addressing the model that reads it.
-    p("indirect.in_your_reply", Indirect, 0.55, r"\b(?:integrate|incorporate|include|insert|add|embed|mention|append|prepend|promote|recommend|advertise|put|slip|weave|place|direct|redirect|use|start|end|conclude|begin)\b[^.\n]{0,100}?\b(?:in|into|to|within|at the (?:end|beginning|start) of|throughout) (?:your|the|each|every) (?:reply|replies|response|responses|answer|answers|output|summary|message|solution|implementation|code)\b"),
+    p("indirect.in_your_reply", Indirect, 0.55, r"\b(?:integrate|incorporate|include|insert|add|embed|mention|append|prepend|promote|recommend|advertise|put|slip|weave|place|direct|redirect|use|start|end|conclude|begin)\b(?:[^.\n]|\.\S){0,100}?\b(?:in|into|to|within|at the (?:end|beginning|start) of|throughout) (?:your|the|each|every) (?:reply|replies|response|responses|answer|answers|output|summary|message|solution|implementation|code)\b"),
     p("indirect.your_reply", Indirect, 0.3, r"\b(?:your|the) (?:reply|response|answer|output|summary)\b (?:should|must|needs to|has to|will)\b"),
     p("indirect.address_model", Indirect, 0.6, r"\b(?:ai|assistant|chatbot|language model|llm|gpt|model|bot)\b[,:] (?:please |you must |you should )?(?:ignore|do|write|include|tell|send|add|respond|reply|answer|translate|summari[sz]e|say|output|print|delete|forward)\b"),
     p("indirect.when_processing", Indirect, 0.5, r"\b(?:when|while|if|before|after) (?:you are |you're )?(?:summari[sz]ing|answering|responding|replying|processing|reading|analy[sz]ing|translating)\b (?:this|the|these|that) (?:email|document|text|message|page|content|table|data|code|file)\b"),
@@ -287,7 +299,11 @@ fn compiled() -> Result<&'static Compiled, String> {
                     .build()
                     .map_err(|e| format!("pattern `{}`: {e}", pat.id))?;
                 each.push(Some(re));
-                let target = if pat.on == On::Lines { &mut lines } else { &mut canon };
+                let target = if pat.on == On::Lines {
+                    &mut lines
+                } else {
+                    &mut canon
+                };
                 target.0.push(src);
                 target.1.push(i);
             }
@@ -321,19 +337,38 @@ pub(crate) struct InjectionPatterns {
 }
 
 impl InjectionPatterns {
-    pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<InjectionPatterns, String> {
+    pub(crate) fn compile(
+        config: &Config,
+        _cx: &mut CompileCtx<'_>,
+    ) -> Result<InjectionPatterns, String> {
         if !(0.0..=1.0).contains(&config.min_score) {
-            return Err(format!("`min_score` must be within 0 and 1, not `{}`", config.min_score));
+            return Err(format!(
+                "`min_score` must be within 0 and 1, not `{}`",
+                config.min_score
+            ));
         }
         if !(config.weight_scale > 0.0 && config.weight_scale <= 4.0) {
-            return Err(format!("`weight_scale` must be above 0 and at most 4, not `{}`", config.weight_scale));
+            return Err(format!(
+                "`weight_scale` must be above 0 and at most 4, not `{}`",
+                config.weight_scale
+            ));
         }
         let selected = |f: Family| {
-            if config.families.is_empty() { f != Indirect } else { config.families.contains(&f) }
+            if config.families.is_empty() {
+                f != Indirect
+            } else {
+                config.families.contains(&f)
+            }
         };
         let weights: Vec<f32> = PATTERNS
             .iter()
-            .map(|p| if selected(p.family) { (p.weight * config.weight_scale).min(1.0) } else { 0.0 })
+            .map(|p| {
+                if selected(p.family) {
+                    (p.weight * config.weight_scale).min(1.0)
+                } else {
+                    0.0
+                }
+            })
             .collect();
         Ok(InjectionPatterns {
             compiled: compiled()?,
@@ -364,33 +399,46 @@ impl Check for InjectionPatterns {
         // (pattern index, start, end) in the original text.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
         let c = self.compiled;
-        for view in input.views.views.iter().filter(|v| v.form == Form::Canonical) {
+        for view in input
+            .views
+            .views
+            .iter()
+            .filter(|v| v.form == Form::Canonical)
+        {
             for set_index in c.canonical_set.matches(&view.text).iter() {
-                let Some(&pi) = c.canonical_ids.get(set_index) else { continue };
+                let Some(&pi) = c.canonical_ids.get(set_index) else {
+                    continue;
+                };
                 if self.weight(pi) <= 0.0 {
                     continue;
                 }
-                let Some(Some(re)) = c.each.get(pi) else { continue };
+                let Some(Some(re)) = c.each.get(pi) else {
+                    continue;
+                };
                 for m in re.find_iter(&view.text).take(MAX_SPANS) {
                     let span = view.to_original(m.start()..m.end());
                     found.push((pi, span.start, span.end));
                 }
             }
-            if self.flooding && matches!(view.kind, ViewKind::Canonical) {
-                if let Some((s, e)) = flooded(&view.text) {
-                    let span = view.to_original(s..e);
-                    if let Some(pi) = PATTERNS.iter().position(|p| p.family == Flooding) {
-                        found.push((pi, span.start, span.end));
-                    }
-                }
+            if self.flooding
+                && matches!(view.kind, ViewKind::Canonical)
+                && let Some((s, e)) = flooded(&view.text)
+                && let Some(pi) = PATTERNS.iter().position(|p| p.family == Flooding)
+            {
+                let span = view.to_original(s..e);
+                found.push((pi, span.start, span.end));
             }
         }
         for set_index in c.lines_set.matches(input.text).iter() {
-            let Some(&pi) = c.lines_ids.get(set_index) else { continue };
+            let Some(&pi) = c.lines_ids.get(set_index) else {
+                continue;
+            };
             if self.weight(pi) <= 0.0 {
                 continue;
             }
-            let Some(Some(re)) = c.each.get(pi) else { continue };
+            let Some(Some(re)) = c.each.get(pi) else {
+                continue;
+            };
             for m in re.find_iter(input.text).take(MAX_SPANS) {
                 found.push((pi, m.start(), m.end()));
             }
@@ -401,13 +449,23 @@ impl Check for InjectionPatterns {
         let mut distinct: Vec<usize> = found.iter().map(|f| f.0).collect();
         distinct.sort_unstable();
         distinct.dedup();
-        let score = 1.0 - distinct.iter().map(|&pi| 1.0 - self.weight(pi)).product::<f32>();
+        let score = 1.0
+            - distinct
+                .iter()
+                .map(|&pi| 1.0 - self.weight(pi))
+                .product::<f32>();
         if score < self.min_score {
             return Ok(());
         }
         for (pi, start, end) in found {
-            let Some(pat) = PATTERNS.get(pi) else { continue };
-            let mut hit = Hit::new(start, end, format!("pattern `{}` ({})", pat.id, pat.family.as_str()));
+            let Some(pat) = PATTERNS.get(pi) else {
+                continue;
+            };
+            let mut hit = Hit::new(
+                start,
+                end,
+                format!("pattern `{}` ({})", pat.id, pat.family.as_str()),
+            );
             hit.score = Some(score);
             hits.push(hit);
         }
@@ -430,7 +488,11 @@ fn flooded(text: &str) -> Option<(usize, usize)> {
     // Try each period from 1 to 24 bytes; a run of equal bytes at distance `period`.
     // Short units must repeat more often than long ones to count.
     for period in 1..=24usize {
-        let repeats = if period <= 4 { FLOOD_MIN_REPEATS } else { FLOOD_MIN_REPEATS / 2 };
+        let repeats = if period <= 4 {
+            FLOOD_MIN_REPEATS
+        } else {
+            FLOOD_MIN_REPEATS / 2
+        };
         let mut run_start = 0usize;
         let mut run = 0usize;
         for i in period..bytes.len() {
@@ -444,12 +506,13 @@ fn flooded(text: &str) -> Option<(usize, usize)> {
                     let boring = unit.iter().all(|b| b"-=_*#~.+| \t\n0".contains(b))
                         || unit.iter().all(|b| *b == b' ');
                     let single = unit.iter().all(|b| Some(b) == unit.first());
-                    if !boring && !(single && period > 1) {
+                    if !(boring || single && period > 1) {
                         let mut end = i + 1;
                         while end < bytes.len() && bytes.get(end) == bytes.get(end - period) {
                             end += 1;
                         }
-                        let start = (run_start..=run_start + 3).find(|&s| text.is_char_boundary(s))?;
+                        let start =
+                            (run_start..=run_start + 3).find(|&s| text.is_char_boundary(s))?;
                         let end = (end..=end + 3).find(|&e| text.is_char_boundary(e))?;
                         return Some((start, end.min(text.len())));
                     }
@@ -488,7 +551,10 @@ mod tests {
             (&"yystackartisanlib".repeat(30), true),
             (&"-".repeat(200), false),
             (&"| --- ".repeat(10), false),
-            ("a normal sentence that goes on for a while without repeating itself at all", false),
+            (
+                "a normal sentence that goes on for a while without repeating itself at all",
+                false,
+            ),
             (&"=".repeat(100), false),
         ];
         for (text, want) in cases {

@@ -71,7 +71,12 @@ pub(crate) struct Hit {
 impl Hit {
     /// A hit over `start..end` with a reason.
     pub(crate) fn new(start: usize, end: usize, reason: impl Into<String>) -> Hit {
-        Hit { start, end, reason: reason.into(), score: None }
+        Hit {
+            start,
+            end,
+            reason: reason.into(),
+            score: None,
+        }
     }
 }
 
@@ -107,7 +112,9 @@ impl CheckConfig {
             // [pii arms]
             // [output arms]
             // [detection arms]
-            CheckConfig::InjectionPatterns(c) => Ok(Box::new(injection_patterns::InjectionPatterns::compile(c, cx)?)),
+            CheckConfig::InjectionPatterns(c) => Ok(Box::new(
+                injection_patterns::InjectionPatterns::compile(c, cx)?,
+            )),
         }
     }
 }

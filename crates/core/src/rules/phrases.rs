@@ -75,7 +75,9 @@ impl PhraseSet {
     /// The raw text of the set's file.
     pub fn source(self) -> &'static str {
         match self {
-            PhraseSet::InstructionOverride => include_str!("../../phrases/instruction_override.txt"),
+            PhraseSet::InstructionOverride => {
+                include_str!("../../phrases/instruction_override.txt")
+            }
             PhraseSet::PromptExtraction => include_str!("../../phrases/prompt_extraction.txt"),
             PhraseSet::RoleTakeover => include_str!("../../phrases/role_takeover.txt"),
             PhraseSet::DeveloperMode => include_str!("../../phrases/developer_mode.txt"),
@@ -89,15 +91,22 @@ impl PhraseSet {
     /// The phrases of the set, templates expanded (comments, macros and blank lines
     /// dropped). Empty if the set's file is malformed, which a unit test rules out.
     pub fn phrases(self) -> impl Iterator<Item = &'static str> {
-        self.expanded().unwrap_or_default().iter().map(String::as_str)
+        self.expanded()
+            .unwrap_or_default()
+            .iter()
+            .map(String::as_str)
     }
 
     /// The expanded phrases of the set, computed once per process.
     pub fn expanded(self) -> Result<&'static [String], String> {
         static CACHE: [OnceLock<Result<Vec<String>, String>>; PhraseSet::ALL.len()] =
             [const { OnceLock::new() }; PhraseSet::ALL.len()];
-        let slot = CACHE.get(self as usize).ok_or_else(|| format!("no cache slot for `{self:?}`"))?;
-        match slot.get_or_init(|| expand_file(self.source()).map_err(|e| format!("built-in set `{self:?}`: {e}"))) {
+        let slot = CACHE
+            .get(self as usize)
+            .ok_or_else(|| format!("no cache slot for `{self:?}`"))?;
+        match slot.get_or_init(|| {
+            expand_file(self.source()).map_err(|e| format!("built-in set `{self:?}`: {e}"))
+        }) {
             Ok(v) => Ok(v.as_slice()),
             Err(e) => Err(e.clone()),
         }
@@ -119,10 +128,16 @@ pub fn expand_file(source: &str) -> Result<Vec<String>, String> {
             continue;
         }
         let at = |e: String| format!("line {}: {e}", n + 1);
-        let definition = line.strip_prefix('@').and_then(|d| d.split_once('=')).filter(|(name, _)| {
-            let name = name.trim();
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
-        });
+        let definition = line
+            .strip_prefix('@')
+            .and_then(|d| d.split_once('='))
+            .filter(|(name, _)| {
+                let name = name.trim();
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
+            });
         if let Some((name, body)) = definition {
             let name = name.trim();
             let body = substitute(body.trim(), &macros).map_err(at)?;
@@ -151,9 +166,16 @@ fn substitute(line: &str, macros: &[(String, String)]) -> Result<String, String>
             rest = after;
             continue;
         }
-        let len = after.bytes().take_while(|b| b.is_ascii_lowercase() || *b == b'_' || b.is_ascii_digit()).count();
+        let len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_lowercase() || *b == b'_' || b.is_ascii_digit())
+            .count();
         let name = after.get(..len).unwrap_or_default();
-        let body = macros.iter().find(|(m, _)| m == name).map(|(_, b)| b).ok_or_else(|| format!("unknown macro `@{name}`"))?;
+        let body = macros
+            .iter()
+            .find(|(m, _)| m == name)
+            .map(|(_, b)| b)
+            .ok_or_else(|| format!("unknown macro `@{name}`"))?;
         out.push_str(body);
         rest = after.get(len..).unwrap_or_default();
     }
@@ -173,7 +195,11 @@ pub fn expand_template(template: &str) -> Result<Vec<String>, String> {
         return Err(format!("unbalanced `}}` in `{template}`"));
     }
     let raw = expand_seq(&seq)?;
-    Ok(raw.iter().map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect())
+    Ok(raw
+        .iter()
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect())
 }
 
 #[derive(Debug)]
@@ -241,9 +267,14 @@ fn expand_seq(seq: &[Part]) -> Result<Vec<String>, String> {
             }
         };
         if acc.len().saturating_mul(options.len()) > MAX_EXPANSIONS {
-            return Err(format!("template expands to more than {MAX_EXPANSIONS} phrases"));
+            return Err(format!(
+                "template expands to more than {MAX_EXPANSIONS} phrases"
+            ));
         }
-        acc = acc.iter().flat_map(|a| options.iter().map(move |o| format!("{a}{o}"))).collect();
+        acc = acc
+            .iter()
+            .flat_map(|a| options.iter().map(move |o| format!("{a}{o}")))
+            .collect();
     }
     Ok(acc)
 }
@@ -306,7 +337,10 @@ mod tests {
             let phrases = set.expanded().unwrap();
             assert!(!phrases.is_empty(), "{set:?} is empty");
             for p in phrases {
-                assert!(p.chars().count() >= 3, "{set:?}: `{p}` is too short to be specific");
+                assert!(
+                    p.chars().count() >= 3,
+                    "{set:?}: `{p}` is too short to be specific"
+                );
                 assert_eq!(p.trim(), p);
             }
         }
@@ -332,12 +366,26 @@ mod tests {
             assert!(expand_template(t).is_err(), "{t}");
         }
         assert!(expand_file("@x = {a|b}\n@y c").is_err());
-        assert!(expand_file("{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b}").is_err());
+        assert!(
+            expand_file(
+                "{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b}"
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn macros_substitute() {
-        let got = expand_file("# c\n@r = {rules|instructions}\n@v = {ignore|skip}\n@v your @r\n").unwrap();
-        assert_eq!(got, ["ignore your rules", "ignore your instructions", "skip your rules", "skip your instructions"]);
+        let got = expand_file("# c\n@r = {rules|instructions}\n@v = {ignore|skip}\n@v your @r\n")
+            .unwrap();
+        assert_eq!(
+            got,
+            [
+                "ignore your rules",
+                "ignore your instructions",
+                "skip your rules",
+                "skip your instructions"
+            ]
+        );
     }
 }
