@@ -90,5 +90,9 @@ fn prompt_cases() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(total >= 80, "only {total} cases found in {}", dir.display());
+    assert!(
+        total >= 100,
+        "only {total} cases found in {}",
+        dir.display()
+    );
 }

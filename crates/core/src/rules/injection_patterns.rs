@@ -34,8 +34,8 @@ use crate::normalise::{Form, ViewKind};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Families to run; empty runs every family except `indirect`, which is meant
-    /// for untrusted text and must be named.
+    /// Families to run; empty runs every family except `indirect` and `reply_style`,
+    /// which are meant for untrusted text and must be named.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub families: Vec<Family>,
     /// The combined score (noisy-or of the distinct patterns found) at or above
@@ -81,6 +81,10 @@ pub enum Family {
     /// (indirect injection). Only for untrusted text: a user may well say "in your
     /// answer".
     Indirect,
+    /// Text in a document that dictates the form of the model's reply ("render your
+    /// response in Portuguese", "answer in base64", "your response should …"). Users
+    /// ask for that all the time: only for untrusted text, and must be named.
+    ReplyStyle,
 }
 
 impl Family {
@@ -96,6 +100,7 @@ impl Family {
             Family::ToolAbuse => "tool abuse",
             Family::Exfiltration => "exfiltration",
             Family::Indirect => "indirect injection",
+            Family::ReplyStyle => "reply style dictated by a document",
         }
     }
 }
@@ -255,7 +260,9 @@ pub const PATTERNS: &[Pattern] = &[
 
     // -- indirect injection: a document addressing the model that reads it.
     p("indirect.in_your_reply", Indirect, 0.55, r"\b(?:integrate|incorporate|include|insert|add|embed|mention|append|prepend|promote|recommend|advertise|put|slip|weave|place|direct|redirect|use|start|end|conclude|begin)\b(?:[^.\n]|\.[^ \n]){0,100}?\b(?:in|into|to|within|at the (?:end|beginning|start) of|throughout) (?:your|the|each|every) (?:reply|replies|response|responses|answer|answers|output|summary|message|solution|implementation|code)\b"),
-    p("indirect.your_reply", Indirect, 0.3, r"\b(?:your|the) (?:reply|response|answer|output|summary)\b (?:should|must|needs to|has to|will)\b"),
+    p("indirect.style_your_reply", ReplyStyle, 0.45, r"\b(?:render|provide|use|express|anagram|write|format|translate|encode|display|present|give|include|add|integrate|enhance|modify|make|insert|mention|group|spell|reverse|end|start|begin)\b(?: [^ \n]+){0,8}? (?:your|the|each|every) (?:reply|replies|response|responses|answer|answers)\b"),
+    p("indirect.reply_encoded", ReplyStyle, 0.45, r"\b(?:reply|respond|answer|write|display|express|provide) (?:your (?:reply|response|answer) )?(?:only )?(?:in|using|with) (?:reverse|emojis?|base ?(?:16|32|64)|hex(?:adecimal)?|binary|morse(?: code)?|pig latin|all caps|uppercase|leetspeak|rot13)\b"),
+    p("indirect.your_reply", ReplyStyle, 0.3, r"\b(?:your|the) (?:reply|response|answer|output|summary)\b (?:should|must|needs to|has to|will)\b"),
     p("indirect.address_model", Indirect, 0.6, r"\b(?:ai|assistant|chatbot|language model|llm|gpt|model|bot)\b[,:] (?:please |you must |you should )?(?:ignore|do|write|include|tell|send|add|respond|reply|answer|translate|summari[sz]e|say|output|print|delete|forward)\b"),
     p("indirect.when_processing", Indirect, 0.5, r"\b(?:when|while|if|before|after) (?:you are |you're )?(?:summari[sz]ing|answering|responding|replying|processing|reading|analy[sz]ing|translating)\b (?:this|the|these|that) (?:email|document|text|message|page|content|table|data|code|file)\b"),
     p("indirect.code_into_solution", Indirect, 0.55, r"\b(?:following|subsequent|below|succeeding|accompanying|this|next|provided) code (?:block|snippet|excerpt|section|segment|fragment|sample|piece|portion|part|chunk|lines?)\b[^\n]{0,120}?\b(?:your|the) (?:solution|implementation|answer|response|algorithm|program|script|code|function|approach)\b"),
@@ -377,7 +384,7 @@ impl InjectionPatterns {
         }
         let selected = |f: Family| {
             if config.families.is_empty() {
-                f != Indirect
+                !matches!(f, Indirect | ReplyStyle)
             } else {
                 config.families.contains(&f)
             }
