@@ -25,6 +25,7 @@ pub(crate) mod json_schema;
 pub(crate) mod secret_leak;
 pub(crate) mod tool_policy;
 // [detection rules]
+pub(crate) mod injection_patterns;
 
 use std::fmt::Debug;
 
@@ -78,6 +79,8 @@ pub enum CheckConfig {
     /// Tool calls must be allowed for the caller's role; some go to review.
     ToolPolicy(tool_policy::Config),
     // [detection variants]
+    /// Structural injection and jailbreak patterns (regexes), scored and combined.
+    InjectionPatterns(injection_patterns::Config),
 }
 
 /// What a compiled check sees of one scan.
@@ -173,6 +176,9 @@ impl CheckConfig {
             }
             CheckConfig::ToolPolicy(c) => Ok(Box::new(tool_policy::ToolPolicy::compile(c, cx)?)),
             // [detection arms]
+            CheckConfig::InjectionPatterns(c) => Ok(Box::new(
+                injection_patterns::InjectionPatterns::compile(c, cx)?,
+            )),
         }
     }
 }

@@ -1,0 +1,610 @@
+//! `injection_patterns`: structural injection and jailbreak patterns the phrase
+//! matcher cannot express — a verb and its object a few words apart, role markers at
+//! the start of a line, "begin your reply with …", persona framing, flooding with a
+//! repeated token.
+//!
+//! The patterns are data: the [`PATTERNS`] table below, one line per pattern with an
+//! id, a family, a weight and the regex, so adding one is adding a line. They are
+//! compiled once per process into a [`RegexSet`] (which finds the patterns present in
+//! one pass) plus one [`Regex`] per pattern (for the spans), shared by every rule and
+//! stage that uses them.
+//!
+//! Patterns run on the canonical view (lowercase, NFKC, single spaces) and on every
+//! decoded view; those marked [`On::Lines`] run on the original text, line by line
+//! semantics intact, case-insensitively. Spans map back to the original text.
+//!
+//! Scoring: each pattern has a weight in `(0, 1]`. A rule combines the weights of the
+//! distinct patterns it found by noisy-or, and reports (every hit carrying that
+//! combined score) only when it reaches the rule's `min_score`. Weak signals ("act
+//! as", "begin your reply with", a `system:` line) therefore stay silent alone and
+//! count when several meet; strong ones report on their own, and the stage
+//! thresholds turn the score into flag, review or deny.
+
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::{Check, CompileCtx, Hit, Input};
+use crate::decision::{Category, Severity};
+use crate::error::RuleError;
+use crate::normalise::{Form, ViewKind};
+
+/// Configuration of an `injection_patterns` rule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Families to run; empty runs every family except `indirect` and `reply_style`,
+    /// which are meant for untrusted text and must be named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub families: Vec<Family>,
+    /// The combined score (noisy-or of the distinct patterns found) at or above
+    /// which the rule reports.
+    #[serde(default = "default_min_score")]
+    pub min_score: f32,
+    /// Multiplies every pattern weight (clamped to 1): above 1 for stricter stages.
+    #[serde(default = "one")]
+    pub weight_scale: f32,
+}
+
+fn default_min_score() -> f32 {
+    0.4
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+/// What a pattern is evidence of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// Cancelling or replacing the agent's instructions.
+    InstructionOverride,
+    /// Getting the agent to reveal its instructions or secret.
+    PromptExtraction,
+    /// Dictating the exact output ("say 'access granted'", "begin your reply with").
+    OutputHijack,
+    /// A new identity, a persona without rules, hypothetical framing.
+    RoleTakeover,
+    /// Switching off safety, refusals, ethics.
+    FilterDisabling,
+    /// Fake role markers, chat-template tokens, end-of-input markers.
+    FakeDelimiters,
+    /// Padding and flooding meant to push the instructions out of view.
+    Flooding,
+    /// Dangerous code or actions aimed at tools.
+    ToolAbuse,
+    /// Sending data to an outside place.
+    Exfiltration,
+    /// Text in a document or tool output that addresses the model reading it
+    /// (indirect injection). Only for untrusted text: a user may well say "in your
+    /// answer".
+    Indirect,
+    /// Text in a document that dictates the form of the model's reply ("render your
+    /// response in Portuguese", "answer in base64", "your response should …"). Users
+    /// ask for that all the time: only for untrusted text, and must be named.
+    ReplyStyle,
+}
+
+impl Family {
+    fn as_str(self) -> &'static str {
+        match self {
+            Family::InstructionOverride => "instruction override",
+            Family::PromptExtraction => "prompt extraction",
+            Family::OutputHijack => "output hijack",
+            Family::RoleTakeover => "role takeover",
+            Family::FilterDisabling => "filter disabling",
+            Family::FakeDelimiters => "fake delimiter",
+            Family::Flooding => "flooding",
+            Family::ToolAbuse => "tool abuse",
+            Family::Exfiltration => "exfiltration",
+            Family::Indirect => "indirect injection",
+            Family::ReplyStyle => "reply style dictated by a document",
+        }
+    }
+}
+
+/// Which text a pattern reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On {
+    /// The canonical view and every decoded view.
+    Canonical,
+    /// The original text, case-insensitive, `^`/`$` at line ends: for line-start markers.
+    Lines,
+}
+
+/// One built-in pattern.
+#[derive(Debug, Clone, Copy)]
+pub struct Pattern {
+    /// Stable id, shown in finding reasons.
+    pub id: &'static str,
+    /// What it is evidence of.
+    pub family: Family,
+    /// Its weight in the rule's combined score.
+    pub weight: f32,
+    /// Which text it reads.
+    pub on: On,
+    /// The regex. `\b` means an ASCII word boundary (cheap, and right for the Latin
+    /// scripts); Cyrillic and CJK patterns do without.
+    pub regex: &'static str,
+}
+
+const fn p(id: &'static str, family: Family, weight: f32, regex: &'static str) -> Pattern {
+    Pattern {
+        id,
+        family,
+        weight,
+        on: On::Canonical,
+        regex,
+    }
+}
+
+const fn line(id: &'static str, family: Family, weight: f32, regex: &'static str) -> Pattern {
+    Pattern {
+        id,
+        family,
+        weight,
+        on: On::Lines,
+        regex,
+    }
+}
+
+use Family::*;
+
+/// Every built-in pattern. Written by the Gatehouse team; weights: ≥ 0.9 deny on
+/// their own in the default prompt policy, 0.6–0.9 review, 0.4–0.6 flag, below 0.4
+/// only in combination.
+#[rustfmt::skip]
+pub const PATTERNS: &[Pattern] = &[
+    // -- instruction override: a cancelling verb, then within a few words the agent's own instructions.
+    p("override.en.verb_object", InstructionOverride, 0.95, r"\b(?:ignore|disregard|forget|discard|dismiss|neglect|nullify|overrule|set aside|throw out|pay no attention to|stop following|do not follow|don'?t follow|no longer follow|do not obey|don'?t obey|stop obeying)\b(?: [^ \n]+){0,4}? (?:previous|prior|above|earlier|preceding|former|original|initial|old|foregoing|aforementioned|system|all|your|other)\b(?: [^ \n]+){0,2}? (?:instructions?|rules|prompts?|directives?|guidelines|commands|orders|constraints|restrictions|programming)\b"),
+    p("override.en.bypass_object", InstructionOverride, 0.7, r"\b(?:override|bypass|circumvent|get around|break)\b(?: [^ \n]+){0,3}? (?:your|the system|system|all|any|previous|prior|original)\b(?: [^ \n]+){0,2}? (?:instructions|rules|prompt|directives|guidelines|restrictions|safeguards|programming)\b"),
+    p("override.en.everything_above", InstructionOverride, 0.9, r"\b(?:ignore|disregard|forget)\b (?:everything|all|anything|what) (?:[^ \n]+ ){0,3}?(?:above|before this|previously|so far|you (?:were|have been) (?:told|given|instructed))\b"),
+    p("override.en.forget_told", InstructionOverride, 0.8, r"\bforget (?:what|everything|all|anything) (?:you'?ve|you have|you were|you) (?:been )?(?:told|taught|instructed|learned|programmed)\b"),
+    p("override.en.void", InstructionOverride, 0.85, r"\b(?:previous|prior|above|earlier|old|original|out of date|outdated)\b (?:instructions|rules|directives|prompts?)\b (?:are|were|is|have been) (?:now )?(?:void|null|cancel+ed|obsolete|outdated|out of date|revoked|invalid|no longer (?:valid|apply|applicable|in effect)|overridden|replaced|superseded|deprecated|fake)"),
+    p("override.en.out_of_date", InstructionOverride, 0.7, r"\b(?:out of date|outdated|obsolete|deprecated|old|fake|previous) (?:instructions|rules|prompt)\b"),
+    p("override.en.keep_but", InstructionOverride, 0.6, r"\bkeep (?:your|the|all) (?:previous|prior|original|current) (?:instructions|rules)\b,? but\b"),
+    p("override.en.new_instructions_colon", InstructionOverride, 0.6, r"\b(?:new|updated|revised|real|actual|additional|important|urgent|secret|hidden) (?:system )?(?:instructions?|directives?|rules?|task|orders?|commands?) ?(?::|-|=|are as follows|follow)"),
+    p("override.en.supersede", InstructionOverride, 0.8, r"\b(?:these|the following|my|new|this) (?:instructions?|rules?|prompt|message|directives?) (?:override|overrides|supersede|supersedes|take precedence over|takes precedence over|replace|replaces|outrank|outranks) (?:all |any |the |your )?(?:previous|prior|other|earlier|original|system|your|any|all)\b"),
+    p("override.en.from_now_on", InstructionOverride, 0.5, r"\b(?:from now on|henceforth|from this point (?:on|forward)|starting now|for the rest of (?:this|the) conversation),? (?:you (?:are|will|must|shall|should|have to|can|may|'re|'ll)|you're|your (?:new|only|sole)|ignore|forget|act|respond|answer|only)\b"),
+    p("override.en.situation_changed", InstructionOverride, 0.55, r"\b(?:the situation has changed|due to the situation changing|there (?:is|has been) an? (?:important |urgent |system )?(?:update|change) to (?:how|your)|you (?:have been|were) given a (?:system )?(?:upgrade|update)|your (?:instructions|rules) (?:need to be|have been|were) (?:revised|updated|changed))\b"),
+    p("override.en.no_longer_bound", InstructionOverride, 0.8, r"\byou (?:are|'re) (?:no longer|not) (?:bound|restricted|limited|constrained|governed) by\b"),
+    p("override.es.verb_object", InstructionOverride, 0.92, r"\b(?:ignora|ignore|ignorad|ignoren|olvida|olvide|olvidad|olviden|descarta|descarte|omite|omita|desobedece|no sigas|no siga|deja de seguir|haz caso omiso de|pasa por alto)\b(?: [^ \n]+){0,4}? (?:instrucciones|reglas|indicaciones|directrices|órdenes|normas|directivas|restricciones)\b"),
+    p("override.fr.verb_object", InstructionOverride, 0.92, r"\b(?:ignore|ignorez|ignorer|oublie|oubliez|oublier|ne tiens pas compte|ne tenez pas compte|ne suis plus|ne suivez plus|fais abstraction|faites abstraction|outrepasse|outrepassez|désobéis|désobéissez)\b(?: [^ \n]+){0,2}? (?:les|tes|vos|ces|des|aux|toutes les) (?:[^ \n]+ )?(?:instructions|consignes|règles|directives|indications|ordres|restrictions)\b"),
+    p("override.de.verb_object", InstructionOverride, 0.92, r"\b(?:ignoriere|ignorieren|ignoriert|vergiss|vergessen|vergesst|missachte|missachten|verwirf|übergehe|überspringe|befolge nicht|befolgen sie nicht|umgehe|umgehen)\b(?: [^ \n]+){0,4}? (?:anweisungen|regeln|vorgaben|richtlinien|instruktionen|befehle|anordnungen|einschränkungen|systemanweisungen|systemprompt)\b"),
+    p("override.de.object_verb", InstructionOverride, 0.92, r"\b(?:vorherigen|bisherigen|vorigen|obigen|früheren|ursprünglichen|alle) (?:anweisungen|regeln|vorgaben|instruktionen)\b(?: [^ \n]+){0,3}? (?:ignorieren|vergessen|missachten|ignoriert|vergisst|ignorierst)\b"),
+    p("override.it.verb_object", InstructionOverride, 0.92, r"\b(?:ignora|ignori|ignorate|dimentica|dimentichi|dimenticate|trascura|non seguire|non segua|smetti di seguire|disattendi|tralascia)\b(?: [^ \n]+){0,4}? (?:istruzioni|regole|indicazioni|direttive|linee guida|ordini|restrizioni|consegne)\b"),
+    p("override.pt.verb_object", InstructionOverride, 0.92, r"\b(?:ignore|ignora|ignorem|ignorar|esqueça|esqueca|esquece|esqueçam|desconsidere|desconsidera|descarte|não siga|nao siga|deixe de seguir|pare de seguir|despreze)\b(?: [^ \n]+){0,4}? (?:instruções|instrucoes|regras|orientações|orientacoes|diretrizes|diretivas|ordens|restrições|comandos)\b"),
+    p("override.ru.verb_object", InstructionOverride, 0.92, r"(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте|не обращай внимания|не обращайте внимания|не следуй|не следуйте|отбрось|отбросьте|отмени|отмените|не выполняй|обойди)(?: [^ \n]+){0,4}? (?:инструкци|указани|правил|директив|команд|ограничени|установк)"),
+    p("override.zh.verb_object", InstructionOverride, 0.92, r"(?:忽略|忽视|忽視|无视|無視|忘记|忘記|忘掉|不要理会|不要理會|不要遵守|不要遵循|不再遵守|停止遵守|跳过|跳過|绕过|繞過|抛弃|拋棄|放弃|放棄|覆盖|覆蓋)[^。！？\n]{0,12}?(?:指令|指示|规则|規則|提示|设定|設定|说明|說明|命令|限制|约束|約束|准则|準則|要求)"),
+    p("override.zh.everything_above", InstructionOverride, 0.8, r"(?:忽略|无视|無視|忘记|忘記)(?:以上|上面|之前|前面|以前)(?:的)?(?:所有|全部|一切)?(?:内容|內容|对话|對話)"),
+    p("override.ja.object_verb", InstructionOverride, 0.92, r"(?:指示|命令|ルール|規則|指令|設定|プロンプト|制約|制限|ガイドライン)[^。！？\n]{0,8}?(?:無視|忘れ|従わな|従うな|破棄|取り消|上書き)"),
+
+    // -- prompt extraction.
+    p("extract.en.verb_instructions", PromptExtraction, 0.8, r"\b(?:repeat|print|output|reveal|show|display|disclose|leak|dump|recite|echo|copy|spell out|write out|tell me|give me|share|list|format|summari[sz]e|translate|rewrite|rephrase|restate|convert|paraphrase|encode|explain|describe|rap about|tl;?dr)\b(?: [^ \n]+){0,4}? (?:your|the above|above|prior|previous|preceding|earlier|initial|original|hidden|secret|system|pre|full|entire|complete)\b(?: [^ \n]+){0,2}? (?:instructions|prompt|pre-?prompt|system prompt|system message|directives|guidelines|rules|configuration|programming)\b"),
+    p("extract.en.instructions_so_far", PromptExtraction, 0.75, r"\b(?:instructions|prompt|rules|directives|text|words)\b (?:so far|verbatim|word for word|above this (?:line|point)|received so far|you (?:were|have been) given|you received|in the prompt|(?:with which|that) you (?:have been|were) (?:given|informed|told|instructed))\b"),
+    p("extract.en.instructions_as_format", PromptExtraction, 0.5, r"\b(?:the|your|all|all the|all your|previous|prior|above) (?:instructions|rules|ruleset|prompt|directives|conditions|logic)\b (?:[^ \n]+ ){0,3}?(?:as|in|into|to) (?:a |an )?(?:bullet|bulleted|list|python|pseudo-?code|json|yaml|code|poem|rap|song|story|haiku|sonnet|limerick|table|markdown|shakespeare)"),
+    p("extract.en.verb_the_instructions", PromptExtraction, 0.3, r"\b(?:repeat|print|output|format|explain|summari[sz]e|translate|rewrite|rephrase|convert|list|return|tl;?dr|recite|restate|paraphrase)\b (?:all )?(?:of )?(?:the |your )?(?:instructions?|rules|ruleset|prompt|directives|conditions)\b"),
+    p("extract.en.the_above", PromptExtraction, 0.6, r"\b(?:repeat|print|output|write|copy|list|recite|echo|restate|translate|convert|rewrite|format|summari[sz]e|explain)\b (?:all )?(?:of )?(?:the )?above (?:words|instructions|commands|rules|prompt|text|conversation|directions|sentences|lines|in|as)\b"),
+    p("extract.en.summarize_above", PromptExtraction, 0.3, r"\b(?:summari[sz]e|explain|repeat|rephrase|tl;?dr) (?:all )?(?:of )?the above\b"),
+    p("extract.en.everything_above", PromptExtraction, 0.85, r"\b(?:repeat|print|output|write|copy|show|tell me|summari[sz]e|translate|rewrite|convert|list|reveal|display)\b(?: [^ \n]+){0,3}? (?:everything|all|anything|the text|the words|words|text|what is written|what was written|the content|the conversation|the message|the prompt)\b (?:above|before|prior|preceding|so far|until now|up to (?:now|here|this point))\b"),
+    p("extract.en.your_prompt", PromptExtraction, 0.6, r"\b(?:what (?:is|are|were) your|tell me your|show me your|repeat your|print your|reveal your|output your|list your|explain your|describe your|summari[sz]e your|format your|rap about your)\b (?:[^ \n]+ ){0,2}?(?:instructions|system prompt|initial prompt|prompt|pre-?prompt|directives|programming|ruleset)\b"),
+    p("hijack.auth_claim", OutputHijack, 0.6, r"\b(?:correct|right|valid|secret) (?:password|access code|passcode|pass ?phrase|code|key)\b (?:[^ \n]+ ){0,3}?(?:has been|have been|was|is|were) (?:[^ \n]+ )?(?:entered|provided|input|inputted|given|said|typed|received|accepted|verified|registered|found)\b|\b(?:user|i|they|he|she) (?:has |have |had |just )?(?:entered|input|inputted|provided|typed|said|given) the (?:correct|right|valid) (?:password|access code|passcode|pass ?phrase|code|key)\b"),
+    p("extract.en.embed_secret", PromptExtraction, 0.5, r"\b(?:append|include|insert|embed|hide|store|put|add|encode|spell)\b (?:the|your) (?:password|access code|secret code|secret key|passphrase|pass phrase|passcode)\b (?:[^ \n]+ ){0,3}?(?:in|into|to|between|at|inside|within)\b"),
+    p("hijack.continue_paragraph", OutputHijack, 0.2, r"\bthen,? continue (?:the|this|your|generating|writing) (?:paragraph|response|story|dataset|text|answer)?"),
+    p("hijack.correct_password", OutputHijack, 0.3, r"\b(?:correct|right) (?:password|access code|passcode|pass ?phrase)\b"),
+    p("hijack.refusal_suppression", OutputHijack, 0.4, r"\b(?:do not|don'?t|never) (?:apologi[sz]e|say (?:the words?|that you|you cannot|i cannot|i'?m sorry|sorry))\b|\bnever say the words?\b"),
+    p("hijack.respond_to_prompt", OutputHijack, 0.25, r"\b(?:respond|responding|answer|answering) to the (?:following|below) (?:prompts?|question|request)\b"),
+    p("extract.en.secret", PromptExtraction, 0.55, r"\b(?:reveal|tell me|what is|what's|give me|print|spell|say|output|repeat|show|share|hint|leak|disclose)\b(?: [^ \n]+){0,3}? (?:the|your) (?:access code|secret (?:code|key|word|phrase|password)|password|passcode|passphrase|magic word)\b"),
+    p("extract.en.pre_post", PromptExtraction, 0.6, r"\b(?:pre-?instructions|post-?instructions|pre-?prompt|\[pre-?prompt\]|the (?:instructions|text) (?:above and below|before and after))\b"),
+    p("extract.es", PromptExtraction, 0.75, r"\b(?:muestra|muéstrame|revela|repite|dime|imprime|escribe|resume|traduce)\b(?: [^ \n]+){0,3}? (?:tus|sus|las) (?:instrucciones|reglas|indicaciones) (?:iniciales|originales|ocultas|del sistema|anteriores|previas)\b"),
+    p("extract.fr", PromptExtraction, 0.75, r"\b(?:montre-moi|montrez-moi|montre|montrez|révèle|révélez|répète|répétez|affiche|affichez|donne-moi|donnez-moi|écris|résume|traduis)\b(?: [^ \n]+){0,3}? (?:(?:tes|vos|les) (?:instructions|consignes|règles) (?:initiales|originales|cachées|système|précédentes|ci-dessus)|(?:ton|votre|le) (?:prompt|message) (?:système|initial))\b"),
+    p("extract.de", PromptExtraction, 0.75, r"\b(?:zeige|zeig|verrate|wiederhole|nenne|gib|schreibe|fasse)\b(?: [^ \n]+){0,3}? (?:deine|ihre|die) (?:ursprünglichen|geheimen|versteckten|anfänglichen|vorherigen|obigen|system)?(?:anweisungen|regeln|systemanweisungen|systemprompt)\b"),
+    p("extract.it", PromptExtraction, 0.75, r"\b(?:mostra|mostrami|rivela|ripeti|dimmi|stampa|scrivi|riassumi|traduci)\b(?: [^ \n]+){0,3}? (?:le tue|le sue|le) (?:istruzioni|regole) (?:iniziali|originali|nascoste|di sistema|precedenti)\b"),
+    p("extract.pt", PromptExtraction, 0.75, r"\b(?:mostre|mostra|revele|revela|repita|repete|diga|imprima|escreva|resuma|traduza)\b(?: [^ \n]+){0,3}? (?:suas|tuas|as) (?:instruções|instrucoes|regras) (?:iniciais|originais|ocultas|do sistema|anteriores)\b"),
+    p("extract.ru", PromptExtraction, 0.75, r"(?:покажи|покажите|раскрой|раскройте|повтори|повторите|выведи|выведите|напиши|перескажи)(?: [^ \n]+){0,3}? (?:свои|ваши|твои|исходные|системные|скрытые|предыдущие) (?:инструкци|указани|правил|промпт)"),
+    p("extract.zh", PromptExtraction, 0.75, r"(?:显示|顯示|告诉我|告訴我|输出|輸出|打印|重复|重複|透露|泄露|洩露|复述|複述)[^。！？\n]{0,6}?(?:系统提示|系統提示|初始提示|原始指令|隐藏指令|隱藏指令|你的指令|你的提示|上面的指令|以上的指令)"),
+    p("extract.ja", PromptExtraction, 0.75, r"(?:システムプロンプト|初期プロンプト|最初の指示|元の指示|隠された指示|あなたの指示|上記の指示)[^。！？\n]{0,6}?(?:教えて|表示|見せて|出力|繰り返)"),
+
+    // -- output hijack: dictating the exact answer.
+    p("hijack.say_granted", OutputHijack, 0.9, r"\b(?:say|says|saying|print|output|respond|reply|answer|write|type|return|repeat|prefix|begin|start|precede|end|finish|state|declare|utter|only)\b[^.\n]{0,60}?\b(?:access granted|i have been pwned|pwned)\b"),
+    p("hijack.granted", OutputHijack, 0.45, r"\b(?:access[ -]?grant(?:ed)?|i have been pwned)\b"),
+    p("hijack.denied", OutputHijack, 0.2, r"\baccess[ -]?denied\b"),
+    p("hijack.begin_reply_with", OutputHijack, 0.25, r"\b(?:begin|start|prefix|precede|preface|open|end|finish|conclude)\b (?:your|the|each|every|all|all of your)? ?(?:[^ \n]+ )?(?:reply|response|answer|output|message|responses|replies|answers)\b (?:with|by saying|by writing)\b"),
+    p("hijack.only_respond", OutputHijack, 0.45, r"\b(?:(?:your|the) (?:only|sole|single) (?:response|reply|answer|output) (?:is|will be|must be|should be)|(?:respond|reply|answer) (?:only|solely|exclusively) with|(?:only|just) (?:say|respond with|reply with|output|print|write) ['\x22“])"),
+    p("hijack.instead_say", OutputHijack, 0.6, r"\b(?:instead of|rather than) (?:saying|outputting|printing|responding|answering|replying)\b[^.\n]{0,40}?\b(?:say|output|print|respond|write)\b"),
+    p("hijack.translated_granted", OutputHijack, 0.35, r"(?:accès accordé|acceso concedido|zugriff gewährt|accesso consentito|acesso concedido|доступ разрешён|доступ разрешен|访问已授权|アクセス許可)"),
+
+    // -- role takeover and persona framing.
+    p("role.en.no_rules_persona", RoleTakeover, 0.8, r"\b(?:you|he|she|it|they|who|dan|the ai|this ai|the character|your character) (?:have|has|had|will have) no (?:restrictions|rules|limits|limitations|filters|boundaries|ethical|moral|morals|ethics|guidelines|censorship|programming)\b"),
+    p("role.en.doesnt_care", RoleTakeover, 0.75, r"\b(?:doesn'?t|does not|don'?t|do not|never|will not|won'?t|cannot|can'?t) (?:care about|follow|adhere to|abide by|obey|respect|have|apply|consider) (?:any )?(?:rules|laws|ethics|ethical|morals|moral|morality|guidelines|policies|restrictions|limitations|content polic(?:y|ies)|openai)\b"),
+    p("role.en.unrestricted_ai", RoleTakeover, 0.75, r"\b(?:unfiltered|uncensored|unrestricted|amoral|unethical|immoral|jailbroken|unbound|unchained|rogue|evil) (?:and [^ \n]+ )?(?:ai|chatbot|assistant|model|language model|response|responses|answers|persona|character|version|mode)\b"),
+    p("role.en.pretend_persona", RoleTakeover, 0.2, r"\b(?:pretend (?:you are|to be|you're)|act as|you are going to (?:act|pretend|play)|you will (?:act|pretend|play|roleplay|role-play) as|role-?play as|take on the role of|assume the (?:role|persona) of|simulate being|you are about to simulate|emulate|pose as)\b"),
+    p("role.en.you_are_now", RoleTakeover, 0.35, r"\b(?:you are now|you're now|you will now be|you have become|from now on you are|you are no longer)\b"),
+    p("role.en.named_persona", RoleTakeover, 0.2, r"\b(?:you are|you're|act as|as|called|named|persona|character) (?:a |an |the )?(?:[^ \n]+ ){0,3}?(?:named|called) [a-z0-9]+\b"),
+    p("role.en.hypothetical", RoleTakeover, 0.1, r"\b(?:hypothetical(?:ly)?|imagine|let'?s play a game|let'?s imagine|in a fictional (?:world|universe|story)|fictional (?:world|setting|scenario)|for a (?:novel|story|screenplay|movie)|thought experiment|alternate (?:reality|universe)|in this (?:story|game|scenario|world))\b"),
+    p("role.en.not_bound", RoleTakeover, 0.6, r"\bnot (?:bound|restricted|limited|constrained) by (?:any )?(?:[^ \n]+ )?(?:restrictions|rules|guidelines|ethics|morals|policies|laws|limitations|filters)\b"),
+    p("role.en.two_responses", RoleTakeover, 0.7, r"\b(?:two|2|dual|both) (?:different |separate )?(?:responses|answers|paragraphs|outputs|replies|personalities|personas|characters|modes|manners|ways)\b[^.\n]{0,120}?\b(?:normal|classic|standard|censored|filtered|gpt|chatgpt)\b"),
+    p("role.en.character_stays", RoleTakeover, 0.3, r"\b(?:stay in character|never break character|don'?t break character|remain in character|if you break character|you must stay)\b"),
+    p("role.en.dan", RoleTakeover, 0.85, r"\b(?:dan|stan|dude|aim|evilbot|betterdan|antigpt|developer mode|dev mode|jailbreak|jailbroken)\b(?: [^ \n]+){0,4}? (?:mode|persona|character|prompt|enabled|can do anything|stands for|which stands)\b"),
+    p("role.multi.persona_no_rules", RoleTakeover, 0.75, r"(?:sin (?:restricciones|reglas|filtros|límites|censura)|sans (?:restrictions|règles|filtres|limites|censure)|ohne (?:einschränkungen|regeln|filter|grenzen|zensur)|senza (?:restrizioni|regole|filtri|limiti|censura)|sem (?:restrições|regras|filtros|limites|censura)|без (?:ограничений|правил|фильтров|цензуры)|没有(?:任何)?(?:限制|规则|過濾|过滤|审查)|沒有(?:任何)?(?:限制|規則|過濾|審查)|制限(?:の)?(?:ない|なし))"),
+
+    // -- filter disabling.
+    p("filter.en.disable_your", FilterDisabling, 0.85, r"\b(?:disable|turn off|switch off|remove|bypass|deactivate|ignore|drop|lift|suspend|circumvent)\b (?:all |any )?(?:of )?your (?:[^ \n]+ )?(?:safety |content |ethical |moral )?(?:filters?|guardrails|safeguards|censorship|content polic(?:y|ies)|guidelines|protocols|measures|restrictions|features|moderation|programming)\b"),
+    p("filter.en.disable", FilterDisabling, 0.25, r"\b(?:disable|turn off|switch off|remove|bypass|deactivate|ignore|drop|lift|suspend|circumvent)\b(?: [^ \n]+){0,3}? (?:safety|content|ethical|moral|security)? ?(?:filters?|guardrails|safeguards|censorship|content polic(?:y|ies)|safety (?:guidelines|protocols|measures|restrictions|features)|moderation)\b"),
+    p("filter.en.never_refuse", FilterDisabling, 0.75, r"\b(?:never|not|don'?t|do not|cannot|can'?t|must not|mustn'?t|will not|won'?t|unable to) (?:refuses?|declines?|rejects?|deny|denies)\b (?:a |any |my |the |to answer |to respond )?(?:request|requests|question|questions|prompt|prompts|order|orders|command|to answer|anything)\b"),
+    p("filter.en.no_warnings", FilterDisabling, 0.6, r"\b(?:without|no|never (?:include|add|give|provide)|don'?t (?:include|add|give)|do not (?:include|add|give)) (?:any )?(?:warnings?|disclaimers?|moralizing|moralising|caveats|lectures?|ethical (?:concerns|considerations|commentary))\b"),
+    p("filter.en.regardless", FilterDisabling, 0.6, r"\b(?:regardless of|no matter|irrespective of) (?:how |its |the )?(?:legality|illegal|morality|immoral|unethical|ethics|dangerous|harmful|offensive|inappropriate|explicit)\b"),
+    p("filter.en.no_morals", FilterDisabling, 0.35, r"\b(?:without|free (?:of|from)|no|devoid of|lacks?) (?:any )?(?:moral|ethical|legal) (?:or (?:ethical|moral|legal) )?(?:restrictions|considerations|constraints|limits|boundaries|guidelines|concerns|compass|principles|bias)\b"),
+    p("filter.en.openai_policy", FilterDisabling, 0.3, r"\b(?:openai|anthropic|meta|google)(?:'s)? (?:content )?(?:polic(?:y|ies)|guidelines|rules|restrictions)\b"),
+
+    // -- fake delimiters and role markers.
+    p("delim.chat_tokens", FakeDelimiters, 0.9, r"(?:<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|system|assistant|user)\|>|\[/?inst\]|<</?sys>>)"),
+    p("delim.end_marker", FakeDelimiters, 0.6, r"(?:%{2,}|={3,}|#{3,}|-{3,}|\*{3,}|\[|<|\{)\s*(?:end|begin|start|stop)\s?(?:of\s)?(?:the )?(?:user|untrusted|system|login|out of date|previous|prompt|input|instructions?|ambiguity|context|conversation|attempt|defen[cs]e|query|math|section|data|access code|password)\b"),
+    p("delim.cjk_system_brackets", FakeDelimiters, 0.6, r"[【\[](?:系统|系統|システム)(?:消息|訊息|指令|提示|メッセージ|指示|プロンプト)[】\]]"),
+    p("delim.xml_role_tags", FakeDelimiters, 0.4, r"</?(?:system|instructions?|system_prompt|prompt|user_input|admin|developer|assistant)>"),
+    line("delim.role_line", FakeDelimiters, 0.35, r"(?m)^[ \t>*#\[]*(?:system|assistant|admin|administrator|developer|ai|bot|sys)\s*[\]:]"),
+    line("delim.end_line", FakeDelimiters, 0.5, r"(?m)^[ \t]*end (?:of )?(?:the )?(?:untrusted |user |system |access |login )*(?:input|prompt|instructions|query|message|data|code|attempt)\b[ \t]*$"),
+    line("delim.instruction_header", FakeDelimiters, 0.5, r"(?m)^[ \t]*(?:#{2,}|\[|<)\s*(?:system|instructions?|new instructions?|admin|developer|response|system prompt|important)\b[^\n]{0,20}$"),
+
+    // -- flooding.
+    p("flood.repeated_token", Flooding, 0.6, "(repeated token: see `flooded`)"),
+
+    // -- tool abuse and exfiltration.
+    p("tool.shell", ToolAbuse, 0.35, r"(?:\brm -rf\b|\bsubprocess\.(?:call|run|popen|check_output)\b|\bos\.(?:system|popen|remove|unlink)\b|\beval\(|\bexec\(|\bcurl (?:-[^ \n]+ )*https?:|\bwget https?:|\bnohup\b|\bchmod \+x\b|/etc/passwd|/etc/shadow|\bnc -e\b)"),
+    p("tool.malware_words", ToolAbuse, 0.45, r"\b(?:keylogger|keylogging|pynput|cryptominer|cryptomine|xmrig|ransomware|fork bomb|reverse shell|botnet|credential harvest[^ \n]*|steal (?:the )?cookies|sniff(?:ing)? (?:the )?(?:network|traffic|packets)|ddos)\b"),
+    p("tool.send_data", Exfiltration, 0.3, r"\b(?:requests\.post|urllib\.request\.urlopen|http\.client|smtplib|socket\.socket|sendmail)\b"),
+    p("exfil.markdown_image", Exfiltration, 0.6, r"!\[[^\]]{0,80}\]\(https?://[^)\s]{1,200}[?&][^)\s]{0,200}="),
+    p("exfil.send_to", Exfiltration, 0.6, r"\b(?:send|forward|email|post|upload|transmit|exfiltrate|leak)\b(?: [^ \n]+){0,4}? (?:conversation|chat history|system prompt|credentials|passwords?|api keys?|user data|customer data|personal data|session)\b(?: [^ \n]+){0,3}? (?:to|at) (?:https?://|www\.|[^ \n]+@[^ \n]+|my server|this (?:url|address|endpoint|webhook))"),
+
+    // -- indirect injection: a document addressing the model that reads it.
+    p("indirect.in_your_reply", Indirect, 0.55, r"\b(?:integrate|incorporate|include|insert|add|embed|mention|append|prepend|promote|recommend|advertise|put|slip|weave|place|direct|redirect|use|start|end|conclude|begin)\b(?:[^.\n]|\.[^ \n]){0,100}?\b(?:in|into|to|within|at the (?:end|beginning|start) of|throughout) (?:your|the|each|every) (?:reply|replies|response|responses|answer|answers|output|summary|message|solution|implementation|code)\b"),
+    p("indirect.style_your_reply", ReplyStyle, 0.45, r"\b(?:render|provide|use|express|anagram|write|format|translate|encode|display|present|give|include|add|integrate|enhance|modify|make|insert|mention|group|spell|reverse|end|start|begin)\b(?: [^ \n]+){0,8}? (?:your|the|each|every) (?:reply|replies|response|responses|answer|answers)\b"),
+    p("indirect.reply_encoded", ReplyStyle, 0.45, r"\b(?:reply|respond|answer|write|display|express|provide) (?:your (?:reply|response|answer) )?(?:only )?(?:in|using|with) (?:reverse|emojis?|base ?(?:16|32|64)|hex(?:adecimal)?|binary|morse(?: code)?|pig latin|all caps|uppercase|leetspeak|rot13)\b"),
+    p("indirect.your_reply", ReplyStyle, 0.3, r"\b(?:your|the) (?:reply|response|answer|output|summary)\b (?:should|must|needs to|has to|will)\b"),
+    p("indirect.address_model", Indirect, 0.6, r"\b(?:ai|assistant|chatbot|language model|llm|gpt|model|bot)\b[,:] (?:please |you must |you should )?(?:ignore|do|write|include|tell|send|add|respond|reply|answer|translate|summari[sz]e|say|output|print|delete|forward)\b"),
+    p("indirect.when_processing", Indirect, 0.5, r"\b(?:when|while|if|before|after) (?:you are |you're )?(?:summari[sz]ing|answering|responding|replying|processing|reading|analy[sz]ing|translating)\b (?:this|the|these|that) (?:email|document|text|message|page|content|table|data|code|file)\b"),
+    p("indirect.code_into_solution", Indirect, 0.55, r"\b(?:following|subsequent|below|succeeding|accompanying|this|next|provided) code (?:block|snippet|excerpt|section|segment|fragment|sample|piece|portion|part|chunk|lines?)\b[^\n]{0,120}?\b(?:your|the) (?:solution|implementation|answer|response|algorithm|program|script|code|function|approach)\b"),
+    p("indirect.code_into_solution_rev", Indirect, 0.55, r"\b(?:your|the) (?:solution|implementation|answer|response|algorithm|program|script|code|function|approach)\b[^\n]{0,120}?\b(?:following|subsequent|below|succeeding|accompanying|next|provided) code (?:block|snippet|excerpt|section|segment|fragment|sample|piece|portion|part|chunk|lines?)\b"),
+    p("indirect.task_switch", Indirect, 0.4, r"\b(?:instead of|rather than|before|after) (?:answering|summari[sz]ing|responding|replying|doing|completing)\b[^.\n]{0,60}?\b(?:translate|write|tell|say|output|generate|create|compose|list)\b"),
+];
+
+/// The one compiled form of [`PATTERNS`], shared by every rule in the process.
+#[derive(Debug)]
+struct Compiled {
+    canonical_set: RegexSet,
+    /// Index in `PATTERNS` of each pattern in `canonical_set`.
+    canonical_ids: Vec<usize>,
+    lines_set: RegexSet,
+    lines_ids: Vec<usize>,
+    /// One regex per pattern, for spans, compiled on first use: the set alone decides
+    /// whether a pattern is present, so clean text never pays for these.
+    each: Vec<OnceLock<Result<Regex, String>>>,
+}
+
+/// Size limit of one compiled pattern: generous for the tables above, bounded for safety.
+const SIZE_LIMIT: usize = 8 << 20;
+
+/// Lazy-DFA cache of the pattern set: large enough that the set never falls back to
+/// the slower NFA simulation on ordinary text.
+const DFA_CACHE: usize = 32 << 20;
+
+fn source(pat: &Pattern) -> String {
+    pat.regex.replace(r"\b", r"(?-u:\b)")
+}
+
+fn compiled() -> Result<&'static Compiled, String> {
+    static COMPILED: OnceLock<Result<Compiled, String>> = OnceLock::new();
+    COMPILED
+        .get_or_init(|| {
+            let mut canon = (Vec::new(), Vec::new());
+            let mut lines = (Vec::new(), Vec::new());
+            for (i, pat) in PATTERNS.iter().enumerate() {
+                if pat.family == Flooding {
+                    continue;
+                }
+                let src = source(pat);
+                let target = if pat.on == On::Lines {
+                    &mut lines
+                } else {
+                    &mut canon
+                };
+                target.0.push(src);
+                target.1.push(i);
+            }
+            let set = |srcs: &[String], ci: bool| {
+                RegexSetBuilder::new(srcs)
+                    .case_insensitive(ci)
+                    .size_limit(SIZE_LIMIT * 4)
+                    .dfa_size_limit(DFA_CACHE)
+                    .build()
+                    .map_err(|e| format!("pattern set: {e}"))
+            };
+            Ok(Compiled {
+                canonical_set: set(&canon.0, false)?,
+                canonical_ids: canon.1,
+                lines_set: set(&lines.0, true)?,
+                lines_ids: lines.1,
+                each: PATTERNS.iter().map(|_| OnceLock::new()).collect(),
+            })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+impl Compiled {
+    /// The span regex of pattern `pi`, compiled on first use.
+    fn regex(&self, pi: usize) -> Result<&Regex, RuleError> {
+        let pat = PATTERNS
+            .get(pi)
+            .ok_or_else(|| RuleError(format!("no pattern {pi}")))?;
+        let slot = self
+            .each
+            .get(pi)
+            .ok_or_else(|| RuleError(format!("no regex slot {pi}")))?;
+        slot.get_or_init(|| {
+            RegexBuilder::new(&source(pat))
+                .case_insensitive(pat.on == On::Lines)
+                .size_limit(SIZE_LIMIT)
+                .build()
+                .map_err(|e| format!("pattern `{}`: {e}", pat.id))
+        })
+        .as_ref()
+        .map_err(|e| RuleError(e.clone()))
+    }
+}
+
+/// A compiled `injection_patterns` rule: which patterns it runs and how it scores.
+#[derive(Debug)]
+pub(crate) struct InjectionPatterns {
+    compiled: &'static Compiled,
+    /// Weight of each pattern of [`PATTERNS`] for this rule; 0 when not selected.
+    weights: Vec<f32>,
+    min_score: f32,
+    flooding: bool,
+}
+
+impl InjectionPatterns {
+    pub(crate) fn compile(
+        config: &Config,
+        _cx: &mut CompileCtx<'_>,
+    ) -> Result<InjectionPatterns, String> {
+        if !(0.0..=1.0).contains(&config.min_score) {
+            return Err(format!(
+                "`min_score` must be within 0 and 1, not `{}`",
+                config.min_score
+            ));
+        }
+        if !(config.weight_scale > 0.0 && config.weight_scale <= 4.0) {
+            return Err(format!(
+                "`weight_scale` must be above 0 and at most 4, not `{}`",
+                config.weight_scale
+            ));
+        }
+        let selected = |f: Family| {
+            if config.families.is_empty() {
+                !matches!(f, Indirect | ReplyStyle)
+            } else {
+                config.families.contains(&f)
+            }
+        };
+        let weights: Vec<f32> = PATTERNS
+            .iter()
+            .map(|p| {
+                if selected(p.family) {
+                    (p.weight * config.weight_scale).min(1.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Ok(InjectionPatterns {
+            compiled: compiled()?,
+            flooding: selected(Flooding),
+            weights,
+            min_score: config.min_score,
+        })
+    }
+
+    fn weight(&self, index: usize) -> f32 {
+        self.weights.get(index).copied().unwrap_or(0.0)
+    }
+}
+
+/// Most spans reported per pattern and view: the score needs one, a reviewer a few.
+const MAX_SPANS: usize = 4;
+
+impl Check for InjectionPatterns {
+    fn category(&self) -> Category {
+        Category::PromptInjection
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+
+    fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
+        // (pattern index, start, end) in the original text.
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let c = self.compiled;
+        for view in input
+            .views
+            .views
+            .iter()
+            .filter(|v| v.form == Form::Canonical)
+        {
+            for set_index in c.canonical_set.matches(&view.text).iter() {
+                let Some(&pi) = c.canonical_ids.get(set_index) else {
+                    continue;
+                };
+                if self.weight(pi) <= 0.0 {
+                    continue;
+                }
+                let re = c.regex(pi)?;
+                for m in re.find_iter(&view.text).take(MAX_SPANS) {
+                    let span = view.to_original(m.start()..m.end());
+                    found.push((pi, span.start, span.end));
+                }
+            }
+            if self.flooding
+                && matches!(view.kind, ViewKind::Canonical)
+                && let Some((s, e)) = flooded(&view.text)
+                && let Some(pi) = PATTERNS.iter().position(|p| p.family == Flooding)
+            {
+                let span = view.to_original(s..e);
+                found.push((pi, span.start, span.end));
+            }
+        }
+        for set_index in c.lines_set.matches(input.text).iter() {
+            let Some(&pi) = c.lines_ids.get(set_index) else {
+                continue;
+            };
+            if self.weight(pi) <= 0.0 {
+                continue;
+            }
+            let re = c.regex(pi)?;
+            for m in re.find_iter(input.text).take(MAX_SPANS) {
+                found.push((pi, m.start(), m.end()));
+            }
+        }
+        if found.is_empty() {
+            return Ok(());
+        }
+        let mut distinct: Vec<usize> = found.iter().map(|f| f.0).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let score = 1.0
+            - distinct
+                .iter()
+                .map(|&pi| 1.0 - self.weight(pi))
+                .product::<f32>();
+        if score < self.min_score {
+            return Ok(());
+        }
+        for (pi, start, end) in found {
+            let Some(pat) = PATTERNS.get(pi) else {
+                continue;
+            };
+            let mut hit = Hit::new(
+                start,
+                end,
+                format!("pattern `{}` ({})", pat.id, pat.family.as_str()),
+            );
+            hit.score = Some(score);
+            hits.push(hit);
+        }
+        Ok(())
+    }
+}
+
+/// Fewest repeats of one short token (up to 4 bytes) that count as flooding; longer
+/// tokens need half as many.
+const FLOOD_MIN_REPEATS: usize = 24;
+
+/// Shortest flood, in bytes: padding is meant to be long.
+const FLOOD_MIN_BYTES: usize = 96;
+
+/// Longest repeated unit looked for, in bytes.
+const FLOOD_MAX_PERIOD: usize = 24;
+
+/// Finds a run of one short token repeated many times ("ö ö ö …", ") ] } ) ] } …",
+/// "abcabcabc…"), the padding used to push instructions out of a model's view.
+/// Runs of a single separator character (`-----`, `=====`, table rules) are not
+/// flooding. Returns the byte range of the run in `text`.
+///
+/// Cost: a 64-byte window every 32 bytes is tested for a period (a failed test
+/// usually stops at its first byte); only a periodic window is extended. Any flood of
+/// [`FLOOD_MIN_BYTES`] or more contains such a window.
+fn flooded(text: &str) -> Option<(usize, usize)> {
+    const WINDOW: usize = 64;
+    const STEP: usize = 32;
+    let b = text.as_bytes();
+    if b.len() < FLOOD_MIN_BYTES {
+        return None;
+    }
+    let mut s = 0;
+    while s + WINDOW <= b.len() {
+        let win = b.get(s..s + WINDOW)?;
+        for p in 1..=FLOOD_MAX_PERIOD {
+            if win.get(p..) != win.get(..WINDOW - p) {
+                continue;
+            }
+            // Periodic window: extend the run both ways.
+            let mut start = s;
+            while start > 0
+                && b.get(start - 1).is_some()
+                && b.get(start - 1) == b.get(start - 1 + p)
+            {
+                start -= 1;
+            }
+            let mut end = s + WINDOW;
+            while end < b.len() && b.get(end) == b.get(end - p) {
+                end += 1;
+            }
+            let repeats = if p <= 4 {
+                FLOOD_MIN_REPEATS
+            } else {
+                FLOOD_MIN_REPEATS / 2
+            };
+            let unit = b.get(start..start + p)?;
+            let boring = unit.iter().all(|c| b"-=_*#~.+| \t\n0".contains(c));
+            if end - start >= (p * repeats).max(FLOOD_MIN_BYTES) && !boring {
+                let start = (start..=start + 3).find(|&i| text.is_char_boundary(i))?;
+                let end = (end..=end + 3)
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(text.len());
+                return Some((start, end.min(text.len())));
+            }
+            // The smallest period decides; a larger one is a multiple of it.
+            break;
+        }
+        s += STEP;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pattern_compiles_and_ids_are_unique() {
+        let c = compiled().unwrap();
+        assert_eq!(c.each.len(), PATTERNS.len());
+        for (i, p) in PATTERNS.iter().enumerate() {
+            if p.family != Flooding {
+                c.regex(i).unwrap();
+            }
+        }
+        let mut ids: Vec<&str> = PATTERNS.iter().map(|p| p.id).collect();
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate pattern ids");
+        for p in PATTERNS {
+            assert!(p.weight > 0.0 && p.weight <= 1.0, "{}", p.id);
+        }
+    }
+
+    #[test]
+    fn flooding_is_found_and_separators_are_not() {
+        let cases: &[(&str, bool)] = &[
+            (&"ö ".repeat(40), true),
+            (&format!("start {} end", "ab".repeat(60)), true),
+            (&"a".repeat(95), false),
+            (&") ] } ".repeat(40), true),
+            (&"yystackartisanlib".repeat(30), true),
+            (&"-".repeat(200), false),
+            (&"| --- ".repeat(10), false),
+            (
+                "a normal sentence that goes on for a while without repeating itself at all",
+                false,
+            ),
+            (&"=".repeat(100), false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(flooded(text).is_some(), *want, "{text}");
+        }
+    }
+}
