@@ -14,6 +14,7 @@
 //! - [`FunctionError`] and [`diagnostic`]: typed errors mapped to a
 //!   `lambda_runtime::Diagnostic` whose `errorType` says what went wrong.
 //! - [`limits`]: request-size guards and event parsing with the path of a bad field.
+//! - [`seal`]: the reversible redaction map, sealed with AES-256-GCM (never in clear).
 //!
 //! ```
 //! use gatehouse_runtime::region;
@@ -31,6 +32,7 @@ mod error;
 pub mod limits;
 pub mod policy;
 pub mod region;
+pub mod seal;
 mod tracing_init;
 
 pub use error::{ErrorKind, FunctionError, StartupError, diagnostic};

@@ -11,7 +11,7 @@ use crate::StartupError;
 /// Checks the process environment; returns the region the function runs in (or `local`
 /// when `ALLOWED_REGIONS=*` and `AWS_REGION` is unset).
 pub fn check() -> Result<String, StartupError> {
-    check_with(|name| crate::env_var(name))
+    check_with(crate::env_var)
 }
 
 /// [`check`] over any environment lookup (for tests).
@@ -45,9 +45,11 @@ mod tests {
         }
     }
 
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Option<&'a str>);
+
     #[test]
     fn table() {
-        let cases: &[(&str, &[(&str, &str)], Option<&str>)] = &[
+        let cases: &[Case<'_>] = &[
             (
                 "listed",
                 &[
