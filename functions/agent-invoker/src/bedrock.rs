@@ -24,6 +24,16 @@ impl BedrockAgent {
     pub fn new(client: Client) -> BedrockAgent {
         BedrockAgent { client }
     }
+
+    /// A client from the default AWS configuration (credentials chain, endpoint
+    /// overrides such as `AWS_ENDPOINT_URL`), talking to `region` only.
+    pub async fn from_env(region: &str) -> BedrockAgent {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_owned()))
+            .load()
+            .await;
+        BedrockAgent::new(Client::new(&config))
+    }
 }
 
 impl Agent for BedrockAgent {

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use agent_invoker::{BedrockAgent, DEFAULT_TIMEOUT, Deps, handle};
-use aws_config::{BehaviorVersion, Region};
 use gatehouse_runtime::{StartupError, env_var, region};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
