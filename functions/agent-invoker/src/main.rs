@@ -18,11 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         })?),
     };
     // The client talks to the pinned region only.
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.clone()))
-        .load()
-        .await;
-    let agent = BedrockAgent::new(aws_sdk_bedrockagentruntime::Client::new(&config));
+    let agent = BedrockAgent::from_env(&region).await;
     let deps = Deps {
         agent,
         agent_id: env_var("AGENT_ID"),

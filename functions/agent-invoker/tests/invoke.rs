@@ -42,7 +42,12 @@ fn header(name: &'static str, value: &str) -> Header {
 fn frames(recording: &str) -> Vec<u8> {
     let rec: Value = serde_json::from_str(recording).unwrap_or_default();
     let mut body = Vec::new();
-    for event in rec.get("events").and_then(Value::as_array).into_iter().flatten() {
+    for event in rec
+        .get("events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let (kind, payload) = agent_invoker_wire(event);
         let msg = Message::new(serde_json::to_vec(&payload).unwrap_or_default())
             .add_header(header(":message-type", "event"))
