@@ -406,11 +406,14 @@ async fn scenario(
             );
         }
     }
+    // The flow's outcome is the strictest decision taken on the way (a redacted
+    // prompt with an allowed answer is a redact).
+    let outcome = p.decision.max(v.decision);
     audit.write(
         &ids,
         "state-machine",
         "outcome",
-        v.decision,
+        outcome,
         &[],
         json!({}),
         started,
@@ -421,7 +424,7 @@ async fn scenario(
         audit.count,
         audit.prev.get(..12).unwrap_or_default()
     );
-    Ok(v.decision)
+    Ok(outcome)
 }
 
 /// Who and what, repeated in every audit entry.
