@@ -1,5 +1,6 @@
 //! Lambda binary: wiring only; the logic is in `handler.rs` and `gatehouse-core`.
 
+use gatehouse_core::Stage;
 use gatehouse_core::spotlight::Mode;
 use gatehouse_runtime::seal::SealKey;
 use gatehouse_runtime::{StartupError, policy, region};
@@ -11,7 +12,7 @@ use serde_json::Value;
 async fn main() -> Result<(), lambda_runtime::Error> {
     gatehouse_runtime::init_tracing();
     let region = region::check()?;
-    let (guard, source) = policy::load_guard()?;
+    let (guard, source) = policy::load_guard_for(&[Stage::Prompt, Stage::Untrusted])?;
     let key = SealKey::from_env().map_err(|e| StartupError::Config(e.to_string()))?;
     if key.is_none() {
         tracing::warn!("GATEHOUSE_REDACTION_KEY unset: redaction maps are dropped (irreversible)");
