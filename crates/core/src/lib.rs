@@ -35,6 +35,7 @@ pub mod policy;
 mod redact;
 mod request;
 pub mod rules;
+pub mod spotlight;
 
 pub use decision::{Action, Category, Decision, Finding, Severity, Verdict};
 pub use error::{PolicyError, RuleError};

@@ -1,0 +1,128 @@
+//! Request and response of the output-validator.
+
+use gatehouse_core::{Action, Category, Decision, Finding, Severity, ToolCall};
+use gatehouse_runtime::seal::SealedMap;
+use serde::{Deserialize, Serialize};
+
+/// What the state machine (or `gatehouse invoke`) sends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateRequest {
+    /// The agent's answer (with the prompt's placeholders still in it).
+    pub completion: String,
+    /// The agent session.
+    pub session_id: String,
+    /// The authenticated caller. Required.
+    #[serde(default)]
+    pub principal_id: Option<String>,
+    /// The caller's role.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// A schema name from the policy, or an inline JSON Schema, the answer must match.
+    #[serde(default)]
+    pub schema: Option<serde_json::Value>,
+    /// Tool calls the agent made (from the agent-invoker).
+    #[serde(default)]
+    pub tool_calls: Vec<ToolCall>,
+    /// The decision taken on the prompt.
+    #[serde(default)]
+    pub input_decision: Option<Decision>,
+    /// Values that must not appear in the answer (canaries, access codes).
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Correlation id; defaults to the Lambda request id. Must match the pre-processor's
+    /// for a sealed map to open.
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// The agent prompt version, echoed.
+    #[serde(default)]
+    pub prompt_version: Option<String>,
+    /// The sealed placeholder map from the prompt-preprocessor.
+    #[serde(default)]
+    pub redaction: Option<SealedMap>,
+}
+
+/// One finding, in the CLI's shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingOut {
+    /// The rule that fired.
+    pub rule: String,
+    /// Its category.
+    pub category: Category,
+    /// Its severity.
+    pub severity: Severity,
+    /// Byte offset of the span in the completion.
+    pub start: usize,
+    /// End of the span.
+    pub end: usize,
+    /// What the rule asked for.
+    pub action: Action,
+    /// The finding's score.
+    pub score: f32,
+    /// A short reason, without the matched text.
+    pub reason: String,
+}
+
+impl FindingOut {
+    /// A core finding; a quote of the matched span in the reason is masked.
+    pub fn from_core(f: Finding, text: &str) -> FindingOut {
+        let reason = match text.get(f.start..f.end) {
+            Some(span) if span.len() >= 3 && f.reason.contains(span) => {
+                f.reason.replace(span, "[matched text]")
+            }
+            _ => f.reason,
+        };
+        FindingOut {
+            rule: f.rule,
+            category: f.category,
+            severity: f.severity,
+            start: f.start,
+            end: f.end,
+            action: f.action,
+            score: f.score,
+            reason,
+        }
+    }
+}
+
+/// The native answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidateResponse {
+    /// What to do with the answer.
+    pub decision: Decision,
+    /// Combined risk score.
+    pub score: f32,
+    /// What the rules found.
+    pub findings: Vec<FindingOut>,
+    /// The answer to give: as validated (redacted where the policy redacts, the prompt's
+    /// values restored when a sealed map was given); for `review`, the candidate held
+    /// for the reviewer (placeholders kept); for `deny`, the refusal message.
+    pub completion: String,
+    /// True when `completion` is the refusal message.
+    pub blocked: bool,
+    /// True when the prompt's placeholders were restored.
+    pub restored: bool,
+    /// Correlation id.
+    pub request_id: String,
+    /// The session.
+    pub session_id: String,
+    /// The caller.
+    pub principal_id: String,
+    /// The role.
+    pub role: Option<String>,
+    /// The agent prompt version.
+    pub prompt_version: Option<String>,
+    /// Internal errors that forced a deny.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+/// Either answer shape; serialises as the inner value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ValidatorResponse {
+    /// Answer to a native request.
+    Native(ValidateResponse),
+    /// Answer to a Bedrock parser-Lambda event.
+    Parser(crate::parser::ParserResponse),
+}

@@ -1,0 +1,119 @@
+//! Request and response of the prompt-preprocessor.
+
+use gatehouse_core::{Action, Category, Decision, Finding, Severity};
+use gatehouse_runtime::seal::SealedMap;
+use serde::{Deserialize, Serialize};
+
+/// What the state machine (or `gatehouse invoke`) sends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreprocessRequest {
+    /// The user's prompt.
+    pub prompt: String,
+    /// The agent session.
+    pub session_id: String,
+    /// The authenticated caller (IAM principal or application user). Required.
+    #[serde(default)]
+    pub principal_id: Option<String>,
+    /// The caller's role, for per-role policy overrides.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The agent prompt version; defaults to the role's `prompt_version` in the policy.
+    #[serde(default)]
+    pub prompt_version: Option<String>,
+    /// Texts from tools or retrieved documents that will reach the model.
+    #[serde(default)]
+    pub untrusted: Vec<String>,
+    /// Correlation id; defaults to the Lambda request id.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// One finding, in the CLI's shape plus the input it was found in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingOut {
+    /// The rule that fired.
+    pub rule: String,
+    /// Its category.
+    pub category: Category,
+    /// Its severity.
+    pub severity: Severity,
+    /// Byte offset of the span in that input.
+    pub start: usize,
+    /// End of the span.
+    pub end: usize,
+    /// Which input: `prompt` or `untrusted[i]`.
+    pub input: String,
+    /// What the rule asked for.
+    pub action: Action,
+    /// The finding's score.
+    pub score: f32,
+    /// A short reason, without the matched text.
+    pub reason: String,
+}
+
+impl FindingOut {
+    /// A core finding, tagged with the input it came from. `text` is the scanned input:
+    /// if a rule quoted the matched span in its reason, the quote is masked, so a
+    /// redacted value cannot come back through a finding.
+    pub fn from_core(f: Finding, input: &str, text: &str) -> FindingOut {
+        let reason = match text.get(f.start..f.end) {
+            Some(span) if span.len() >= 3 && f.reason.contains(span) => {
+                f.reason.replace(span, "[matched text]")
+            }
+            _ => f.reason,
+        };
+        FindingOut {
+            rule: f.rule,
+            category: f.category,
+            severity: f.severity,
+            start: f.start,
+            end: f.end,
+            input: input.to_owned(),
+            action: f.action,
+            score: f.score,
+            reason,
+        }
+    }
+}
+
+/// How the untrusted texts were marked, for the agent's instructions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpotlightInfo {
+    /// The per-request random boundary.
+    pub boundary: String,
+    /// The sentence telling the model how to read the marked texts.
+    pub instructions: String,
+}
+
+/// What the function answers. A denied request has no `prompt`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreprocessResponse {
+    /// The strictest decision over the prompt and every untrusted text.
+    pub decision: Decision,
+    /// The highest score over the inputs.
+    pub score: f32,
+    /// Every finding, tagged with its input.
+    pub findings: Vec<FindingOut>,
+    /// The prompt to send the agent (redacted, untrusted texts spotlighted after it);
+    /// `null` when denied.
+    pub prompt: Option<String>,
+    /// The sealed placeholder map, when placeholders were used and a key is configured.
+    pub redaction: Option<SealedMap>,
+    /// Spotlight boundary and instructions, when there were untrusted texts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spotlight: Option<SpotlightInfo>,
+    /// The agent prompt version in force.
+    pub prompt_version: Option<String>,
+    /// Correlation id.
+    pub request_id: String,
+    /// The session, echoed for the next states.
+    pub session_id: String,
+    /// The caller, echoed for the next states.
+    pub principal_id: String,
+    /// The role, echoed.
+    pub role: Option<String>,
+    /// Internal errors that forced a deny (fail closed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}

@@ -1,0 +1,154 @@
+//! The prompt-preprocessor binary under `cargo lambda watch` (the local Lambda runtime
+//! emulator), invoked with `cargo lambda invoke` on events/ files.
+//!
+//! Needs `cargo-lambda` from `scripts/bootstrap.sh` (`make test` runs it); without it
+//! the test fails with the bootstrap hint. Only 127.0.0.1 is used, on a free port. The
+//! watch process and everything it starts (its own process group) are killed at the
+//! end, also when an assertion fails.
+
+#![expect(
+    clippy::panic,
+    reason = "test helpers fail the test by panicking with the cause"
+)]
+
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root, from the manifest directory cargo gives the test at run time
+/// (not the compile-time one: a target directory shared by several checkouts may hold
+/// a test binary built from another).
+fn workspace_root() -> PathBuf {
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    dir.join("../..")
+}
+
+/// `cargo-lambda` as `scripts/bootstrap.sh` installs it.
+fn cargo_lambda() -> PathBuf {
+    let exe = workspace_root().join(".tools/venv/bin/cargo-lambda");
+    assert!(
+        exe.is_file(),
+        "`{}` is missing: run scripts/bootstrap.sh (or make test)",
+        exe.display()
+    );
+    exe
+}
+
+/// Kills the watch process group on drop.
+struct Watch {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        // The child leads its own process group: end it and the functions it runs.
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(9000)
+}
+
+fn invoke(exe: &PathBuf, port: u16, event: &str) -> Output {
+    let out = Command::new(exe)
+        .current_dir(workspace_root())
+        .args([
+            "lambda",
+            "invoke",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+        ])
+        .args(["--data-file", event, "prompt-preprocessor"])
+        .output();
+    out.unwrap_or_else(|e| panic!("cannot run cargo-lambda invoke: {e}"))
+}
+
+#[test]
+fn preprocessor_under_cargo_lambda_watch() {
+    let exe = cargo_lambda();
+    let port = free_port();
+    let log = std::env::temp_dir().join(format!("gatehouse-cargo-lambda-watch-{port}.log"));
+    let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
+    let err_file = log_file.try_clone().unwrap_or_else(|e| panic!("{e}"));
+
+    // Given `cargo lambda watch` on a free loopback port, in an allowed region
+    let child = Command::new(&exe)
+        .current_dir(workspace_root())
+        .args([
+            "lambda",
+            "watch",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+        ])
+        .env("ALLOWED_REGIONS", "eu-west-1")
+        .env("AWS_REGION", "eu-west-1")
+        .env(
+            "GATEHOUSE_REDACTION_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
+        .env("GATEHOUSE_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(log_file)
+        .stderr(err_file)
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start cargo lambda watch: {e}"));
+    let watch = Watch { child, log };
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "watch did not listen: {}",
+            read(&watch.log)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // When the benign event is invoked (the first invoke builds the binary)
+    let out = invoke(&exe, port, "events/prompt-preprocessor/benign.json");
+    // Then the response is the handler's JSON
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        read(&watch.log)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(v["decision"], "allow", "{v}");
+    assert_eq!(v["request_id"], "req-benign-1");
+
+    // And an injection is denied, not forwarded
+    let out = invoke(&exe, port, "events/prompt-preprocessor/injection.json");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(v["decision"], "deny", "{v}");
+    assert!(v["prompt"].is_null());
+
+    // And a malformed event is a handler error: exit 1 with the error type
+    let out = invoke(&exe, port, "events/prompt-preprocessor/malformed.json");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("InvalidEvent"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(watch);
+}
+
+fn read(path: &PathBuf) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
