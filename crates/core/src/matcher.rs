@@ -66,11 +66,22 @@ impl PhraseSetBuilder {
                 continue;
             }
             usable += 1;
-            let boundary = canon.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                || canon.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+            let boundary = canon
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+                || canon
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_ascii_alphanumeric());
             let mut push = |text: String, variant: Variant| {
                 self.canonical.push(text);
-                self.canonical_meta.push(PatternMeta { owner, phrase: i, variant, boundary });
+                self.canonical_meta.push(PatternMeta {
+                    owner,
+                    phrase: i,
+                    variant,
+                    boundary,
+                });
             };
             push(canon.to_owned(), Variant::Plain);
             let rot = rot13(canon);
@@ -157,8 +168,12 @@ impl PhraseMatcher {
             let Some(ac) = ac else { continue };
             let bytes = view.text.as_bytes();
             for m in ac.find_overlapping_iter(&view.text) {
-                let Some(meta) = meta.get(m.pattern().as_usize()) else { continue };
-                if meta.boundary && !(is_boundary(bytes, m.start(), true) && is_boundary(bytes, m.end(), false)) {
+                let Some(meta) = meta.get(m.pattern().as_usize()) else {
+                    continue;
+                };
+                if meta.boundary
+                    && !(is_boundary(bytes, m.start(), true) && is_boundary(bytes, m.end(), false))
+                {
                     continue;
                 }
                 let span = view.to_original(m.start()..m.end());
@@ -178,7 +193,11 @@ impl PhraseMatcher {
 
 /// True when the byte at the edge of a match is not an ASCII letter or digit.
 fn is_boundary(bytes: &[u8], at: usize, before: bool) -> bool {
-    let neighbour = if before { at.checked_sub(1).and_then(|i| bytes.get(i)) } else { bytes.get(at) };
+    let neighbour = if before {
+        at.checked_sub(1).and_then(|i| bytes.get(i))
+    } else {
+        bytes.get(at)
+    };
     neighbour.is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 

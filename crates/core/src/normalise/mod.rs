@@ -85,13 +85,22 @@ impl View {
     /// Builds a view from text and its byte map (one entry per byte of `text`).
     pub(crate) fn new(kind: ViewKind, form: Form, text: String, map: Vec<(u32, u32)>) -> View {
         debug_assert_eq!(text.len(), map.len());
-        View { kind, form, text, map }
+        View {
+            kind,
+            form,
+            text,
+            map,
+        }
     }
 
     /// Maps a byte range of this view back to a byte range of the original input.
     pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
         let first = self.map.get(range.start).copied();
-        let last = range.end.checked_sub(1).and_then(|i| self.map.get(i)).copied();
+        let last = range
+            .end
+            .checked_sub(1)
+            .and_then(|i| self.map.get(i))
+            .copied();
         match (first, last) {
             (Some((s, _)), Some((_, e))) if s <= e => s as usize..e as usize,
             (Some((s, e)), _) => s as usize..e as usize,
@@ -161,11 +170,19 @@ pub fn normalise(text: &str, limits: &Limits) -> Normalised {
 /// The canonical form of a phrase: what [`normalise`] makes of it in the canonical view.
 pub fn canonical_phrase(phrase: &str) -> String {
     let n = normalise(phrase, &Limits::default());
-    n.views.into_iter().next().map(|v| v.text).unwrap_or_default()
+    n.views
+        .into_iter()
+        .next()
+        .map(|v| v.text)
+        .unwrap_or_default()
 }
 
 /// The squashed form of a phrase: what [`normalise`] makes of it in the squashed view.
 pub fn squashed_phrase(phrase: &str) -> String {
     let n = normalise(phrase, &Limits::default());
-    n.views.into_iter().nth(1).map(|v| v.text).unwrap_or_default()
+    n.views
+        .into_iter()
+        .nth(1)
+        .map(|v| v.text)
+        .unwrap_or_default()
 }

@@ -10,6 +10,7 @@ pub(crate) mod phrases;
 // [pii rules]
 // [output rules]
 // [detection rules]
+pub mod classifier;
 
 use std::fmt::Debug;
 
@@ -33,6 +34,8 @@ pub enum CheckConfig {
     // [pii variants]
     // [output variants]
     // [detection variants]
+    /// A learned detector: logistic regression over hashed n-grams (see `docs/MODEL_CARD.md`).
+    Classifier(classifier::Config),
 }
 
 /// What a compiled check sees of one scan.
@@ -68,7 +71,12 @@ pub(crate) struct Hit {
 impl Hit {
     /// A hit over `start..end` with a reason.
     pub(crate) fn new(start: usize, end: usize, reason: impl Into<String>) -> Hit {
-        Hit { start, end, reason: reason.into(), score: None }
+        Hit {
+            start,
+            end,
+            reason: reason.into(),
+            score: None,
+        }
     }
 }
 
@@ -104,6 +112,7 @@ impl CheckConfig {
             // [pii arms]
             // [output arms]
             // [detection arms]
+            CheckConfig::Classifier(c) => Ok(Box::new(classifier::Classifier::compile(c, cx)?)),
         }
     }
 }
