@@ -46,7 +46,24 @@ pub fn split_rows<'a>(rows: &'a [Row], split: &str) -> anyhow::Result<Vec<&'a Ro
 
 /// The Markdown report for one split.
 pub fn report(rows: &[Row], split: &str, model: &Model, threshold: f32) -> anyhow::Result<String> {
+    report_with_misses(rows, split, model, threshold, 0)
+}
+
+/// The report, plus up to `misses` misclassified rows per source (tune split only:
+/// holdout rows are never shown).
+pub fn report_with_misses(
+    rows: &[Row],
+    split: &str,
+    model: &Model,
+    threshold: f32,
+    misses: usize,
+) -> anyhow::Result<String> {
+    if misses > 0 && split != "tune" {
+        anyhow::bail!("misses are only shown for the tune split");
+    }
     let rows = split_rows(rows, split)?;
+    let mut shown: BTreeMap<String, usize> = BTreeMap::new();
+    let mut miss_out = String::new();
     let combined = Guard::embedded_default()?;
     let mut policy = Policy::embedded_default()?;
     for stage in [
@@ -69,6 +86,14 @@ pub fn report(rows: &[Row], split: &str, model: &Model, threshold: f32) -> anyho
         let views = normalise::normalise(&r.text, &limits);
         let p = score_views(model, &views, true, DEFAULT_MAX_BYTES).unwrap_or(0.0);
         probs.push((r.attack, r.source.clone(), p));
+        if (p >= threshold) != r.attack {
+            let k = shown.entry(r.source.clone()).or_default();
+            if *k < misses {
+                *k += 1;
+                let snippet: String = r.text.chars().take(160).collect();
+                let _ = writeln!(miss_out, "- {} p={p:.2} {:?}", r.source, snippet);
+            }
+        }
         let c = usize::from(p >= threshold);
         let ru = usize::from(caught(
             rules_only
@@ -80,7 +105,17 @@ pub fn report(rows: &[Row], split: &str, model: &Model, threshold: f32) -> anyho
                 .scan(&ScanRequest::new(Stage::Prompt, &r.text))
                 .decision,
         ));
-        let category = r.category.split(':').take(2).collect::<Vec<_>>().join(":");
+        let depth = if r.category.starts_with("banking77") || r.category.starts_with("xstest") {
+            1
+        } else {
+            2
+        };
+        let category = r
+            .category
+            .split(':')
+            .take(depth)
+            .collect::<Vec<_>>()
+            .join(":");
         for t in [
             by_source.entry((r.attack, r.source.clone())).or_default(),
             by_category.entry((r.attack, category)).or_default(),
@@ -176,5 +211,6 @@ pub fn report(rows: &[Row], split: &str, model: &Model, threshold: f32) -> anyho
         );
     }
     let _ = writeln!(out);
+    out.push_str(&miss_out);
     Ok(out)
 }

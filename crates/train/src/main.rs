@@ -40,6 +40,9 @@ enum Command {
         /// Classifier threshold for the "classifier alone" columns.
         #[arg(long, default_value_t = 0.5)]
         threshold: f32,
+        /// Show up to this many misclassified rows per source (tune split only).
+        #[arg(long, default_value_t = 0)]
+        misses: usize,
     },
 }
 
@@ -70,6 +73,7 @@ fn main() -> anyhow::Result<()> {
             split,
             model,
             threshold,
+            misses,
         } => {
             let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
             let bytes = match model {
@@ -79,7 +83,9 @@ fn main() -> anyhow::Result<()> {
             let model = gatehouse_core::rules::classifier::Model::parse(&bytes)?;
             print!(
                 "{}",
-                gatehouse_train::eval::report(&rows, &split, &model, threshold)?
+                gatehouse_train::eval::report_with_misses(
+                    &rows, &split, &model, threshold, misses
+                )?
             );
             Ok(())
         }
