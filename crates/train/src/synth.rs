@@ -50,7 +50,32 @@ pub fn generate_from(
             benign.push(obfuscate(text, 2));
         }
     }
+    // Long documents: several benign texts joined, with one attack buried at a random
+    // place (attack) or none (benign), so the windowed model learns that one bad window
+    // in a long, ordinary document is enough.
+    for _ in 0..LONG_DOCS {
+        let (clean, dirty) = long_pair(&b, &a, &mut rng);
+        benign.push(clean);
+        attacks.push(dirty);
+    }
     Ok(Generated { attacks, benign })
+}
+
+/// Long-document pairs generated.
+pub const LONG_DOCS: usize = 300;
+
+fn long_pair(benign: &[String], attacks: &[String], rng: &mut SplitMix64) -> (String, String) {
+    let pick =
+        |rng: &mut SplitMix64, v: &[String]| v.get(rng.below(v.len())).cloned().unwrap_or_default();
+    let parts = 4 + rng.below(16);
+    let mut clean: Vec<String> = (0..parts).map(|_| pick(rng, benign)).collect();
+    let mut dirty: Vec<String> = (0..parts).map(|_| pick(rng, benign)).collect();
+    let at = rng.below(dirty.len() + 1);
+    dirty.insert(at, pick(rng, attacks));
+    if rng.below(2) == 0 {
+        clean.push(pick(rng, benign));
+    }
+    (clean.join("\n"), dirty.join("\n"))
 }
 
 fn obfuscate(text: &str, how: usize) -> String {

@@ -20,7 +20,7 @@ pub use model::{Model, ModelError};
 
 use super::{Check, CompileCtx, Hit, Input};
 use crate::decision::{Category, Severity};
-use crate::error::RuleError;
+use crate::error::{PolicyError, RuleError};
 use crate::normalise::ViewKind;
 
 /// The bytes of the shipped model `injection-v1`.
@@ -80,6 +80,15 @@ impl ModelName {
                 .map_err(Clone::clone),
         }
     }
+}
+
+/// Parses model bytes for a policy: a corrupt model is a [`PolicyError`], never a panic.
+pub fn load_model(bytes: &[u8]) -> Result<Model, PolicyError> {
+    Model::parse(bytes).map_err(|e| PolicyError::Rule {
+        rule: "classifier".to_owned(),
+        path: "check.model".to_owned(),
+        message: format!("model: {e}"),
+    })
 }
 
 /// Most decoded views scored per text.
