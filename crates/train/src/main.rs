@@ -26,6 +26,18 @@ enum Command {
         #[arg(long)]
         manifest: PathBuf,
     },
+    /// K-fold validation inside the tune split (trains once per fold).
+    Crossval {
+        /// The dev corpus (JSON lines).
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Number of folds.
+        #[arg(long, default_value_t = 4)]
+        folds: u8,
+        /// Classifier threshold.
+        #[arg(long, default_value_t = 0.5)]
+        threshold: f32,
+    },
     /// Recall and FPR per source and category, classifier alone, rules alone, combined.
     Eval {
         /// The dev corpus (JSON lines).
@@ -66,6 +78,15 @@ fn main() -> anyhow::Result<()> {
                 t.model.len(),
                 manifest.display()
             );
+            Ok(())
+        }
+        Command::Crossval {
+            corpus,
+            folds,
+            threshold,
+        } => {
+            let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
+            print!("{}", gatehouse_train::crossval(&rows, folds, threshold)?);
             Ok(())
         }
         Command::Eval {

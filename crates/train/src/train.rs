@@ -36,9 +36,9 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             features: FeatureSet(FeatureSet::KNOWN),
-            log2_buckets: 18,
-            window: 512,
-            stride: 256,
+            log2_buckets: 16,
+            window: 256,
+            stride: 128,
             epochs: 12,
             learning_rate: 0.2,
             l2: 1e-5,

@@ -135,26 +135,20 @@ pub fn for_each_feature(text: &str, set: FeatureSet, mut emit: impl FnMut(usize,
         }
     }
     if set.has(FeatureSet::SQUASH5) {
-        let mut ring = [(0usize, 0u8); 5];
-        let mut n = 0usize;
+        // The last five kept bytes, packed, and where each of them started.
+        let (mut packed, mut starts, mut n) = (0u64, [0usize; 5], 0usize);
         for (i, &b) in bytes.iter().enumerate() {
             let Some(f) = squash_fold(b) else { continue };
-            if let Some(slot) = ring.get_mut(n % 5) {
-                *slot = (i, f);
-            }
+            packed = ((packed << 8) | u64::from(f)) & 0xff_ffff_ffff;
+            starts.rotate_left(1);
+            starts[4] = i;
             n += 1;
             if n >= 5 {
                 let mut h = fnv_step(FNV_OFFSET, TAG_SQUASH);
-                let mut first = i;
-                for k in 0..5 {
-                    if let Some(&(p, c)) = ring.get((n + k) % 5) {
-                        if k == 0 {
-                            first = p;
-                        }
-                        h = fnv_step(h, c);
-                    }
+                for k in (0..5).rev() {
+                    h = fnv_step(h, (packed >> (8 * k)) as u8);
                 }
-                emit(first, h);
+                emit(starts[0], h);
             }
         }
     }

@@ -87,9 +87,9 @@ pub struct Model {
     pub bias: f32,
     /// Weight scale: weight = quantised × scale.
     pub scale: f32,
-    /// Quantised weights, one per bucket.
+    /// Quantised weights, one per bucket (scored as `i8`, summed as `i32`, so the
+    /// table stays small enough for the CPU caches).
     pub quantised: Vec<i8>,
-    weights: Vec<f32>,
 }
 
 fn le_u32(b: &[u8], at: usize) -> u32 {
@@ -130,7 +130,6 @@ impl Model {
                 got: quantised.len(),
             });
         }
-        let weights = quantised.iter().map(|&q| f32::from(q) * scale).collect();
         Ok(Model {
             features,
             log2_buckets,
@@ -139,7 +138,6 @@ impl Model {
             bias,
             scale,
             quantised,
-            weights,
         })
     }
 
@@ -221,13 +219,13 @@ impl Model {
         bucket(h, self.log2_buckets)
     }
 
-    fn weight(&self, h: u64) -> f32 {
-        self.weights.get(self.bucket(h)).copied().unwrap_or(0.0)
+    fn weight(&self, h: u64) -> i32 {
+        i32::from(self.quantised.get(self.bucket(h)).copied().unwrap_or(0))
     }
 
-    /// The logit of one window from the sum of its weights and its feature count.
-    pub fn logit(&self, sum: f32, count: u32) -> f32 {
-        self.bias + sum / (count.max(1) as f32).sqrt()
+    /// The logit of one window from the sum of its quantised weights and its feature count.
+    pub fn logit(&self, sum: i32, count: u32) -> f32 {
+        self.bias + sum as f32 * self.scale / (count.max(1) as f32).sqrt()
     }
 
     /// The best (largest) window logit of a canonical text. Texts up to one window
@@ -236,7 +234,7 @@ impl Model {
     pub fn max_logit(&self, canonical: &str) -> f32 {
         let window = self.window as usize;
         if canonical.len() <= window {
-            let (mut sum, mut count) = (0f32, 0u32);
+            let (mut sum, mut count) = (0i32, 0u32);
             for_each_feature(canonical, self.features, |_, h| {
                 sum += self.weight(h);
                 count += 1;
@@ -245,7 +243,7 @@ impl Model {
         }
         let stride = self.stride as usize;
         let per = window / stride;
-        let mut blocks = vec![(0f32, 0u32); canonical.len().div_ceil(stride)];
+        let mut blocks = vec![(0i32, 0u32); canonical.len().div_ceil(stride)];
         for_each_feature(canonical, self.features, |pos, h| {
             if let Some(b) = blocks.get_mut(pos / stride) {
                 b.0 += self.weight(h);
@@ -256,7 +254,7 @@ impl Model {
         for run in blocks.windows(per) {
             let (s, c) = run
                 .iter()
-                .fold((0f32, 0u32), |(s, c), b| (s + b.0, c + b.1));
+                .fold((0i32, 0u32), |(s, c), b| (s + b.0, c + b.1));
             best = best.max(self.logit(s, c));
         }
         best
