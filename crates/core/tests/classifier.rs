@@ -24,7 +24,7 @@ fn shipped_model_loads_with_its_header() {
         features::FeatureSet(features::FeatureSet::KNOWN)
     );
     assert_eq!(m.quantised.len(), 1 << m.log2_buckets);
-    assert_eq!((m.window, m.stride), (256, 128));
+    assert_eq!((m.window, m.stride), (128, 64));
     assert!(m.scale > 0.0 && m.bias.is_finite());
     // Parsing is the inverse of writing.
     assert_eq!(Model::parse(&m.to_bytes()).expect("roundtrip"), *m);

@@ -37,8 +37,8 @@ impl Default for Params {
         Params {
             features: FeatureSet(FeatureSet::KNOWN),
             log2_buckets: 16,
-            window: 256,
-            stride: 128,
+            window: 128,
+            stride: 64,
             epochs: 12,
             learning_rate: 0.2,
             l2: 1e-5,
