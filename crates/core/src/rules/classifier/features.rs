@@ -9,11 +9,18 @@
 //!   digits dropped and leetspeak digits folded (`0→o 1→i 3→e 4→a 5→s 7→t`, `@→a`,
 //!   `$→s`), so `i g n o r e` and `1gn0re` share features with `ignore`.
 //!
-//! Every feature is hashed with FNV-1a 64 (offset `0xcbf29ce484222325`, prime
-//! `0x100000001b3`) over a one-byte family tag followed by its bytes; a word bigram
-//! hashes the tag `b` followed by the two word hashes as little-endian `u64`s. The
-//! bucket is `(h ^ (h >> 32)) & (buckets - 1)`. The hash is fixed and documented so a
-//! model trained anywhere gives the same scores everywhere (no `RandomState`).
+//! Hashes are fixed and documented, so a model trained anywhere gives the same scores
+//! everywhere (no `RandomState`):
+//!
+//! - an n-gram of at most 5 bytes is packed big-endian into a `u64` (first byte
+//!   highest), its family tag (`3`, `4`, `5` for char n-grams, `s` for squashed) is
+//!   put in the top byte, and the key is multiplied by [`MIX`] (Fibonacci hashing:
+//!   one multiplication, so consecutive n-grams hash independently and fast);
+//! - a word is hashed with FNV-1a 64 (offset `0xcbf29ce484222325`, prime
+//!   `0x100000001b3`) over the tag `w` followed by its bytes; a word bigram with FNV-1a
+//!   over the tag `b` and the two word hashes as little-endian `u64`s.
+//!
+//! The bucket is `(h ^ (h >> 32)) & (buckets - 1)`.
 
 /// FNV-1a 64 offset basis.
 pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -31,7 +38,14 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(FNV_OFFSET, |h, &b| fnv_step(h, b))
 }
 
-const TAG_CHAR: u8 = b'c';
+/// The multiplier of packed n-gram keys: 2^64 / golden ratio, odd.
+pub const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+#[inline]
+fn mix(tag: u8, key: u64) -> u64 {
+    (key | (u64::from(tag) << 56)).wrapping_mul(MIX)
+}
+
 const TAG_WORD: u8 = b'w';
 const TAG_BIGRAM: u8 = b'b';
 const TAG_SQUASH: u8 = b's';
@@ -89,22 +103,17 @@ pub fn for_each_feature(text: &str, set: FeatureSet, mut emit: impl FnMut(usize,
         set.has(FeatureSet::CHAR5),
     );
     if c3 || c4 || c5 {
-        for (i, window) in bytes.windows(3).enumerate() {
-            let mut h = fnv_step(FNV_OFFSET, TAG_CHAR);
-            for &b in window {
-                h = fnv_step(h, b);
+        let mut packed = 0u64;
+        for (i, &b) in bytes.iter().enumerate() {
+            packed = (packed << 8) | u64::from(b);
+            if c3 && i >= 2 {
+                emit(i - 2, mix(b'3', packed & 0xff_ffff));
             }
-            if c3 {
-                emit(i, h);
+            if c4 && i >= 3 {
+                emit(i - 3, mix(b'4', packed & 0xffff_ffff));
             }
-            if let Some(&b4) = bytes.get(i + 3) {
-                h = fnv_step(h, b4);
-                if c4 {
-                    emit(i, h);
-                }
-                if let (Some(&b5), true) = (bytes.get(i + 4), c5) {
-                    emit(i, fnv_step(h, b5));
-                }
+            if c5 && i >= 4 {
+                emit(i - 4, mix(b'5', packed & 0xff_ffff_ffff));
             }
         }
     }
@@ -135,20 +144,19 @@ pub fn for_each_feature(text: &str, set: FeatureSet, mut emit: impl FnMut(usize,
         }
     }
     if set.has(FeatureSet::SQUASH5) {
-        // The last five kept bytes, packed, and where each of them started.
+        // The last five kept bytes, packed, and where each of them started (a ring).
         let (mut packed, mut starts, mut n) = (0u64, [0usize; 5], 0usize);
         for (i, &b) in bytes.iter().enumerate() {
             let Some(f) = squash_fold(b) else { continue };
             packed = ((packed << 8) | u64::from(f)) & 0xff_ffff_ffff;
-            starts.rotate_left(1);
-            starts[4] = i;
+            if let Some(slot) = starts.get_mut(n % 5) {
+                *slot = i;
+            }
             n += 1;
             if n >= 5 {
-                let mut h = fnv_step(FNV_OFFSET, TAG_SQUASH);
-                for k in (0..5).rev() {
-                    h = fnv_step(h, (packed >> (8 * k)) as u8);
-                }
-                emit(starts[0], h);
+                // The oldest of the five is the slot written next.
+                let first = starts.get(n % 5).copied().unwrap_or(i);
+                emit(first, mix(TAG_SQUASH, packed));
             }
         }
     }
