@@ -8,7 +8,7 @@
 //! | 10 | 1 | feature families ([`FeatureSet`] bit flags) |
 //! | 11 | 1 | log2 of the bucket count (8..=24) |
 //! | 12 | 4 | window length in bytes of canonical text |
-//! | 16 | 4 | window stride in bytes (window is a multiple of it) |
+//! | 16 | 4 | window stride in bytes (a power of two; window is a multiple of it) |
 //! | 20 | 4 | bias (`f32`) |
 //! | 24 | 4 | weight scale (`f32`): weight = `i8` × scale |
 //! | 28 | 4 | reserved, 0 |
@@ -51,7 +51,8 @@ pub enum ModelError {
     /// A bucket count outside 2^8..=2^24.
     #[error("bucket count 2^`{0}` is out of range")]
     Buckets(u8),
-    /// A window of zero bytes, or not a multiple of its stride.
+    /// A window of zero bytes, a stride that is not a power of two, or a window that is
+    /// not a multiple of its stride.
     #[error("window `{window}` with stride `{stride}` is invalid")]
     Window {
         /// Window length.
@@ -117,7 +118,7 @@ impl Model {
         if !(8..=24).contains(&log2_buckets) {
             return Err(ModelError::Buckets(log2_buckets));
         }
-        if stride == 0 || window == 0 || !window.is_multiple_of(stride) {
+        if !stride.is_power_of_two() || window == 0 || !window.is_multiple_of(stride) {
             return Err(ModelError::Window { window, stride });
         }
         if !bias.is_finite() || !scale.is_finite() {
@@ -242,10 +243,11 @@ impl Model {
             return self.logit(sum, count);
         }
         let stride = self.stride as usize;
+        let shift = self.stride.trailing_zeros();
         let per = window / stride;
         let mut blocks = vec![(0i32, 0u32); canonical.len().div_ceil(stride)];
         for_each_feature(canonical, self.features, |pos, h| {
-            if let Some(b) = blocks.get_mut(pos / stride) {
+            if let Some(b) = blocks.get_mut(pos >> shift) {
                 b.0 += self.weight(h);
                 b.1 += 1;
             }
