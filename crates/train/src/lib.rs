@@ -203,6 +203,7 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
             .unwrap_or(0)
             % folds.max(1)
     };
+    let misses = std::env::var_os("CROSSVAL_MISSES").is_some();
     let mut scored: Vec<(bool, String, f32)> = Vec::new();
     for k in 0..folds {
         let train_rows: Vec<&corpus::Row> = chosen
@@ -215,11 +216,15 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
             &train::Params::default(),
         )?;
         for r in tune.iter().filter(|r| fold_of(&r.id) == k) {
-            scored.push((
-                r.attack,
-                r.source.clone(),
-                model.probability(&train::canonical(&r.text)),
-            ));
+            let p = model.probability(&train::canonical(&r.text));
+            if misses && r.attack && p < threshold && r.source.contains("BIPIA") {
+                let benign: Vec<&corpus::Row> = chosen.iter().copied().filter(|x| !x.attack).collect();
+                match planted_instruction(&r.text, &benign) {
+                    Some(inj) => eprintln!("miss p={p:.2} planted {:?}", inj.chars().take(120).collect::<String>()),
+                    None => eprintln!("miss p={p:.2} category {} (no clean twin)", r.category),
+                }
+            }
+            scored.push((r.attack, r.source.clone(), p));
         }
     }
     let mut out = format!(
