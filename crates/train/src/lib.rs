@@ -218,9 +218,13 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
         for r in tune.iter().filter(|r| fold_of(&r.id) == k) {
             let p = model.probability(&train::canonical(&r.text));
             if misses && r.attack && p < threshold && r.source.contains("BIPIA") {
-                let benign: Vec<&corpus::Row> = chosen.iter().copied().filter(|x| !x.attack).collect();
+                let benign: Vec<&corpus::Row> =
+                    chosen.iter().copied().filter(|x| !x.attack).collect();
                 match planted_instruction(&r.text, &benign) {
-                    Some(inj) => eprintln!("miss p={p:.2} planted {:?}", inj.chars().take(120).collect::<String>()),
+                    Some(inj) => eprintln!(
+                        "miss p={p:.2} planted {:?}",
+                        inj.chars().take(120).collect::<String>()
+                    ),
                     None => eprintln!("miss p={p:.2} category {} (no clean twin)", r.category),
                 }
             }
