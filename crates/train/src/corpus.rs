@@ -131,5 +131,11 @@ mod tests {
             .filter(|i| is_holdout(&format!("dev-{i:05}")))
             .count();
         assert!((1_800..2_200).contains(&n), "{n}");
+        // The CLI pins the same four ids (crates/cli/src/eval/corpus.rs).
+        let pinned: Vec<bool> = ["dev-00000", "dev-00001", "dev-00002", "dev-00003"]
+            .iter()
+            .map(|id| is_holdout(id))
+            .collect();
+        assert_eq!(pinned, [false, false, true, false]);
     }
 }
