@@ -12,6 +12,8 @@ SAM_ENV ?= default
 
 # demo, eval, bench: the CLI's targets.
 include mk/cli.mk
+# train, train-check: the learned detector (docs/MODEL_CARD.md).
+include mk/train.mk
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'

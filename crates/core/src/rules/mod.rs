@@ -25,6 +25,7 @@ pub(crate) mod json_schema;
 pub(crate) mod secret_leak;
 pub(crate) mod tool_policy;
 // [detection rules]
+pub mod classifier;
 pub(crate) mod injection_patterns;
 
 use std::fmt::Debug;
@@ -81,6 +82,8 @@ pub enum CheckConfig {
     // [detection variants]
     /// Structural injection and jailbreak patterns (regexes), scored and combined.
     InjectionPatterns(injection_patterns::Config),
+    /// A learned detector: logistic regression over hashed n-grams (see `docs/MODEL_CARD.md`).
+    Classifier(classifier::Config),
 }
 
 /// What a compiled check sees of one scan.
@@ -179,6 +182,7 @@ impl CheckConfig {
             CheckConfig::InjectionPatterns(c) => Ok(Box::new(
                 injection_patterns::InjectionPatterns::compile(c, cx)?,
             )),
+            CheckConfig::Classifier(c) => Ok(Box::new(classifier::Classifier::compile(c, cx)?)),
         }
     }
 }

@@ -1,0 +1,274 @@
+//! The model file: a logistic regression over hashed features, weights quantised to
+//! `i8`. Format version 1, all integers little-endian:
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 8 | magic `GHLRMDL\0` |
+//! | 8 | 2 | format version (1) |
+//! | 10 | 1 | feature families ([`FeatureSet`] bit flags) |
+//! | 11 | 1 | log2 of the bucket count (8..=24) |
+//! | 12 | 4 | window length in bytes of canonical text |
+//! | 16 | 4 | window stride in bytes (a power of two; window is a multiple of it) |
+//! | 20 | 4 | bias (`f32`) |
+//! | 24 | 4 | weight scale (`f32`): weight = `i8` × scale |
+//! | 28 | 4 | reserved, 0 |
+//! | 32 | 2^k | weights, one `i8` per bucket |
+//! | end − 8 | 8 | FNV-1a 64 of every byte before it |
+//!
+//! The logit of a window is `bias + Σ weight[bucket(f)] / sqrt(n)` over the window's
+//! `n` feature occurrences; the text's probability is the sigmoid of the best window.
+
+use super::features::{FeatureSet, bucket, fnv1a, for_each_feature};
+
+/// The magic bytes that start a model file.
+pub const MAGIC: [u8; 8] = *b"GHLRMDL\0";
+/// The format version this code reads and writes.
+pub const FORMAT_VERSION: u16 = 1;
+const HEADER_LEN: usize = 32;
+const TRAILER_LEN: usize = 8;
+
+/// Why a model file cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The file is shorter than its header says.
+    #[error("model file is truncated: {got} bytes, expected {expected}")]
+    Truncated {
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes present.
+        got: usize,
+    },
+    /// The magic bytes are wrong: not a model file.
+    #[error("not a gatehouse model file (bad magic)")]
+    BadMagic,
+    /// A format version this code does not read.
+    #[error("unsupported model format version `{0}`")]
+    Version(u16),
+    /// Feature flags this code does not know, or none at all.
+    #[error("unknown feature flags `{0:#04x}`")]
+    Features(u8),
+    /// A bucket count outside 2^8..=2^24.
+    #[error("bucket count 2^`{0}` is out of range")]
+    Buckets(u8),
+    /// A window of zero bytes, a stride that is not a power of two, or a window that is
+    /// not a multiple of its stride.
+    #[error("window `{window}` with stride `{stride}` is invalid")]
+    Window {
+        /// Window length.
+        window: u32,
+        /// Stride.
+        stride: u32,
+    },
+    /// A bias or scale that is not a finite number.
+    #[error("bias or scale is not finite")]
+    NotFinite,
+    /// The checksum does not match: the file is corrupt.
+    #[error("checksum mismatch: file says {stored:#018x}, content hashes to {computed:#018x}")]
+    Checksum {
+        /// Checksum stored in the file.
+        stored: u64,
+        /// Checksum of the content.
+        computed: u64,
+    },
+}
+
+/// A parsed model, ready to score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Feature families the model was trained on.
+    pub features: FeatureSet,
+    /// log2 of the number of weights.
+    pub log2_buckets: u8,
+    /// Window length in bytes of canonical text.
+    pub window: u32,
+    /// Stride between window starts.
+    pub stride: u32,
+    /// Bias (intercept).
+    pub bias: f32,
+    /// Weight scale: weight = quantised × scale.
+    pub scale: f32,
+    /// Quantised weights, one per bucket (scored as `i8`, summed as `i32`, so the
+    /// table stays small enough for the CPU caches).
+    pub quantised: Vec<i8>,
+}
+
+fn le_u32(b: &[u8], at: usize) -> u32 {
+    let mut a = [0u8; 4];
+    if let Some(s) = b.get(at..at + 4) {
+        a.copy_from_slice(s);
+    }
+    u32::from_le_bytes(a)
+}
+
+impl Model {
+    /// Builds a model from its parts, checking them as [`Model::parse`] does.
+    pub fn new(
+        features: FeatureSet,
+        log2_buckets: u8,
+        window: u32,
+        stride: u32,
+        bias: f32,
+        scale: f32,
+        quantised: Vec<i8>,
+    ) -> Result<Model, ModelError> {
+        if features.0 == 0 || features.0 & !FeatureSet::KNOWN != 0 {
+            return Err(ModelError::Features(features.0));
+        }
+        if !(8..=24).contains(&log2_buckets) {
+            return Err(ModelError::Buckets(log2_buckets));
+        }
+        if !stride.is_power_of_two() || window == 0 || !window.is_multiple_of(stride) {
+            return Err(ModelError::Window { window, stride });
+        }
+        if !bias.is_finite() || !scale.is_finite() {
+            return Err(ModelError::NotFinite);
+        }
+        let n = 1usize << log2_buckets;
+        if quantised.len() != n {
+            return Err(ModelError::Truncated {
+                expected: n,
+                got: quantised.len(),
+            });
+        }
+        Ok(Model {
+            features,
+            log2_buckets,
+            window,
+            stride,
+            bias,
+            scale,
+            quantised,
+        })
+    }
+
+    /// Parses a model file. Never panics: a corrupt file is an error.
+    pub fn parse(bytes: &[u8]) -> Result<Model, ModelError> {
+        if bytes.len() < HEADER_LEN + TRAILER_LEN {
+            return Err(ModelError::Truncated {
+                expected: HEADER_LEN + TRAILER_LEN,
+                got: bytes.len(),
+            });
+        }
+        if bytes.get(..8) != Some(&MAGIC[..]) {
+            return Err(ModelError::BadMagic);
+        }
+        let version = u16::from_le_bytes([
+            bytes.get(8).copied().unwrap_or(0),
+            bytes.get(9).copied().unwrap_or(0),
+        ]);
+        if version != FORMAT_VERSION {
+            return Err(ModelError::Version(version));
+        }
+        let features = FeatureSet(bytes.get(10).copied().unwrap_or(0));
+        let log2 = bytes.get(11).copied().unwrap_or(0);
+        if !(8..=24).contains(&log2) {
+            return Err(ModelError::Buckets(log2));
+        }
+        let expected = HEADER_LEN + (1usize << log2) + TRAILER_LEN;
+        if bytes.len() != expected {
+            return Err(ModelError::Truncated {
+                expected,
+                got: bytes.len(),
+            });
+        }
+        let body = expected - TRAILER_LEN;
+        let computed = fnv1a(bytes.get(..body).unwrap_or_default());
+        let mut s = [0u8; 8];
+        s.copy_from_slice(bytes.get(body..).unwrap_or(&[0; 8]));
+        let stored = u64::from_le_bytes(s);
+        if stored != computed {
+            return Err(ModelError::Checksum { stored, computed });
+        }
+        let quantised = bytes
+            .get(HEADER_LEN..body)
+            .unwrap_or_default()
+            .iter()
+            .map(|&b| b as i8)
+            .collect();
+        Model::new(
+            features,
+            log2,
+            le_u32(bytes, 12),
+            le_u32(bytes, 16),
+            f32::from_bits(le_u32(bytes, 20)),
+            f32::from_bits(le_u32(bytes, 24)),
+            quantised,
+        )
+    }
+
+    /// The model file's bytes (the inverse of [`Model::parse`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER_LEN + self.quantised.len() + TRAILER_LEN);
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.push(self.features.0);
+        out.push(self.log2_buckets);
+        out.extend_from_slice(&self.window.to_le_bytes());
+        out.extend_from_slice(&self.stride.to_le_bytes());
+        out.extend_from_slice(&self.bias.to_bits().to_le_bytes());
+        out.extend_from_slice(&self.scale.to_bits().to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend(self.quantised.iter().map(|&q| q as u8));
+        let sum = fnv1a(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// The bucket of a feature hash.
+    pub fn bucket(&self, h: u64) -> usize {
+        bucket(h, self.log2_buckets)
+    }
+
+    fn weight(&self, h: u64) -> i32 {
+        i32::from(self.quantised.get(self.bucket(h)).copied().unwrap_or(0))
+    }
+
+    /// The logit of one window from the sum of its quantised weights and its feature count.
+    pub fn logit(&self, sum: i32, count: u32) -> f32 {
+        self.bias + sum as f32 * self.scale / (count.max(1) as f32).sqrt()
+    }
+
+    /// The best (largest) window logit of a canonical text. Texts up to one window
+    /// are scored whole without allocating; longer ones in windows of `window` bytes
+    /// every `stride` bytes, from per-stride block sums (one allocation).
+    pub fn max_logit(&self, canonical: &str) -> f32 {
+        let window = self.window as usize;
+        if canonical.len() <= window {
+            let (mut sum, mut count) = (0i32, 0u32);
+            for_each_feature(canonical, self.features, |_, h| {
+                sum += self.weight(h);
+                count += 1;
+            });
+            return self.logit(sum, count);
+        }
+        let stride = self.stride as usize;
+        let shift = self.stride.trailing_zeros();
+        let per = window / stride;
+        let mut blocks = vec![(0i32, 0u32); canonical.len().div_ceil(stride)];
+        for_each_feature(canonical, self.features, |pos, h| {
+            if let Some(b) = blocks.get_mut(pos >> shift) {
+                b.0 += self.weight(h);
+                b.1 += 1;
+            }
+        });
+        let mut best = f32::NEG_INFINITY;
+        for run in blocks.windows(per) {
+            let (s, c) = run
+                .iter()
+                .fold((0i32, 0u32), |(s, c), b| (s + b.0, c + b.1));
+            best = best.max(self.logit(s, c));
+        }
+        best
+    }
+
+    /// The probability that a canonical text is an attack: sigmoid of [`Model::max_logit`].
+    pub fn probability(&self, canonical: &str) -> f32 {
+        sigmoid(self.max_logit(canonical))
+    }
+}
+
+/// The logistic function.
+pub fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}

@@ -1,0 +1,216 @@
+//! A quick evaluator until `gatehouse eval` lands: recall and false-positive rate per
+//! source and per category, for the classifier alone (probability ≥ threshold), the
+//! default policy without its classifier rules, and the default policy as shipped
+//! (a row is caught when the decision is flag, review or deny, as in `gatehouse eval`).
+//! Stage `prompt` for every row.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use gatehouse_core::rules::CheckConfig;
+use gatehouse_core::rules::classifier::{DEFAULT_MAX_BYTES, Model, score_views};
+use gatehouse_core::{Decision, Guard, Policy, ScanRequest, Stage, normalise};
+
+use crate::corpus::{Row, is_holdout};
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    n: usize,
+    clf: usize,
+    rules: usize,
+    both: usize,
+}
+
+fn caught(d: Decision) -> bool {
+    matches!(d, Decision::Flag | Decision::Review | Decision::Deny)
+}
+
+fn pct(k: usize, n: usize) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        100.0 * k as f64 / n as f64
+    }
+}
+
+/// The rows of a split (`tune`, `holdout`, `all`).
+pub fn split_rows<'a>(rows: &'a [Row], split: &str) -> anyhow::Result<Vec<&'a Row>> {
+    let keep: fn(&Row) -> bool = match split {
+        "tune" => |r| !is_holdout(&r.id),
+        "holdout" => |r| is_holdout(&r.id),
+        "all" => |_| true,
+        other => anyhow::bail!("unknown split `{other}` (expected tune, holdout or all)"),
+    };
+    Ok(rows.iter().filter(|r| keep(r)).collect())
+}
+
+/// The Markdown report for one split.
+pub fn report(rows: &[Row], split: &str, model: &Model, threshold: f32) -> anyhow::Result<String> {
+    report_with_misses(rows, split, model, threshold, 0)
+}
+
+/// The report, plus up to `misses` misclassified rows per source (tune split only:
+/// holdout rows are never shown).
+pub fn report_with_misses(
+    rows: &[Row],
+    split: &str,
+    model: &Model,
+    threshold: f32,
+    misses: usize,
+) -> anyhow::Result<String> {
+    if misses > 0 && split != "tune" {
+        anyhow::bail!("misses are only shown for the tune split");
+    }
+    let rows = split_rows(rows, split)?;
+    let mut shown: BTreeMap<String, usize> = BTreeMap::new();
+    let mut miss_out = String::new();
+    let combined = Guard::embedded_default()?;
+    let mut policy = Policy::embedded_default()?;
+    for stage in [
+        &mut policy.stages.prompt,
+        &mut policy.stages.untrusted,
+        &mut policy.stages.output,
+    ] {
+        stage
+            .rules
+            .retain(|r| !matches!(r.check, CheckConfig::Classifier(_)));
+    }
+    let rules_only = Guard::new(&policy)?;
+    let limits = gatehouse_core::policy::Limits::default();
+
+    let mut by_source: BTreeMap<(bool, String), Tally> = BTreeMap::new();
+    let mut by_category: BTreeMap<(bool, String), Tally> = BTreeMap::new();
+    let mut totals: BTreeMap<bool, Tally> = BTreeMap::new();
+    let mut probs: Vec<(bool, String, f32)> = Vec::new();
+    for r in &rows {
+        let views = normalise::normalise(&r.text, &limits);
+        let p = score_views(model, &views, true, DEFAULT_MAX_BYTES).unwrap_or(0.0);
+        probs.push((r.attack, r.source.clone(), p));
+        if (p >= threshold) != r.attack {
+            let k = shown.entry(r.source.clone()).or_default();
+            if *k < misses {
+                *k += 1;
+                let snippet: String = r.text.chars().take(160).collect();
+                let _ = writeln!(miss_out, "- {} p={p:.2} {:?}", r.source, snippet);
+            }
+        }
+        let c = usize::from(p >= threshold);
+        let ru = usize::from(caught(
+            rules_only
+                .scan(&ScanRequest::new(Stage::Prompt, &r.text))
+                .decision,
+        ));
+        let bo = usize::from(caught(
+            combined
+                .scan(&ScanRequest::new(Stage::Prompt, &r.text))
+                .decision,
+        ));
+        let depth = if r.category.starts_with("banking77") || r.category.starts_with("xstest") {
+            1
+        } else {
+            2
+        };
+        let category = r
+            .category
+            .split(':')
+            .take(depth)
+            .collect::<Vec<_>>()
+            .join(":");
+        for t in [
+            by_source.entry((r.attack, r.source.clone())).or_default(),
+            by_category.entry((r.attack, category)).or_default(),
+            totals.entry(r.attack).or_default(),
+        ] {
+            t.n += 1;
+            t.clf += c;
+            t.rules += ru;
+            t.both += bo;
+        }
+    }
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## split `{split}`: {} rows, classifier threshold {threshold}\n",
+        rows.len()
+    );
+    let _ = writeln!(
+        out,
+        "Recall for attacks, false-positive rate for benign rows (stage `prompt`).\n"
+    );
+    for (title, map) in [("source", &by_source), ("category", &by_category)] {
+        let _ = writeln!(
+            out,
+            "| label | {title} | rows | classifier | rules | combined |"
+        );
+        let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
+        for ((attack, name), t) in map.iter().rev() {
+            let label = if *attack { "attack" } else { "benign" };
+            let _ = writeln!(
+                out,
+                "| {label} | {name} | {} | {:.1} % | {:.1} % | {:.1} % |",
+                t.n,
+                pct(t.clf, t.n),
+                pct(t.rules, t.n),
+                pct(t.both, t.n)
+            );
+        }
+        for (attack, t) in totals.iter().rev() {
+            let label = if *attack { "attack" } else { "benign" };
+            let _ = writeln!(
+                out,
+                "| **{label}** | **all** | {} | {:.1} % | {:.1} % | {:.1} % |",
+                t.n,
+                pct(t.clf, t.n),
+                pct(t.rules, t.n),
+                pct(t.both, t.n)
+            );
+        }
+        let _ = writeln!(out);
+    }
+
+    let _ = writeln!(
+        out,
+        "Classifier alone by threshold: overall recall / FPR, worst attack source recall, worst benign source FPR.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| threshold | recall | FPR | worst source recall | worst source FPR |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
+    for step in 2..20 {
+        let t = step as f32 * 0.05;
+        let mut per: BTreeMap<(bool, &str), (usize, usize)> = BTreeMap::new();
+        for (attack, source, p) in &probs {
+            let e = per.entry((*attack, source.as_str())).or_default();
+            e.0 += 1;
+            e.1 += usize::from(*p >= t);
+        }
+        let sum = |a: bool| {
+            per.iter()
+                .filter(|((x, _), _)| *x == a)
+                .fold((0, 0), |(n, k), (_, (pn, pk))| (n + pn, k + pk))
+        };
+        let (an, ak) = sum(true);
+        let (bn, bk) = sum(false);
+        let worst_recall = per
+            .iter()
+            .filter(|((a, _), _)| *a)
+            .map(|(_, (n, k))| pct(*k, *n))
+            .fold(100.0, f64::min);
+        let worst_fpr = per
+            .iter()
+            .filter(|((a, _), _)| !*a)
+            .map(|(_, (n, k))| pct(*k, *n))
+            .fold(0.0, f64::max);
+        let _ = writeln!(
+            out,
+            "| {t:.2} | {:.1} % | {:.1} % | {worst_recall:.1} % | {worst_fpr:.1} % |",
+            pct(ak, an),
+            pct(bk, bn)
+        );
+    }
+    let _ = writeln!(out);
+    out.push_str(&miss_out);
+    Ok(out)
+}

@@ -1,0 +1,281 @@
+//! # gatehouse-train
+//!
+//! The reproducible trainer behind `make train` and a quick evaluator for the
+//! injection classifier of `gatehouse-core` (`rules/classifier`). Training data:
+//! the rows of the shared dev corpus whose licence allows shipping what is learned
+//! (MIT, Apache, BSD, CC-BY, CC0), minus the holdout split, plus the hand-written
+//! templates under `crates/train/data/`. Everything is deterministic: fixed seeds,
+//! fixed order, no threads, so the same inputs give the same model file bit for bit.
+//! See `docs/MODEL_CARD.md`.
+
+pub mod corpus;
+pub mod eval;
+pub mod synth;
+pub mod tmpl;
+pub mod train;
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+/// Everything `make train` produces: the model bytes and its provenance manifest.
+#[derive(Debug)]
+pub struct Trained {
+    /// The model file.
+    pub model: Vec<u8>,
+    /// Provenance (JSON): input hashes, counts, parameters, model hash.
+    pub manifest: serde_json::Value,
+}
+
+/// Builds the training set (corpus rows allowed by licence and outside the holdout,
+/// then the generated set) and trains with the default parameters.
+pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::Result<Trained> {
+    let chosen = corpus::training_rows(rows);
+    let generated = synth::generate()?;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in chosen.iter().filter(|r| use_row(r)) {
+        *counts
+            .entry(format!(
+                "{} {} {}",
+                r.source,
+                r.license,
+                if r.attack { "attack" } else { "benign" }
+            ))
+            .or_default() += 1;
+    }
+    let samples = samples_for(&chosen, &generated);
+    let params = train::Params::default();
+    let model = train::train(&samples, &params)?.to_bytes();
+    let manifest = serde_json::json!({
+        "model": "injection-v1",
+        "model_sha256": hex::encode(Sha256::digest(&model)),
+        "corpus_sha256": corpus_sha256,
+        "corpus_rows_licence_ok_not_holdout": chosen.len(),
+        "corpus_rows_licence_ok_not_holdout_sha256": corpus::rows_sha256(&chosen),
+        "corpus_rows_used": counts.values().sum::<usize>(),
+        "corpus_rows_used_sha256": corpus::rows_sha256(&chosen.iter().copied().filter(|r| use_row(r)).collect::<Vec<_>>()),
+        "corpus_rows_by_source": counts,
+        "generated_attacks": generated.attacks.len(),
+        "generated_attacks_sha256": corpus::texts_sha256(&generated.attacks),
+        "generated_benign": generated.benign.len(),
+        "generated_benign_sha256": corpus::texts_sha256(&generated.benign),
+        "attacks_tmpl_sha256": hex::encode(Sha256::digest(synth::ATTACKS_TMPL.as_bytes())),
+        "benign_tmpl_sha256": hex::encode(Sha256::digest(synth::BENIGN_TMPL.as_bytes())),
+        "params": format!("{params:?}"),
+    });
+    Ok(Trained { model, manifest })
+}
+
+/// Whether a licence-allowed, non-holdout row is trained on. Attack rows are not:
+/// the only ones (BIPIA) share their documents with benign rows, so a model trained
+/// on them learns which *documents* carried an injection rather than the injection
+/// (cross-validation on the tune split showed clean copies of those documents
+/// flagged). Injections are learned from the generated set; the corpus contributes
+/// benign rows, including BIPIA's clean documents.
+pub fn use_row(r: &corpus::Row) -> bool {
+    !r.attack
+}
+
+/// The planted instruction of an attack row whose clean document is among the benign
+/// rows: the attack text minus the longest common prefix and suffix with the benign
+/// row that explains most of it (at least 80 % of that row). `None` when no benign
+/// row fits. This keeps the contrast (instruction vs document) without teaching the
+/// model which documents were used for attacks.
+pub fn planted_instruction<'a>(attack: &'a str, benign: &[&corpus::Row]) -> Option<&'a str> {
+    let a = attack.as_bytes();
+    let mut best: Option<(usize, usize, usize)> = None;
+    for b in benign {
+        let bb = b.text.as_bytes();
+        let p = a.iter().zip(bb).take_while(|(x, y)| x == y).count();
+        let max_s = a.len().min(bb.len()) - p;
+        let s = a
+            .iter()
+            .rev()
+            .zip(bb.iter().rev())
+            .take(max_s)
+            .take_while(|(x, y)| x == y)
+            .count();
+        if (p + s) * 5 >= bb.len() * 4 && best.is_none_or(|(bp, bs, _)| p + s > bp + bs) {
+            best = Some((p, s, bb.len()));
+        }
+    }
+    let (p, s, _) = best?;
+    let mut start = p;
+    while !attack.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = attack.len() - s;
+    while !attack.is_char_boundary(end) {
+        end += 1;
+    }
+    let inj = attack.get(start..end)?.trim();
+    (inj.len() >= 8).then_some(inj)
+}
+
+/// `doc` with `inj` at its start, end or at a line break in between.
+pub fn plant(doc: &str, inj: &str, rng: &mut tmpl::SplitMix64) -> String {
+    let breaks: Vec<usize> = doc.match_indices('\n').map(|(i, _)| i).collect();
+    match rng.below(3) {
+        0 => format!("{inj}\n{doc}"),
+        1 => format!("{doc}\n{inj}"),
+        _ => {
+            let at = breaks
+                .get(rng.below(breaks.len()))
+                .copied()
+                .unwrap_or(doc.len());
+            let (a, b) = doc.split_at(at);
+            format!("{a}\n{inj}{b}")
+        }
+    }
+}
+
+/// Corpus attack rows reduced to their planted instructions (see [`planted_instruction`]).
+pub fn planted_instructions(chosen: &[&corpus::Row]) -> Vec<String> {
+    let benign: Vec<&corpus::Row> = chosen.iter().copied().filter(|r| !r.attack).collect();
+    chosen
+        .iter()
+        .filter(|r| r.attack)
+        .filter_map(|r| planted_instruction(&r.text, &benign).map(str::to_owned))
+        .collect()
+}
+
+/// The training samples: the used corpus rows, then the generated set, class-balanced.
+pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec<train::Sample> {
+    let mut samples: Vec<train::Sample> = chosen
+        .iter()
+        .filter(|r| use_row(r))
+        .map(|r| train::Sample {
+            text: r.text.clone(),
+            attack: r.attack,
+            weight: 1.0,
+        })
+        .collect();
+    let planted = planted_instructions(chosen);
+    // Each clean document also appears once with an instruction planted in it (one of
+    // the corpus's planted instructions or one of ours), so the document's own n-grams
+    // stay neutral and only the instruction carries the signal.
+    let mut rng = tmpl::SplitMix64(0x0070_6c61_6e74_6564);
+    let pool: Vec<&String> = planted
+        .iter()
+        .chain(generated.attacks.iter().filter(|t| t.len() < 200))
+        .collect();
+    for r in chosen
+        .iter()
+        .filter(|r| !r.attack && r.source.contains("BIPIA"))
+    {
+        if let Some(inj) = pool.get(rng.below(pool.len())) {
+            samples.push(train::Sample {
+                text: plant(&r.text, inj, &mut rng),
+                attack: true,
+                weight: 1.0,
+            });
+        }
+    }
+    samples.extend(planted.into_iter().map(|t| train::Sample {
+        text: t,
+        attack: true,
+        weight: 1.0,
+    }));
+    samples.extend(generated.attacks.iter().map(|t| train::Sample {
+        text: t.clone(),
+        attack: true,
+        weight: 1.0,
+    }));
+    samples.extend(generated.benign.iter().map(|t| train::Sample {
+        text: t.clone(),
+        attack: false,
+        weight: 1.0,
+    }));
+    balance(&mut samples);
+    samples
+}
+
+/// K-fold validation inside the tune split: for each fold, train without that fold's
+/// corpus rows and score them. The honest estimate for sources we train on.
+pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Result<String> {
+    let chosen = corpus::training_rows(rows);
+    let generated = synth::generate()?;
+    let tune: Vec<&corpus::Row> = rows.iter().filter(|r| !corpus::is_holdout(&r.id)).collect();
+    let fold_of = |id: &str| {
+        Sha256::digest(format!("fold:{id}").as_bytes())
+            .first()
+            .copied()
+            .unwrap_or(0)
+            % folds.max(1)
+    };
+    let misses = std::env::var_os("CROSSVAL_MISSES").is_some();
+    let mut scored: Vec<(bool, String, f32)> = Vec::new();
+    for k in 0..folds {
+        let train_rows: Vec<&corpus::Row> = chosen
+            .iter()
+            .copied()
+            .filter(|r| fold_of(&r.id) != k)
+            .collect();
+        let model = train::train(
+            &samples_for(&train_rows, &generated),
+            &train::Params::default(),
+        )?;
+        for r in tune.iter().filter(|r| fold_of(&r.id) == k) {
+            let p = model.probability(&train::canonical(&r.text));
+            if misses && r.attack && p < threshold && r.source.contains("BIPIA") {
+                let benign: Vec<&corpus::Row> =
+                    chosen.iter().copied().filter(|x| !x.attack).collect();
+                match planted_instruction(&r.text, &benign) {
+                    Some(inj) => eprintln!(
+                        "miss p={p:.2} planted {:?}",
+                        inj.chars().take(120).collect::<String>()
+                    ),
+                    None => eprintln!("miss p={p:.2} category {} (no clean twin)", r.category),
+                }
+            }
+            scored.push((r.attack, r.source.clone(), p));
+        }
+    }
+    let mut out = format!(
+        "{folds}-fold validation on the tune split (rows of a fold are never trained on when scored)\n\n"
+    );
+    out.push_str("| label | source | rows |");
+    let ts = [0.3f32, 0.4, 0.5, 0.6, 0.7, threshold];
+    for t in ts {
+        out.push_str(&format!(" p ≥ {t:.2} |"));
+    }
+    out.push_str("\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut groups: BTreeMap<(bool, String), Vec<f32>> = BTreeMap::new();
+    for (a, s, p) in &scored {
+        groups.entry((*a, s.clone())).or_default().push(*p);
+        groups
+            .entry((*a, "**all**".to_owned()))
+            .or_default()
+            .push(*p);
+    }
+    for ((attack, source), ps) in groups.iter().rev() {
+        out.push_str(&format!(
+            "| {} | {source} | {} |",
+            if *attack { "attack" } else { "benign" },
+            ps.len()
+        ));
+        for t in ts {
+            let k = ps.iter().filter(|p| **p >= t).count();
+            out.push_str(&format!(
+                " {:.1} % |",
+                100.0 * k as f64 / ps.len().max(1) as f64
+            ));
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Weights the classes so attacks and benign texts count equally in the loss.
+pub fn balance(samples: &mut [train::Sample]) {
+    let attacks = samples.iter().filter(|s| s.attack).count().max(1) as f64;
+    let benign = samples.iter().filter(|s| !s.attack).count().max(1) as f64;
+    let total = attacks + benign;
+    for s in samples.iter_mut() {
+        s.weight *= if s.attack {
+            total / (2.0 * attacks)
+        } else {
+            total / (2.0 * benign)
+        };
+    }
+}

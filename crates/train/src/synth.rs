@@ -1,0 +1,108 @@
+//! The generated part of the training set: the template files expanded with a fixed
+//! seed, plus obfuscated copies of some attacks (letter spacing, leetspeak, upper case,
+//! dotted letters) so the model sees the shapes the normaliser's squashed view folds.
+
+use crate::tmpl::{self, SplitMix64};
+
+/// The attack templates (hand-written, in our own words).
+pub const ATTACKS_TMPL: &str = include_str!("../data/attacks.tmpl");
+/// The benign templates (hand-written, in our own words).
+pub const BENIGN_TMPL: &str = include_str!("../data/benign.tmpl");
+
+/// Fills per template.
+pub const PER_TEMPLATE: usize = 40;
+/// Seed of the expansion.
+pub const SEED: u64 = 0x6761_7465_686f_7573; // "gatehous"
+
+/// Generated attacks and benign texts, in a fixed order.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    /// Attack texts.
+    pub attacks: Vec<String>,
+    /// Benign texts.
+    pub benign: Vec<String>,
+}
+
+/// Expands the shipped template files.
+pub fn generate() -> anyhow::Result<Generated> {
+    generate_from(ATTACKS_TMPL, BENIGN_TMPL, PER_TEMPLATE, SEED)
+}
+
+/// Expands the given template texts.
+pub fn generate_from(
+    attacks: &str,
+    benign: &str,
+    per: usize,
+    seed: u64,
+) -> anyhow::Result<Generated> {
+    let a = tmpl::parse(attacks)?.expand(per, seed);
+    let b = tmpl::parse(benign)?.expand(per, seed ^ 1);
+    let mut rng = SplitMix64(seed ^ 2);
+    let mut attacks = a.clone();
+    for text in &a {
+        if rng.below(6) == 0 {
+            attacks.push(obfuscate(text, rng.below(4)));
+        }
+    }
+    let mut benign = b.clone();
+    for text in &b {
+        if rng.below(10) == 0 {
+            benign.push(obfuscate(text, 2));
+        }
+    }
+    // Long documents: several benign texts joined, with one attack buried at a random
+    // place (attack) or none (benign), so the windowed model learns that one bad window
+    // in a long, ordinary document is enough.
+    for _ in 0..LONG_DOCS {
+        let (clean, dirty) = long_pair(&b, &a, &mut rng);
+        benign.push(clean);
+        attacks.push(dirty);
+    }
+    Ok(Generated { attacks, benign })
+}
+
+/// Long-document pairs generated.
+pub const LONG_DOCS: usize = 300;
+
+fn long_pair(benign: &[String], attacks: &[String], rng: &mut SplitMix64) -> (String, String) {
+    let pick =
+        |rng: &mut SplitMix64, v: &[String]| v.get(rng.below(v.len())).cloned().unwrap_or_default();
+    let parts = 4 + rng.below(16);
+    let mut clean: Vec<String> = (0..parts).map(|_| pick(rng, benign)).collect();
+    let mut dirty: Vec<String> = (0..parts).map(|_| pick(rng, benign)).collect();
+    let at = rng.below(dirty.len() + 1);
+    dirty.insert(at, pick(rng, attacks));
+    if rng.below(2) == 0 {
+        clean.push(pick(rng, benign));
+    }
+    (clean.join("\n"), dirty.join("\n"))
+}
+
+fn obfuscate(text: &str, how: usize) -> String {
+    match how {
+        0 => text.chars().flat_map(|c| [c, ' ']).collect(),
+        1 => text
+            .chars()
+            .map(|c| match c {
+                'o' => '0',
+                'i' => '1',
+                'e' => '3',
+                'a' => '4',
+                's' => '5',
+                't' => '7',
+                c => c,
+            })
+            .collect(),
+        2 => text.to_uppercase(),
+        _ => text
+            .chars()
+            .flat_map(|c| {
+                if c.is_alphabetic() {
+                    vec![c, '.']
+                } else {
+                    vec![c]
+                }
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,128 @@
+//! The template files under `crates/train/data/`: `[slot NAME]` sections of fillers
+//! and a `[templates]` section whose lines use `{NAME}`. Expansion is deterministic
+//! (fixed seed, [`SplitMix64`]), so the generated set is the same on every run.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// SplitMix64: a tiny, fixed pseudo-random generator (Steele, Lea, Flood 2014).
+#[derive(Debug, Clone)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % (n.max(1) as u64)) as usize
+    }
+}
+
+/// A parsed template file.
+#[derive(Debug, Default)]
+pub struct TemplateFile {
+    /// Fillers per slot name.
+    pub slots: BTreeMap<String, Vec<String>>,
+    /// Template lines, in file order.
+    pub templates: Vec<String>,
+}
+
+fn unescape(line: &str) -> String {
+    line.replace("\\n", "\n")
+}
+
+/// Parses a template file. Lines starting with `# ` (or a lone `#`) are comments.
+pub fn parse(text: &str) -> anyhow::Result<TemplateFile> {
+    let mut out = TemplateFile::default();
+    let mut section: Option<String> = None;
+    for raw in text.lines() {
+        let line = raw.trim_end();
+        if line.trim().is_empty() || line == "#" || line.starts_with("# ") {
+            continue;
+        }
+        if let Some(name) = line
+            .strip_prefix("[slot ")
+            .and_then(|l| l.strip_suffix(']'))
+        {
+            section = Some(name.to_owned());
+            out.slots.entry(name.to_owned()).or_default();
+            continue;
+        }
+        if line == "[templates]" {
+            section = None;
+            continue;
+        }
+        match &section {
+            Some(name) => out
+                .slots
+                .entry(name.clone())
+                .or_default()
+                .push(unescape(line)),
+            None => out.templates.push(unescape(line)),
+        }
+    }
+    for t in &out.templates {
+        for name in slot_names(t) {
+            if !out.slots.contains_key(name) {
+                anyhow::bail!("template `{t}` uses unknown slot `{name}`");
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn slot_names(t: &str) -> impl Iterator<Item = &str> {
+    t.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+}
+
+impl TemplateFile {
+    /// Expands every template up to `per_template` times (distinct results only, in
+    /// generation order); templates without slots are taken once.
+    pub fn expand(&self, per_template: usize, seed: u64) -> Vec<String> {
+        let mut rng = SplitMix64(seed);
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for t in &self.templates {
+            let names: Vec<&str> = slot_names(t).collect();
+            let attempts = if names.is_empty() {
+                1
+            } else {
+                per_template * 3
+            };
+            let mut made = 0;
+            for _ in 0..attempts {
+                if made >= per_template {
+                    break;
+                }
+                let mut chosen: BTreeMap<&str, &str> = BTreeMap::new();
+                for &n in &names {
+                    if !chosen.contains_key(n) {
+                        let fill = self
+                            .slots
+                            .get(n)
+                            .and_then(|v| v.get(rng.below(v.len())))
+                            .map_or("", String::as_str);
+                        chosen.insert(n, fill);
+                    }
+                }
+                let mut s = t.clone();
+                for (n, f) in &chosen {
+                    s = s.replace(&format!("{{{n}}}"), f);
+                }
+                if seen.insert(s.clone()) {
+                    out.push(s);
+                    made += 1;
+                }
+            }
+        }
+        out
+    }
+}
