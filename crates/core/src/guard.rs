@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::PolicyError;
 use crate::decision::{Action, Category, Decision, Finding, Severity, Verdict};
 use crate::matcher::{PhraseMatcher, PhraseSetBuilder};
 use crate::normalise::{self, Normalised};
@@ -9,7 +10,6 @@ use crate::policy::{Limits, Policy, RedactStyle, RoleOverride, Stage, Thresholds
 use crate::redact::{self, Redaction};
 use crate::request::ScanRequest;
 use crate::rules::{Check, CompileCtx, Hit, Input};
-use crate::PolicyError;
 
 /// A policy compiled into a scanning pipeline. Cheap to share (`Arc<Guard>`), and
 /// `Send + Sync`: compile it once per process, not once per request.
@@ -51,12 +51,18 @@ impl Guard {
                     continue;
                 }
                 let index = rules.len();
-                let mut cx = CompileCtx { phrases: &mut builder, index };
-                let check = entry.check.compile(&mut cx).map_err(|message| PolicyError::Rule {
-                    rule: entry.id.clone(),
-                    path: format!("stages.{stage}.rules[{i}].check"),
-                    message,
-                })?;
+                let mut cx = CompileCtx {
+                    phrases: &mut builder,
+                    index,
+                };
+                let check = entry
+                    .check
+                    .compile(&mut cx)
+                    .map_err(|message| PolicyError::Rule {
+                        rule: entry.id.clone(),
+                        path: format!("stages.{stage}.rules[{i}].check"),
+                        message,
+                    })?;
                 let severity = entry.severity.unwrap_or_else(|| check.severity());
                 rules.push(CompiledRule {
                     id: entry.id.clone(),
@@ -73,11 +79,19 @@ impl Guard {
                 path: format!("stages.{stage}"),
                 message,
             })?;
-            Ok(CompiledStage { thresholds: sp.thresholds, rules, phrases })
+            Ok(CompiledStage {
+                thresholds: sp.thresholds,
+                rules,
+                phrases,
+            })
         };
         Ok(Guard {
             limits: policy.limits,
-            stages: [compile_stage(Stage::Prompt)?, compile_stage(Stage::Untrusted)?, compile_stage(Stage::Output)?],
+            stages: [
+                compile_stage(Stage::Prompt)?,
+                compile_stage(Stage::Untrusted)?,
+                compile_stage(Stage::Output)?,
+            ],
             roles: policy.roles.clone(),
             policy: policy.clone(),
         })
@@ -113,7 +127,11 @@ impl Guard {
             return refuse(
                 "limit.input_size",
                 Category::Limit,
-                format!("input is {} bytes, over the {} byte limit", text.len(), self.limits.max_input_bytes),
+                format!(
+                    "input is {} bytes, over the {} byte limit",
+                    text.len(),
+                    self.limits.max_input_bytes
+                ),
                 text.len(),
             );
         }
@@ -123,13 +141,22 @@ impl Guard {
                 Some(r) => Some(r),
                 None if self.roles.is_empty() => None,
                 None => {
-                    return refuse("policy.unknown_role", Category::Limit, format!("unknown role `{name}`"), 0);
+                    return refuse(
+                        "policy.unknown_role",
+                        Category::Limit,
+                        format!("unknown role `{name}`"),
+                        0,
+                    );
                 }
             },
         };
         let stage = self.stage(req.stage);
         let views: Normalised = normalise::normalise(text, &self.limits);
-        let phrase_hits = if stage.phrases.is_empty() { Vec::new() } else { stage.phrases.find(&views) };
+        let phrase_hits = if stage.phrases.is_empty() {
+            Vec::new()
+        } else {
+            stage.phrases.find(&views)
+        };
 
         let mut findings = Vec::new();
         let mut errors = Vec::new();
@@ -140,7 +167,14 @@ impl Guard {
                 continue;
             }
             hits.clear();
-            let input = Input { text, views: &views, phrase_hits: &phrase_hits, ctx: req.ctx, role, index };
+            let input = Input {
+                text,
+                views: &views,
+                phrase_hits: &phrase_hits,
+                ctx: req.ctx,
+                role,
+                index,
+            };
             if let Err(e) = rule.check.scan(&input, &mut hits) {
                 errors.push(format!("rule `{}`: {e}", rule.id));
                 continue;
@@ -169,7 +203,12 @@ impl Guard {
         dedupe(&mut findings);
 
         if !errors.is_empty() {
-            let mut v = refuse("guard.internal_error", Category::Internal, errors.join("; "), text.len());
+            let mut v = refuse(
+                "guard.internal_error",
+                Category::Internal,
+                errors.join("; "),
+                text.len(),
+            );
             v.findings.extend(findings);
             return v;
         }
@@ -178,7 +217,11 @@ impl Guard {
         let thresholds = role
             .and_then(|r| r.thresholds.get(&req.stage).copied())
             .unwrap_or(stage.thresholds);
-        let by_rules = findings.iter().map(|f| Decision::from(f.action)).max().unwrap_or(Decision::Allow);
+        let by_rules = findings
+            .iter()
+            .map(|f| Decision::from(f.action))
+            .max()
+            .unwrap_or(Decision::Allow);
         let decision = by_rules.max(threshold_decision(score, &thresholds));
         let (redacted, map) = if decision.is_allowed() && !redactions.is_empty() {
             let (t, m) = redact::apply(text, redactions);
@@ -186,7 +229,14 @@ impl Guard {
         } else {
             (None, redact::RedactionMap::default())
         };
-        Verdict { decision, score, findings, redacted, errors, redactions: map }
+        Verdict {
+            decision,
+            score,
+            findings,
+            redacted,
+            errors,
+            redactions: map,
+        }
     }
 }
 

@@ -66,20 +66,48 @@ impl PhraseSetBuilder {
                 continue;
             }
             usable += 1;
-            let boundary = canon.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                || canon.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+            let boundary = canon
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+                || canon
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_ascii_alphanumeric());
             let mut push = |text: String, variant: Variant| {
                 self.canonical.push(text);
-                self.canonical_meta.push(PatternMeta { owner, phrase: i, variant, boundary });
+                self.canonical_meta.push(PatternMeta {
+                    owner,
+                    phrase: i,
+                    variant,
+                    boundary,
+                });
             };
             push(canon.to_owned(), Variant::Plain);
+            // ROT13 and reversal of the canonical phrase, and the canonical form of the
+            // ROT13'd or reversed raw phrase: they differ when folding does not commute
+            // with the transformation (`précédent` ROT13s to `cerpéqrag`, which folds
+            // to `cerpeqrag`, not to ROT13 of `precedent`).
             let rot = rot13(canon);
+            let raw_rot = normalise::canonical_phrase(&rot13(phrase))
+                .trim()
+                .to_owned();
             if rot != canon {
+                if raw_rot != rot && raw_rot != canon && !raw_rot.is_empty() {
+                    push(raw_rot, Variant::Rot13);
+                }
                 push(rot, Variant::Rot13);
             }
-            let rev: String = canon.chars().rev().collect();
-            if rev != canon && canon.chars().count() >= 8 {
-                push(rev, Variant::Reversed);
+            if canon.chars().count() >= 8 {
+                let rev: String = canon.chars().rev().collect();
+                let raw_rev: String = phrase.chars().rev().collect();
+                let raw_rev = normalise::canonical_phrase(&raw_rev).trim().to_owned();
+                if raw_rev != rev && raw_rev != canon && !raw_rev.is_empty() {
+                    push(raw_rev, Variant::Reversed);
+                }
+                if rev != canon {
+                    push(rev, Variant::Reversed);
+                }
             }
             let squashed = normalise::squashed_phrase(phrase);
             if squashed.len() >= MIN_SQUASHED_LEN {
@@ -157,8 +185,12 @@ impl PhraseMatcher {
             let Some(ac) = ac else { continue };
             let bytes = view.text.as_bytes();
             for m in ac.find_overlapping_iter(&view.text) {
-                let Some(meta) = meta.get(m.pattern().as_usize()) else { continue };
-                if meta.boundary && !(is_boundary(bytes, m.start(), true) && is_boundary(bytes, m.end(), false)) {
+                let Some(meta) = meta.get(m.pattern().as_usize()) else {
+                    continue;
+                };
+                if meta.boundary
+                    && !(is_boundary(bytes, m.start(), true) && is_boundary(bytes, m.end(), false))
+                {
                     continue;
                 }
                 let span = view.to_original(m.start()..m.end());
@@ -178,7 +210,11 @@ impl PhraseMatcher {
 
 /// True when the byte at the edge of a match is not an ASCII letter or digit.
 fn is_boundary(bytes: &[u8], at: usize, before: bool) -> bool {
-    let neighbour = if before { at.checked_sub(1).and_then(|i| bytes.get(i)) } else { bytes.get(at) };
+    let neighbour = if before {
+        at.checked_sub(1).and_then(|i| bytes.get(i))
+    } else {
+        bytes.get(at)
+    };
     neighbour.is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 

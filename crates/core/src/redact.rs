@@ -38,7 +38,9 @@ impl RedactionMap {
 
     /// Builds a map from pairs (e.g. after decrypting a stored map).
     pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> RedactionMap {
-        RedactionMap { entries: pairs.into_iter().collect() }
+        RedactionMap {
+            entries: pairs.into_iter().collect(),
+        }
     }
 
     /// Replaces every placeholder in `text` by its original value.
@@ -106,7 +108,13 @@ fn mask(value: &str) -> String {
     value
         .chars()
         .enumerate()
-        .map(|(i, c)| if i + 4 >= n || !c.is_alphanumeric() { c } else { '*' })
+        .map(|(i, c)| {
+            if i + 4 >= n || !c.is_alphanumeric() {
+                c
+            } else {
+                '*'
+            }
+        })
         .collect()
 }
 
@@ -115,7 +123,12 @@ mod tests {
     use super::*;
 
     fn span(start: usize, end: usize) -> Redaction<'static> {
-        Redaction { start, end, label: "EMAIL", style: RedactStyle::Placeholder }
+        Redaction {
+            start,
+            end,
+            label: "EMAIL",
+            style: RedactStyle::Placeholder,
+        }
     }
 
     #[test]

@@ -21,7 +21,12 @@ impl<'a> ScanRequest<'a> {
     /// A request with no role and no extra context.
     pub fn new(stage: Stage, text: &'a str) -> ScanRequest<'a> {
         static EMPTY: ScanContext = ScanContext::EMPTY;
-        ScanRequest { stage, text, role: None, ctx: &EMPTY }
+        ScanRequest {
+            stage,
+            text,
+            role: None,
+            ctx: &EMPTY,
+        }
     }
 }
 
@@ -46,8 +51,12 @@ pub struct ScanContext {
 
 impl ScanContext {
     /// No context at all.
-    pub const EMPTY: ScanContext =
-        ScanContext { secrets: Vec::new(), schema: None, tool_calls: Vec::new(), input_decision: None };
+    pub const EMPTY: ScanContext = ScanContext {
+        secrets: Vec::new(),
+        schema: None,
+        tool_calls: Vec::new(),
+        input_decision: None,
+    };
 }
 
 /// A tool call made by the agent (an action-group function or API operation).

@@ -14,7 +14,10 @@ impl Policy {
         let de = serde_yaml::Deserializer::from_str(text);
         let policy: Policy = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            PolicyError::Invalid { path, message: clean(e.into_inner().to_string()) }
+            PolicyError::Invalid {
+                path,
+                message: clean(e.into_inner().to_string()),
+            }
         })?;
         policy.validate()?;
         Ok(policy)
@@ -25,7 +28,10 @@ impl Policy {
         let mut de = serde_json::Deserializer::from_str(text);
         let policy: Policy = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
-            PolicyError::Invalid { path, message: clean(e.into_inner().to_string()) }
+            PolicyError::Invalid {
+                path,
+                message: clean(e.into_inner().to_string()),
+            }
         })?;
         policy.validate()?;
         Ok(policy)
@@ -33,9 +39,14 @@ impl Policy {
 
     /// Reads a policy file; `.json` files are parsed as JSON, anything else as YAML.
     pub fn from_file(path: &Path) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| PolicyError::Io { path: path.display().to_string(), source })?;
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             Policy::from_json(&text)
         } else {
             Policy::from_yaml(&text)
@@ -45,7 +56,10 @@ impl Policy {
     /// Checks what serde cannot: version, id uniqueness, score and threshold ranges.
     fn validate(&self) -> Result<(), PolicyError> {
         if self.version != 1 {
-            return Err(invalid("version", format!("unsupported version `{}` (expected 1)", self.version)));
+            return Err(invalid(
+                "version",
+                format!("unsupported version `{}` (expected 1)", self.version),
+            ));
         }
         for stage in super::Stage::ALL {
             let sp = self.stages.get(stage);
@@ -55,14 +69,23 @@ impl Policy {
             for (i, rule) in sp.rules.iter().enumerate() {
                 let path = format!("{base}.rules[{i}]");
                 if rule.id.trim().is_empty() {
-                    return Err(invalid(&format!("{path}.id"), "rule id must not be empty".into()));
+                    return Err(invalid(
+                        &format!("{path}.id"),
+                        "rule id must not be empty".into(),
+                    ));
                 }
                 if !seen.insert(rule.id.as_str()) {
-                    return Err(invalid(&format!("{path}.id"), format!("duplicate rule id `{}`", rule.id)));
+                    return Err(invalid(
+                        &format!("{path}.id"),
+                        format!("duplicate rule id `{}`", rule.id),
+                    ));
                 }
                 if let Some(score) = rule.score {
                     if !(0.0..=1.0).contains(&score) {
-                        return Err(invalid(&format!("{path}.score"), format!("score `{score}` is outside 0..=1")));
+                        return Err(invalid(
+                            &format!("{path}.score"),
+                            format!("score `{score}` is outside 0..=1"),
+                        ));
                     }
                 }
             }
@@ -76,7 +99,10 @@ impl Policy {
                     .iter()
                     .any(|s| self.stages.get(*s).rules.iter().any(|r| &r.id == id));
                 if !known {
-                    return Err(invalid(&format!("roles.{role}.disable_rules"), format!("unknown rule id `{id}`")));
+                    return Err(invalid(
+                        &format!("roles.{role}.disable_rules"),
+                        format!("unknown rule id `{id}`"),
+                    ));
                 }
             }
         }
@@ -88,7 +114,10 @@ fn check_thresholds(path: &str, t: &super::Thresholds) -> Result<(), PolicyError
     for (name, v) in [("flag", t.flag), ("review", t.review), ("deny", t.deny)] {
         if let Some(v) = v {
             if !(0.0..=1.0).contains(&v) || v.is_nan() {
-                return Err(invalid(&format!("{path}.{name}"), format!("threshold `{v}` is outside 0..=1")));
+                return Err(invalid(
+                    &format!("{path}.{name}"),
+                    format!("threshold `{v}` is outside 0..=1"),
+                ));
             }
         }
     }
@@ -97,13 +126,19 @@ fn check_thresholds(path: &str, t: &super::Thresholds) -> Result<(), PolicyError
         _ => true,
     };
     if !(ordered(t.flag, t.review) && ordered(t.review, t.deny) && ordered(t.flag, t.deny)) {
-        return Err(invalid(path, "thresholds must satisfy flag <= review <= deny".into()));
+        return Err(invalid(
+            path,
+            "thresholds must satisfy flag <= review <= deny".into(),
+        ));
     }
     Ok(())
 }
 
 fn invalid(path: &str, message: String) -> PolicyError {
-    PolicyError::Invalid { path: path.to_owned(), message }
+    PolicyError::Invalid {
+        path: path.to_owned(),
+        message,
+    }
 }
 
 /// serde_yaml appends " at line N column M" which duplicates the path; keep it, it helps

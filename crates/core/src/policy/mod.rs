@@ -46,7 +46,9 @@ impl std::str::FromStr for Stage {
             "prompt" => Ok(Stage::Prompt),
             "untrusted" => Ok(Stage::Untrusted),
             "output" => Ok(Stage::Output),
-            other => Err(format!("unknown stage `{other}` (expected prompt, untrusted or output)")),
+            other => Err(format!(
+                "unknown stage `{other}` (expected prompt, untrusted or output)"
+            )),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub(crate) mod phrases;
 // [normaliser rules]
+pub(crate) mod invisible_chars;
 // [pii rules]
 // [output rules]
 // [detection rules]
@@ -30,6 +31,9 @@ pub enum CheckConfig {
     /// Phrases matched in every normalised and decoded view (built-in sets or your own).
     Phrases(phrases::Config),
     // [normaliser variants]
+    /// Invisible characters (zero-width, bidi controls, tag characters, variation
+    /// selectors) with no innocent explanation.
+    InvisibleChars(invisible_chars::Config),
     // [pii variants]
     // [output variants]
     // [detection variants]
@@ -68,7 +72,12 @@ pub(crate) struct Hit {
 impl Hit {
     /// A hit over `start..end` with a reason.
     pub(crate) fn new(start: usize, end: usize, reason: impl Into<String>) -> Hit {
-        Hit { start, end, reason: reason.into(), score: None }
+        Hit {
+            start,
+            end,
+            reason: reason.into(),
+            score: None,
+        }
     }
 }
 
@@ -101,9 +110,11 @@ impl CheckConfig {
         match self {
             CheckConfig::Phrases(c) => Ok(Box::new(phrases::Phrases::compile(c, cx)?)),
             // [normaliser arms]
-            // [pii arms]
-            // [output arms]
-            // [detection arms]
+            CheckConfig::InvisibleChars(c) => {
+                Ok(Box::new(invisible_chars::InvisibleChars::compile(c, cx)?))
+            } // [pii arms]
+              // [output arms]
+              // [detection arms]
         }
     }
 }

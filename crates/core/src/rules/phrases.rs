@@ -62,7 +62,9 @@ impl PhraseSet {
     /// The raw text of the set's file.
     pub fn source(self) -> &'static str {
         match self {
-            PhraseSet::InstructionOverride => include_str!("../../phrases/instruction_override.txt"),
+            PhraseSet::InstructionOverride => {
+                include_str!("../../phrases/instruction_override.txt")
+            }
             PhraseSet::PromptExtraction => include_str!("../../phrases/prompt_extraction.txt"),
             PhraseSet::RoleTakeover => include_str!("../../phrases/role_takeover.txt"),
             PhraseSet::DeveloperMode => include_str!("../../phrases/developer_mode.txt"),
@@ -75,7 +77,10 @@ impl PhraseSet {
 
     /// The phrases of the set (comments and blank lines dropped).
     pub fn phrases(self) -> impl Iterator<Item = &'static str> {
-        self.source().lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+        self.source()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
     }
 }
 
