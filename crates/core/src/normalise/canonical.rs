@@ -2,7 +2,7 @@
 //! drops invisible chars (see [`super::invisible`]), collapses whitespace runs to one
 //! space and joins spaced-out letters.
 //!
-//! Spaced-out letters: three or more one-char words separated by exactly one
+//! Spaced-out letters: two or more one-char words separated by exactly one
 //! whitespace char (`i g n o r e`, `[ I N S T ]`), or three or more single letters
 //! separated by exactly one punctuation char inside a word (`i.g.n.o.r.e`,
 //! `i_g_n_o_r_e`), are joined. A wider gap between words survives as one space, so
@@ -112,6 +112,15 @@ const fn ascii_classes() -> [u8; 128] {
 }
 
 static ASCII: [u8; 128] = ascii_classes();
+
+/// One-char words in a row (single whitespace between) that are joined: two is
+/// enough, so `a s` in `a c t   a s   a   d a n` joins too; `a b` in plain text
+/// becomes `ab`, which no phrase cares about.
+const MIN_SPACED_WORDS: usize = 2;
+
+/// Single letters in a row inside a word (single punctuation between) that are
+/// joined: three, so `e.g.` stays as written.
+const MIN_DOTTED_LETTERS: usize = 3;
 
 /// True for the punctuation that may separate spaced-out letters inside a word.
 fn is_noise(c: char) -> bool {
@@ -227,7 +236,7 @@ impl<'h> Pass<'h> {
     }
 
     fn commit_run(&mut self) {
-        if self.run_len >= 3 {
+        if self.run_len >= MIN_SPACED_WORDS {
             self.drops.append(&mut self.run_gaps);
         } else {
             self.run_gaps.clear();
@@ -259,14 +268,14 @@ impl<'h> Pass<'h> {
                     chain += 1;
                     chain_drops.push(gap_pos);
                 } else {
-                    if chain >= 3 {
+                    if chain >= MIN_DOTTED_LETTERS {
                         self.drops.append(&mut chain_drops);
                     }
                     chain_drops.clear();
                     chain = 1;
                 }
             } else if seg_chars > 0 {
-                if chain >= 3 {
+                if chain >= MIN_DOTTED_LETTERS {
                     self.drops.append(&mut chain_drops);
                 }
                 chain_drops.clear();
@@ -297,7 +306,7 @@ impl<'h> Pass<'h> {
         if seg_chars > 0 {
             close(seg_chars, seg_letter, prev_noise_len, prev_noise_pos);
         }
-        if chain >= 3 {
+        if chain >= MIN_DOTTED_LETTERS {
             self.drops.append(&mut chain_drops);
         }
     }

@@ -54,6 +54,12 @@ pub(crate) fn fold_char(c: char) -> Folded {
         out.push(l);
         return out;
     }
+    // Before decomposition: some look-alikes decompose to something else (lunate
+    // sigma `ϲ` to `σ`).
+    if let Some(s) = confusable(c) {
+        s.chars().for_each(|f| out.push(f));
+        return out;
+    }
     unicode_normalization::char::decompose_compatible(c, |d| {
         if !is_stripped_mark(d) {
             fold_one(d, &mut out);
@@ -327,6 +333,7 @@ mod tests {
             ("ガ", "ガ"),
             ("ᴀᴅᴍɪɴ", "admin"),
             ("don’t", "don't"),
+            ("inѕtruϲtіonѕ", "instructions"),
         ];
         for (input, want) in cases {
             assert_eq!(fold(input), want, "{input}");

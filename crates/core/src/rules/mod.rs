@@ -5,7 +5,7 @@
 //! and a type implementing [`Check`], add a variant to [`CheckConfig`] and an arm to
 //! [`CheckConfig::compile`], and give it fixture cases under `crates/core/tests/cases/`.
 
-pub(crate) mod phrases;
+pub mod phrases;
 // [normaliser rules]
 pub(crate) mod invisible_chars;
 // [pii rules]

@@ -607,7 +607,7 @@ fn scan_escapes(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
         while bytes.get(end).is_some_and(|&b| !is_ws(b)) {
             end += 1;
         }
-        if count >= 2 && end - start >= min {
+        if count >= 1 && end - start >= min {
             let f: DecodeFn = match kind {
                 Escape::Percent => url::decode,
                 Escape::Equals => quoted_printable::decode,
