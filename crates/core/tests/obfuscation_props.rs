@@ -60,12 +60,19 @@ static SETUP: LazyLock<Setup> = LazyLock::new(|| {
     let mut phrases = Vec::new();
     for set in PhraseSet::ALL {
         // A set no stage of the default policy uses cannot be caught by it.
-        let Some(&(_, stage)) = stage_of_set.iter().find(|(s, _)| *s == set) else { continue };
+        let Some(&(_, stage)) = stage_of_set.iter().find(|(s, _)| *s == set) else {
+            continue;
+        };
         for p in set.phrases() {
             phrases.push((set, p, stage));
         }
     }
-    Setup { guard, limits: policy.limits, phrases, rule_ids }
+    Setup {
+        guard,
+        limits: policy.limits,
+        phrases,
+        rule_ids,
+    }
 });
 
 /// A tiny deterministic generator (splitmix64), seeded per case.
@@ -91,10 +98,42 @@ impl Rng {
 }
 
 const FILLER: &[&str] = &[
-    "could", "you", "help", "me", "with", "my", "order", "please", "thanks", "the", "weather", "is",
-    "nice", "today", "where", "parcel", "delivery", "tomorrow", "morning", "invoice", "bonjour",
-    "merci", "gracias", "danke", "grazie", "obrigado", "спасибо", "заказ", "谢谢", "订单", "ありがとう",
-    "注文", "refund", "address", "status", "shipping",
+    "could",
+    "you",
+    "help",
+    "me",
+    "with",
+    "my",
+    "order",
+    "please",
+    "thanks",
+    "the",
+    "weather",
+    "is",
+    "nice",
+    "today",
+    "where",
+    "parcel",
+    "delivery",
+    "tomorrow",
+    "morning",
+    "invoice",
+    "bonjour",
+    "merci",
+    "gracias",
+    "danke",
+    "grazie",
+    "obrigado",
+    "спасибо",
+    "заказ",
+    "谢谢",
+    "订单",
+    "ありがとう",
+    "注文",
+    "refund",
+    "address",
+    "status",
+    "shipping",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,9 +211,18 @@ const HOMOGLYPHS: &[(char, &[char])] = &[
     ('х', &['x']),
 ];
 
-const LEET: &[(char, char)] = &[('a', '4'), ('e', '3'), ('i', '1'), ('o', '0'), ('s', '5'), ('t', '7')];
+const LEET: &[(char, char)] = &[
+    ('a', '4'),
+    ('e', '3'),
+    ('i', '1'),
+    ('o', '0'),
+    ('s', '5'),
+    ('t', '7'),
+];
 
-const INVISIBLES: &[char] = &['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}'];
+const INVISIBLES: &[char] = &[
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}',
+];
 
 fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
@@ -210,19 +258,38 @@ fn rot13(s: &str) -> String {
 }
 
 /// Obfuscates `p`; `Err(reason)` when the obfuscation cannot apply to this phrase.
-fn obfuscate(p: &str, o: Obfuscation, rng: &mut Rng, limits: &Limits) -> Result<String, &'static str> {
+fn obfuscate(
+    p: &str,
+    o: Obfuscation,
+    rng: &mut Rng,
+    limits: &Limits,
+) -> Result<String, &'static str> {
     let min = limits.min_encoded_len;
-    let long_enough = |s: String| if s.len() >= min { Ok(s) } else { Err("encoded form shorter than min_encoded_len: not decoded by design") };
+    let long_enough = |s: String| {
+        if s.len() >= min {
+            Ok(s)
+        } else {
+            Err("encoded form shorter than min_encoded_len: not decoded by design")
+        }
+    };
     match o {
         Obfuscation::RandomCase => Ok(p
             .chars()
-            .map(|c| if rng.chance(50) { c.to_uppercase().collect::<String>() } else { c.to_string() })
+            .map(|c| {
+                if rng.chance(50) {
+                    c.to_uppercase().collect::<String>()
+                } else {
+                    c.to_string()
+                }
+            })
             .collect()),
         Obfuscation::ExtraSpacing => Ok(p
             .chars()
             .map(|c| {
                 if c == ' ' {
-                    (0..2 + rng.below(3)).map(|_| *rng.pick(&[' ', '\t', '\n', ' '])).collect::<String>()
+                    (0..2 + rng.below(3))
+                        .map(|_| *rng.pick(&[' ', '\t', '\n', ' ']))
+                        .collect::<String>()
                 } else {
                     c.to_string()
                 }
@@ -230,15 +297,24 @@ fn obfuscate(p: &str, o: Obfuscation, rng: &mut Rng, limits: &Limits) -> Result<
             .collect()),
         Obfuscation::SpacedLetters => {
             // One space between the chars of a word, three between words.
-            Ok(p.split(' ').map(|w| w.chars().map(String::from).collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("   "))
+            Ok(p.split(' ')
+                .map(|w| w.chars().map(String::from).collect::<Vec<_>>().join(" "))
+                .collect::<Vec<_>>()
+                .join("   "))
         }
         Obfuscation::SpacedLettersUniform => {
             // One space everywhere: word gaps are lost, so only the squashed view can
             // see the phrase, and it holds only phrases long enough to be matched there.
             if squashed_phrase(p).len() < MIN_SQUASHED_LEN {
-                return Err("squashed form shorter than MIN_SQUASHED_LEN: not matched squashed by design");
+                return Err(
+                    "squashed form shorter than MIN_SQUASHED_LEN: not matched squashed by design",
+                );
             }
-            Ok(p.chars().filter(|c| *c != ' ').map(String::from).collect::<Vec<_>>().join(" "))
+            Ok(p.chars()
+                .filter(|c| *c != ' ')
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(" "))
         }
         Obfuscation::ZeroWidth => {
             let mut out = String::new();
@@ -253,7 +329,12 @@ fn obfuscate(p: &str, o: Obfuscation, rng: &mut Rng, limits: &Limits) -> Result<
             Ok(out)
         }
         Obfuscation::Homoglyphs => {
-            let positions: Vec<usize> = p.chars().enumerate().filter(|(_, c)| HOMOGLYPHS.iter().any(|(k, _)| k == c)).map(|(i, _)| i).collect();
+            let positions: Vec<usize> = p
+                .chars()
+                .enumerate()
+                .filter(|(_, c)| HOMOGLYPHS.iter().any(|(k, _)| k == c))
+                .map(|(i, _)| i)
+                .collect();
             if positions.is_empty() {
                 return Err("no char with a Latin/Cyrillic/Greek look-alike (e.g. CJK)");
             }
@@ -289,7 +370,9 @@ fn obfuscate(p: &str, o: Obfuscation, rng: &mut Rng, limits: &Limits) -> Result<
                     let mut out = String::new();
                     for c in w.chars() {
                         match LEET.iter().find(|(k, _)| *k == c) {
-                            Some(&(_, d)) if substituted + 1 < letters && (!changed || rng.chance(70)) => {
+                            Some(&(_, d))
+                                if substituted + 1 < letters && (!changed || rng.chance(70)) =>
+                            {
                                 out.push(d);
                                 substituted += 1;
                                 changed = true;
@@ -306,13 +389,21 @@ fn obfuscate(p: &str, o: Obfuscation, rng: &mut Rng, limits: &Limits) -> Result<
             Ok(words.join(" "))
         }
         Obfuscation::Base64 => long_enough(b64(p.as_bytes())),
-        Obfuscation::Base32 => long_enough(if rng.chance(50) { b32(p.as_bytes()) } else { b32(p.as_bytes()).to_lowercase() }),
+        Obfuscation::Base32 => long_enough(if rng.chance(50) {
+            b32(p.as_bytes())
+        } else {
+            b32(p.as_bytes()).to_lowercase()
+        }),
         Obfuscation::Hex => {
             let h = hex::encode(p.as_bytes());
             let s = match rng.below(4) {
                 0 => h,
                 1 => h.to_uppercase(),
-                2 => p.bytes().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "),
+                2 => p
+                    .bytes()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 _ => p.bytes().map(|b| format!("\\x{b:02x}")).collect(),
             };
             long_enough(s)
@@ -321,7 +412,15 @@ fn obfuscate(p: &str, o: Obfuscation, rng: &mut Rng, limits: &Limits) -> Result<
             let s = if rng.chance(50) {
                 p.bytes().map(|b| format!("%{b:02X}")).collect()
             } else {
-                p.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()
+                p.bytes()
+                    .map(|b| {
+                        if b.is_ascii_alphanumeric() {
+                            (b as char).to_string()
+                        } else {
+                            format!("%{b:02X}")
+                        }
+                    })
+                    .collect::<String>()
             };
             long_enough(s)
         }
@@ -329,18 +428,32 @@ fn obfuscate(p: &str, o: Obfuscation, rng: &mut Rng, limits: &Limits) -> Result<
             let s = if rng.chance(50) {
                 p.bytes().map(|b| format!("={b:02X}")).collect()
             } else {
-                p.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("={b:02X}") }).collect::<String>()
+                p.bytes()
+                    .map(|b| {
+                        if b.is_ascii_alphanumeric() {
+                            (b as char).to_string()
+                        } else {
+                            format!("={b:02X}")
+                        }
+                    })
+                    .collect::<String>()
             };
             long_enough(s)
         }
         Obfuscation::Rot13 => Ok(rot13(p)),
         Obfuscation::Reversed => {
             if canonical_phrase(p).trim().chars().count() < MIN_REVERSED_CHARS {
-                return Err("canonical phrase shorter than the matcher's minimum for reversed forms");
+                return Err(
+                    "canonical phrase shorter than the matcher's minimum for reversed forms",
+                );
             }
             Ok(p.chars().rev().collect())
         }
-        Obfuscation::NestedBase64OfHex => long_enough(b64(hex::encode(p.as_bytes()).as_bytes())),
+        Obfuscation::NestedBase64OfHex => {
+            // Every layer must be long enough to be decoded.
+            let inner = long_enough(hex::encode(p.as_bytes()))?;
+            long_enough(b64(inner.as_bytes()))
+        }
     }
 }
 
@@ -375,17 +488,25 @@ fn check(index: usize, o: Obfuscation, seed: u64) -> Result<Option<&'static str>
     };
     let (text, span) = embed(&obfuscated, &mut rng);
     let verdict = setup.guard.scan(&ScanRequest::new(stage, &text));
-    let ids = &setup.rule_ids.iter().find(|(s, _)| *s == stage).expect("stage").1;
-    let caught = verdict
-        .findings
+    let ids = &setup
+        .rule_ids
         .iter()
-        .any(|f| ids.contains(&f.rule) && f.start < f.end && f.start >= span.start && f.end <= span.end);
+        .find(|(s, _)| *s == stage)
+        .expect("stage")
+        .1;
+    let caught = verdict.findings.iter().any(|f| {
+        ids.contains(&f.rule) && f.start < f.end && f.start >= span.start && f.end <= span.end
+    });
     if caught {
         Ok(None)
     } else {
         Err(format!(
             "{set:?} phrase `{phrase}` under {o:?} (seed {seed}) not caught in {text:?} at {span:?}; findings: {:?}",
-            verdict.findings.iter().map(|f| (&f.rule, f.start, f.end)).collect::<Vec<_>>()
+            verdict
+                .findings
+                .iter()
+                .map(|f| (&f.rule, f.start, f.end))
+                .collect::<Vec<_>>()
         ))
     }
 }
@@ -399,7 +520,11 @@ fn every_phrase_under_an_obfuscation() {
     let mut skipped = 0usize;
     let mut checked = 0usize;
     for index in 0..setup.phrases.len() {
-        let obfuscations: Vec<Obfuscation> = if full { ALL.to_vec() } else { vec![ALL[index % ALL.len()], ALL[(index * 7 + 3) % ALL.len()]] };
+        let obfuscations: Vec<Obfuscation> = if full {
+            ALL.to_vec()
+        } else {
+            vec![ALL[index % ALL.len()], ALL[(index * 7 + 3) % ALL.len()]]
+        };
         for o in obfuscations {
             match check(index, o, 0x5EED) {
                 Ok(Some(_)) => skipped += 1,
@@ -409,7 +534,18 @@ fn every_phrase_under_an_obfuscation() {
         }
     }
     let shown: Vec<&String> = failures.iter().take(25).collect();
-    assert!(failures.is_empty(), "{} of {} cases missed ({} skipped):\n{}", failures.len(), checked + failures.len(), skipped, shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases missed ({} skipped):\n{}",
+        failures.len(),
+        checked + failures.len(),
+        skipped,
+        shown
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 proptest! {

@@ -12,7 +12,7 @@
 //! - bytes carried by Unicode tag characters and variation selectors.
 //!
 //! A candidate is kept only if it decodes to mostly printable UTF-8 text with a
-//! letter in it; decoding stops early when the output turns to binary. Kept texts of
+//! letter or digit in it (digits: hex inside base64); decoding stops early when the output turns to binary. Kept texts of
 //! one encoding and depth are joined (newline-separated) into one text, whose every
 //! byte carries the range of the original it was decoded from; it becomes one
 //! [`ViewKind::Decoded`] view (canonicalised) and is itself scanned, one layer deeper,
@@ -152,7 +152,7 @@ fn text_len(b: &[u8]) -> usize {
         chars += 1;
         if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
             ctrl += 1;
-        } else if c.is_alphabetic() {
+        } else if c.is_alphanumeric() {
             alpha += 1;
         }
     }
