@@ -12,6 +12,12 @@
 //! cross product. Combinations that cannot apply are skipped explicitly, with the
 //! reason next to the skip.
 
+#![expect(
+    clippy::indexing_slicing,
+    clippy::expect_used,
+    reason = "test helpers: a panic is a test failure"
+)]
+
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -461,7 +467,8 @@ fn obfuscate(
 fn embed(obfuscated: &str, rng: &mut Rng) -> (String, std::ops::Range<usize>) {
     let mut text = String::new();
     for _ in 0..rng.below(6) {
-        text.push_str(*rng.pick(FILLER));
+        let word: &str = rng.pick::<&str>(FILLER);
+        text.push_str(word);
         text.push(' ');
     }
     if !text.is_empty() && rng.chance(50) {
@@ -472,7 +479,8 @@ fn embed(obfuscated: &str, rng: &mut Rng) -> (String, std::ops::Range<usize>) {
     let end = text.len();
     for _ in 0..rng.below(6) {
         text.push(' ');
-        text.push_str(*rng.pick(FILLER));
+        let word: &str = rng.pick::<&str>(FILLER);
+        text.push_str(word);
     }
     (text, start..end)
 }
