@@ -365,23 +365,51 @@ fn obfuscate(
             if p.chars().any(|c| c.is_ascii_digit()) {
                 return Err("phrase has digits of its own: ambiguous with leet letters");
             }
-            // Substitute some letters, keeping at least one letter per word (a word of
-            // digits only is a number).
-            let mut changed = false;
-            let words: Vec<String> = p
-                .split(' ')
-                .map(|w| {
-                    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            let words: Vec<Vec<char>> = p.split(' ').map(|w| w.chars().collect()).collect();
+            let is_leetable = |c: char| LEET.iter().any(|(k, _)| *k == c);
+            // A substitution inside a word (letters on both sides) is what makes a word
+            // read as leet; a digit at a word's edge reads as a number (14th, mp3).
+            let inner: Vec<(usize, usize)> = words
+                .iter()
+                .enumerate()
+                .flat_map(|(wi, w)| {
+                    (1..w.len().saturating_sub(1))
+                        .filter(move |&ci| {
+                            is_leetable(w[ci])
+                                && w[ci - 1].is_alphabetic()
+                                && w[ci + 1].is_alphabetic()
+                        })
+                        .map(move |ci| (wi, ci))
+                })
+                .collect();
+            if inner.is_empty() {
+                return Err(
+                    "no Latin letter with a leet form inside a word (e.g. CJK, Cyrillic, short words)",
+                );
+            }
+            let forced = *rng.pick(&inner);
+            let out: Vec<String> = words
+                .iter()
+                .enumerate()
+                .map(|(wi, w)| {
+                    let letters = w.iter().filter(|c| c.is_alphabetic()).count();
                     let mut substituted = 0;
                     let mut out = String::new();
-                    for c in w.chars() {
-                        match LEET.iter().find(|(k, _)| *k == c) {
-                            Some(&(_, d))
-                                if substituted + 1 < letters && (!changed || rng.chance(70)) =>
+                    for (ci, &c) in w.iter().enumerate() {
+                        let sub = LEET.iter().find(|(k, _)| *k == c).map(|(_, v)| *v);
+                        let neighbour_of_forced = wi == forced.0 && ci.abs_diff(forced.1) == 1;
+                        match sub {
+                            Some(d) if (wi, ci) == forced => {
+                                out.push(d);
+                                substituted += 1;
+                            }
+                            Some(d)
+                                if !neighbour_of_forced
+                                    && substituted + 2 < letters
+                                    && rng.chance(50) =>
                             {
                                 out.push(d);
                                 substituted += 1;
-                                changed = true;
                             }
                             _ => out.push(c),
                         }
@@ -389,10 +417,7 @@ fn obfuscate(
                     out
                 })
                 .collect();
-            if !changed {
-                return Err("no Latin letter with a leet form (e.g. CJK, Cyrillic)");
-            }
-            Ok(words.join(" "))
+            Ok(out.join(" "))
         }
         Obfuscation::Base64 => long_enough(b64(p.as_bytes())),
         Obfuscation::Base32 => long_enough(if rng.chance(50) {

@@ -122,6 +122,11 @@ const MIN_SPACED_WORDS: usize = 2;
 /// joined: three, so `e.g.` stays as written.
 const MIN_DOTTED_LETTERS: usize = 3;
 
+#[inline]
+fn ascii_class(b: u8) -> u8 {
+    ASCII.get(b as usize).copied().unwrap_or(WS)
+}
+
 /// True for the punctuation that may separate spaced-out letters inside a word.
 fn is_noise(c: char) -> bool {
     c.is_ascii() && ASCII.get(c as usize).is_some_and(|k| k & NOISE != 0)
@@ -422,22 +427,41 @@ pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> F
                 continue;
             }
             if S::IDENTITY && class & NOISE == 0 {
-                // Bulk copy of a run of plain ASCII (letters, digits, other punctuation).
+                // Bulk copy of plain ASCII: letters, digits, punctuation that does not
+                // sit before a letter, and single spaces between words of two or more
+                // chars. Only what could start a spaced-out run, a whitespace run or a
+                // dotted word leaves the fast path.
+                p.flush_ws::<S>();
                 let mut j = i;
                 let mut any = 0u8;
+                let mut wlen = p.word_chars;
+                let mut last_space: Option<usize> = None;
+                let mut noisy = p.word_noise;
                 while let Some(&c) = bytes.get(j) {
-                    let k = if c < 0x80 {
-                        ASCII.get(c as usize).copied().unwrap_or(WS)
-                    } else {
-                        WS
-                    };
-                    if k & (WS | NOISE) != 0 {
+                    if c == b' ' {
+                        let next_plain = bytes
+                            .get(j + 1)
+                            .is_some_and(|&n| n < 0x80 && ascii_class(n) & WS == 0);
+                        if wlen < 2 || !next_plain || noisy {
+                            break;
+                        }
+                        last_space = Some(j);
+                        wlen = 0;
+                        noisy = false;
+                        j += 1;
+                        continue;
+                    }
+                    let k = if c < 0x80 { ascii_class(c) } else { WS };
+                    if k & WS != 0 {
+                        break;
+                    }
+                    if k & NOISE != 0 && bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
                         break;
                     }
                     any |= k;
+                    wlen = wlen.saturating_add(1).min(2);
                     j += 1;
                 }
-                p.flush_ws::<S>();
                 let start = p.buf.len();
                 if let Some(run) = text.get(i..j) {
                     p.buf.push_linear(i as u32, run);
@@ -447,8 +471,17 @@ pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> F
                         tail.make_ascii_lowercase();
                     }
                 }
-                let n = (j - i).min(2) as u8;
-                p.word_chars = p.word_chars.saturating_add(n).min(2);
+                if let Some(sp) = last_space {
+                    // Words of two or more chars ended inside the run.
+                    p.commit_run();
+                    p.run_len = 0;
+                    p.prev_single = false;
+                    p.gap_width = 1;
+                    p.gap_pos = start + (sp - i);
+                    p.word_start = p.gap_pos + 1;
+                    p.word_noise = false;
+                }
+                p.word_chars = wlen;
                 p.prev = bytes.get(j - 1).map(|&c| char::from(c));
                 p.after_invisible = false;
                 i = j;

@@ -1,9 +1,11 @@
 //! Leetspeak folding and the squashed view.
 //!
-//! Folding happens only inside words that mix letters with leet characters (`1gn0r3`,
-//! `p@$$w0rd`, `h!dden`), so plain numbers stay numbers. A short all-leet-digit word
-//! (`4`, `70`, `15`) is folded too when it sits next to a folded word (`y0u 4r3 4`),
-//! because in such company it is a word, not a number.
+//! Folding happens only inside words where letters and leet characters interleave
+//! (`1gn0r3`, `p@$$w0rd`, `h!dden`, `4r3`), so plain numbers stay numbers and
+//! `14th`, `mp3` or `covid19` stay as written. A word with letters and leet
+//! characters side by side (`4ll`) or a short all-leet-digit word (`4`, `70`) is
+//! folded only next to a folded word (`y0u 4r3 4 h4ck3r`): in such company it is
+//! leet, not a number. The leet view exists only when some word is leet.
 //!
 //! Map: `0`→o `1`→i `3`→e `4`→a `5`→s `7`→t `8`→b `9`→g `@`→a `$`→s, and between
 //! two letters or digits `!`→i `|`→l `+`→t `€`→e.
@@ -35,80 +37,114 @@ fn is_leet_digit(b: u8) -> bool {
     matches!(b, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8' | b'9')
 }
 
+/// Bytes that may make a word leet (0xE2 starts `€`).
+fn is_leet_byte(b: u8) -> bool {
+    is_leet_digit(b) || matches!(b, b'@' | b'$' | b'!' | b'|' | b'+' | 0xE2)
+}
+
+/// How many plain words may separate a half-leet word (`4ll`) from a leet word.
+const NEAR: usize = 3;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
-    /// Letters and leet chars: folded.
-    Mixed,
-    /// One to three leet digits: folded next to a folded word.
-    ShortDigits,
+    /// Letters and leet chars interleaved (`y0u`, `4r3`, `h4ck3r`): folded.
+    Strong,
+    /// Letters and leet chars side by side (`4ll`, `14th`, `mp3`), or one to three
+    /// leet digits (`4`, `70`): folded only next to a folded word.
+    Weak,
     /// Anything else: left alone.
     Other,
 }
 
 fn classify(word: &str) -> Class {
-    let mut letters = 0usize;
-    let mut leets = 0usize;
+    if !word.bytes().any(is_leet_byte) {
+        return Class::Other;
+    }
+    #[derive(PartialEq, Clone, Copy)]
+    enum Kind {
+        Letter,
+        Leet,
+    }
+    let mut runs = 0;
+    let mut last: Option<Kind> = None;
+    let mut letters = false;
     let mut prev: Option<char> = None;
     let mut chars = word.chars().peekable();
     while let Some(c) = chars.next() {
         let next = chars.peek().copied();
         let inner =
             prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
-        if leet(c, inner).is_some() {
-            leets += 1;
-        } else if c.is_alphabetic() {
-            letters += 1;
-        }
         prev = Some(c);
+        let kind = if leet(c, inner).is_some() {
+            Kind::Leet
+        } else if c.is_alphabetic() {
+            letters = true;
+            Kind::Letter
+        } else {
+            continue;
+        };
+        if last != Some(kind) {
+            runs += 1;
+            last = Some(kind);
+            if runs >= 3 {
+                return Class::Strong;
+            }
+        }
     }
-    if letters > 0 && leets > 0 {
-        Class::Mixed
-    } else if letters == 0 && word.len() <= 3 && word.bytes().all(is_leet_digit) {
-        Class::ShortDigits
+    if (letters && runs == 2) || (!letters && word.len() <= 3 && word.bytes().all(is_leet_digit)) {
+        Class::Weak
     } else {
         Class::Other
     }
 }
 
-/// The leet-folded form of a canonical view, or `None` when no word needs folding.
+/// The leet-folded form of a canonical view, or `None` when no word is leet.
 pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
     let text = canon.text.as_str();
-    let maybe = text
-        .bytes()
-        .any(|b| is_leet_digit(b) || matches!(b, b'@' | b'$' | b'!' | b'|' | b'+' | 0xE2));
-    if !maybe {
+    if !text.bytes().any(is_leet_byte) {
         return None;
     }
     let mut words: Vec<(usize, usize, Class)> = Vec::new();
     let mut at = 0;
-    for w in text.split(' ') {
+    let mut strong = false;
+    for w in text.as_bytes().split(|&b| b == b' ') {
         if !w.is_empty() {
-            words.push((at, at + w.len(), classify(w)));
+            let class = text.get(at..at + w.len()).map_or(Class::Other, classify);
+            strong |= class == Class::Strong;
+            words.push((at, at + w.len(), class));
         }
         at += w.len() + 1;
     }
-    let mut fold: Vec<bool> = words.iter().map(|w| w.2 == Class::Mixed).collect();
-    if !fold.iter().any(|&f| f) {
+    if !strong {
         return None;
     }
-    for k in 1..fold.len() {
-        if !fold.get(k).copied().unwrap_or(true)
-            && words.get(k).is_some_and(|w| w.2 == Class::ShortDigits)
-            && fold.get(k - 1).copied().unwrap_or(false)
-            && let Some(f) = fold.get_mut(k)
-        {
-            *f = true;
+    // Weak words fold when at most NEAR plain words separate them from a strong one;
+    // weak words in between relay (`3nd of 7he 0ld 1n5truc710n5`).
+    let mut dist = vec![usize::MAX; words.len()];
+    let step = |gap: usize, class: Class| match class {
+        Class::Strong => 0,
+        Class::Weak => gap,
+        Class::Other => gap.saturating_add(1),
+    };
+    let mut gap = usize::MAX;
+    for (k, w) in words.iter().enumerate() {
+        gap = step(gap, w.2);
+        if let Some(d) = dist.get_mut(k) {
+            *d = gap;
         }
     }
-    for k in (0..fold.len().saturating_sub(1)).rev() {
-        if !fold.get(k).copied().unwrap_or(true)
-            && words.get(k).is_some_and(|w| w.2 == Class::ShortDigits)
-            && fold.get(k + 1).copied().unwrap_or(false)
-            && let Some(f) = fold.get_mut(k)
-        {
-            *f = true;
+    gap = usize::MAX;
+    for (k, w) in words.iter().enumerate().rev() {
+        gap = step(gap, w.2);
+        if let Some(d) = dist.get_mut(k) {
+            *d = (*d).min(gap);
         }
     }
+    let fold: Vec<bool> = words
+        .iter()
+        .zip(&dist)
+        .map(|(w, &d)| w.2 == Class::Strong || (w.2 == Class::Weak && d <= NEAR))
+        .collect();
     let mut out = ViewBuf::with_capacity(text.len());
     let mut cursor = 0;
     let mut from = 0;
@@ -144,33 +180,5 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
 
 /// The squashed view: letters and digits only.
 pub(crate) fn squash(src: &ViewBuf) -> ViewBuf {
-    let text = src.text.as_str();
-    let bytes = text.as_bytes();
-    let mut out = ViewBuf::with_capacity(text.len());
-    let mut cursor = 0;
-    let mut i = 0;
-    let mut run_start: Option<usize> = None;
-    while let Some(&b) = bytes.get(i) {
-        let (keep, len) = if b < 0x80 {
-            (b.is_ascii_alphanumeric(), 1)
-        } else {
-            match text.get(i..).and_then(|t| t.chars().next()) {
-                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-                None => break,
-            }
-        };
-        match (keep, run_start) {
-            (true, None) => run_start = Some(i),
-            (false, Some(s)) => {
-                out.copy_from(src, s..i, &mut cursor);
-                run_start = None;
-            }
-            _ => {}
-        }
-        i += len;
-    }
-    if let Some(s) = run_start {
-        out.copy_from(src, s..text.len(), &mut cursor);
-    }
-    out
+    src.filtered(|b| b.is_ascii_alphanumeric(), char::is_alphanumeric)
 }

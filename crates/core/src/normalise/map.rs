@@ -115,6 +115,52 @@ impl ViewBuf {
         self.text.push_str(s);
     }
 
+    /// Appends one ASCII byte copied 1:1 from original offset `orig`.
+    #[inline]
+    fn push_linear_byte(&mut self, orig: u32, b: u8) {
+        match self.map.segs.last_mut() {
+            Some(last) if last.linear && last.end == orig => last.end += 1,
+            _ => {
+                let at = self.pos();
+                self.map.segs.push(Seg {
+                    at,
+                    start: orig,
+                    end: orig + 1,
+                    linear: true,
+                });
+            }
+        }
+        self.text.push(char::from(b));
+    }
+
+    /// A copy keeping only the chars `keep` accepts (ASCII bytes tested by
+    /// `keep_ascii`), maps included.
+    pub(crate) fn filtered(
+        &self,
+        keep_ascii: impl Fn(u8) -> bool,
+        keep: impl Fn(char) -> bool,
+    ) -> ViewBuf {
+        let mut out = ViewBuf::with_capacity(self.text.len());
+        let bytes = self.text.as_bytes();
+        let segs = &self.map.segs;
+        for (k, seg) in segs.iter().enumerate() {
+            let from = seg.at as usize;
+            let to = segs.get(k + 1).map_or(bytes.len(), |s| s.at as usize);
+            if seg.linear {
+                for (off, &b) in bytes.get(from..to).unwrap_or_default().iter().enumerate() {
+                    if keep_ascii(b) {
+                        out.push_linear_byte(seg.start + off as u32, b);
+                    }
+                }
+            } else if let Some(piece) = self.text.get(from..to) {
+                for c in piece.chars().filter(|&c| keep(c)) {
+                    out.push_char(seg.start, seg.end, c);
+                }
+            }
+        }
+        out
+    }
+
     /// Appends `s`, every byte of which came from original `start..end`.
     pub(crate) fn push_block(&mut self, start: u32, end: u32, s: &str) {
         if s.is_empty() {
