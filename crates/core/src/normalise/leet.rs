@@ -104,19 +104,41 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
     if !text.bytes().any(is_leet_byte) {
         return None;
     }
-    let mut words: Vec<(usize, usize, Class)> = Vec::new();
-    let mut at = 0;
+    // Most texts with digits have no leet word: find one before building anything.
+    let bytes = text.as_bytes();
     let mut strong = false;
-    for w in text.as_bytes().split(|&b| b == b' ') {
-        if !w.is_empty() {
-            let class = text.get(at..at + w.len()).map_or(Class::Other, classify);
-            strong |= class == Class::Strong;
-            words.push((at, at + w.len(), class));
+    let mut start = 0;
+    let mut leetish = false;
+    for (i, &b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
+        if b == b' ' {
+            if leetish
+                && text
+                    .get(start..i)
+                    .is_some_and(|w| classify(w) == Class::Strong)
+            {
+                strong = true;
+                break;
+            }
+            start = i + 1;
+            leetish = false;
+        } else if is_leet_byte(b) {
+            leetish = true;
         }
-        at += w.len() + 1;
     }
     if !strong {
         return None;
+    }
+    let mut words: Vec<(usize, usize, Class)> = Vec::new();
+    let mut at = 0;
+    for w in text.as_bytes().split(|&b| b == b' ') {
+        if !w.is_empty() {
+            words.push((
+                at,
+                at + w.len(),
+                text.get(at..at + w.len()).map_or(Class::Other, classify),
+            ));
+        }
+        at += w.len() + 1;
     }
     // Weak words fold when at most NEAR plain words separate them from a strong one;
     // weak words in between relay (`3nd of 7he 0ld 1n5truc710n5`).

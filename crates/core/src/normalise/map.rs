@@ -115,24 +115,6 @@ impl ViewBuf {
         self.text.push_str(s);
     }
 
-    /// Appends one ASCII byte copied 1:1 from original offset `orig`.
-    #[inline]
-    fn push_linear_byte(&mut self, orig: u32, b: u8) {
-        match self.map.segs.last_mut() {
-            Some(last) if last.linear && last.end == orig => last.end += 1,
-            _ => {
-                let at = self.pos();
-                self.map.segs.push(Seg {
-                    at,
-                    start: orig,
-                    end: orig + 1,
-                    linear: true,
-                });
-            }
-        }
-        self.text.push(char::from(b));
-    }
-
     /// A copy keeping only the chars `keep` accepts (ASCII bytes tested by
     /// `keep_ascii`), maps included.
     pub(crate) fn filtered(
@@ -147,10 +129,24 @@ impl ViewBuf {
             let from = seg.at as usize;
             let to = segs.get(k + 1).map_or(bytes.len(), |s| s.at as usize);
             if seg.linear {
-                for (off, &b) in bytes.get(from..to).unwrap_or_default().iter().enumerate() {
-                    if keep_ascii(b) {
-                        out.push_linear_byte(seg.start + off as u32, b);
+                // Runs of kept bytes, one map update and one copy each.
+                let slice = self.text.get(from..to).unwrap_or_default();
+                let mut run: Option<usize> = None;
+                for (off, b) in slice.bytes().enumerate() {
+                    match (keep_ascii(b), run) {
+                        (true, None) => run = Some(off),
+                        (false, Some(r)) => {
+                            out.push_linear(
+                                seg.start + r as u32,
+                                slice.get(r..off).unwrap_or_default(),
+                            );
+                            run = None;
+                        }
+                        _ => {}
                     }
+                }
+                if let Some(r) = run {
+                    out.push_linear(seg.start + r as u32, slice.get(r..).unwrap_or_default());
                 }
             } else if let Some(piece) = self.text.get(from..to) {
                 for c in piece.chars().filter(|&c| keep(c)) {

@@ -1,4 +1,5 @@
-//! Debug helper: prints the views of each argument.
+//! Prints the views and hidden runs the normaliser makes of each argument:
+//! `cargo run -p gatehouse-core --example views -- "1gn0r3 ＡＬＬ"`.
 fn main() {
     let limits = gatehouse_core::policy::Limits::default();
     for arg in std::env::args().skip(1) {
