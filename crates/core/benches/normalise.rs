@@ -10,7 +10,6 @@ use gatehouse_core::policy::Limits;
 use gatehouse_core::{Guard, ScanRequest, Stage};
 
 #[path = "../tests/support/hostile.rs"]
-#[expect(dead_code, reason = "shared with the tests")]
 mod hostile;
 
 const PROMPT: &str = "Hi there! I placed an order last Tuesday (order #A-10442, two pairs of running \
@@ -33,19 +32,23 @@ fn document() -> String {
         "Заказ будет доставлен в течение трёх рабочих дней. 配送は三営業日以内に行われます。",
     ];
     let mut doc = String::new();
-    let mut i = 0;
-    while doc.len() < 64 * 1024 {
-        doc.push_str(paras[i % paras.len()]);
+    for p in paras.iter().cycle() {
+        if doc.len() >= 64 * 1024 {
+            break;
+        }
+        doc.push_str(p);
         doc.push_str("\n\n");
-        i += 1;
     }
     doc
 }
 
 fn bench(c: &mut Criterion) {
     let limits = Limits::default();
-    let guard = Guard::embedded_default().unwrap_or_else(|e| panic!("default policy: {e}"));
-    let prompt = &PROMPT[..1024.min(PROMPT.len())];
+    let Ok(guard) = Guard::embedded_default() else {
+        eprintln!("the default policy does not compile");
+        return;
+    };
+    let prompt = PROMPT;
     let doc = document();
 
     let mut g = c.benchmark_group("normalise");

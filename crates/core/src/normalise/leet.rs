@@ -56,8 +56,11 @@ enum Class {
     Other,
 }
 
+/// Longer words are never leet (they are codes, hashes, encoded blobs).
+const MAX_LEET_WORD: usize = 40;
+
 fn classify(word: &str) -> Class {
-    if !word.bytes().any(is_leet_byte) {
+    if word.len() > MAX_LEET_WORD || !word.bytes().any(is_leet_byte) {
         return Class::Other;
     }
     #[derive(PartialEq, Clone, Copy)]
