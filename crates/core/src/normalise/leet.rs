@@ -56,11 +56,16 @@ enum Class {
     Other,
 }
 
-/// Longer words are never leet (they are codes, hashes, encoded blobs).
+/// Words with more ASCII letters and digits than this are never leet (they are
+/// codes, hashes, encoded blobs); counted in ASCII so a CJK sentence with `a1` in it
+/// still is.
 const MAX_LEET_WORD: usize = 40;
 
 fn classify(word: &str) -> Class {
-    if word.len() > MAX_LEET_WORD || !word.bytes().any(is_leet_byte) {
+    if !word.bytes().any(is_leet_byte)
+        || (word.len() > MAX_LEET_WORD
+            && word.bytes().filter(u8::is_ascii_alphanumeric).count() > MAX_LEET_WORD)
+    {
         return Class::Other;
     }
     #[derive(PartialEq, Clone, Copy)]
