@@ -7,7 +7,7 @@
 //! InvokeAgent (agent-invoker with ReplayAgent: recorded responses, not Bedrock)
 //!   ▼
 //! PostValidate (output-validator) ── deny ──► Audit ─► blocked message
-//!   ├── review ──► HumanApproval (pending: a reviewer decides)
+//!   ├── review ──► HumanApproval (approval-callback: pending, a reviewer approves)
 //!   ▼ allow
 //! Audit ─► respond
 //! ```
@@ -32,6 +32,8 @@ use gatehouse_runtime::seal::SealKey;
 use output_validator::{REFUSAL, ValidateRequest};
 use prompt_preprocessor::{PreprocessRequest, RandomBoundaries};
 use serde_json::Value;
+
+use crate::demo_review::Review;
 
 /// Arguments of `gatehouse demo`.
 #[derive(Debug, clap::Args)]
@@ -164,6 +166,7 @@ fn run_all(args: &Args) -> Result<String, String> {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("gatehouse-demo-audit.jsonl"));
     let mut audit = Audit::create(path)?;
+    let review = Review::new()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -188,7 +191,9 @@ fn run_all(args: &Args) -> Result<String, String> {
             s.name,
             s.about
         );
-        let outcome = rt.block_on(scenario(s, &pre, &agent, &val, &mut audit, &mut out))?;
+        let outcome = rt.block_on(scenario(
+            s, &pre, &agent, &val, &review, &mut audit, &mut out,
+        ))?;
         if outcome == s.expect {
             matched += 1;
         } else {
@@ -216,6 +221,7 @@ async fn scenario(
     pre: &prompt_preprocessor::Deps,
     agent: &agent_invoker::Deps<ReplayAgent>,
     val: &output_validator::Deps,
+    review: &Review,
     audit: &mut Audit,
     out: &mut String,
 ) -> Result<Decision, String> {
@@ -411,9 +417,28 @@ async fn scenario(
         Decision::Review => {
             let _ = writeln!(
                 out,
-                "   outcome       HumanApproval: pending (waitForTaskToken; a reviewer approves or rejects, timeout → deny)"
+                "   review        HumanApproval (waitForTaskToken; reject or timeout → deny)"
             );
-            "review_pending"
+            let request = serde_json::json!({
+                "request_id": ids.request_id, "session_id": ids.session_id,
+                "principal_id": ids.principal, "role": ids.role,
+            });
+            let findings = serde_json::to_value(&v.findings).unwrap_or_default();
+            let reviewed = review.approve(&request, findings).await?;
+            let _ = writeln!(
+                out,
+                "   approval      approval-callback: {} → reviewer demo-reviewer (security-reviewer) approves → {} (SendTaskSuccess, recorded locally)",
+                reviewed.pending, reviewed.decided
+            );
+            for record in reviewed.records {
+                audit.seal(record)?;
+            }
+            let _ = writeln!(
+                out,
+                "   outcome       respond after approval: {}",
+                preview(&v.completion)
+            );
+            "review_approved"
         }
         _ => {
             let restored = if v.restored {
@@ -498,6 +523,18 @@ impl Audit {
             chain: Chain::genesis(AUDIT_STREAM),
             count: 0,
         })
+    }
+
+    /// Seals a record another function produced (the approval-callback's) into the
+    /// chain, its texts replaced by their SHA-256 like every demo entry.
+    fn seal(&mut self, mut record: AuditRecord) -> Result<(), String> {
+        record.hash_texts();
+        let line = self.chain.seal(&mut record).map_err(|e| e.to_string())?;
+        writeln!(self.file, "{line}")
+            .and_then(|()| self.file.flush())
+            .map_err(|e| format!("audit file: {e}"))?;
+        self.count += 1;
+        Ok(())
     }
 
     /// The hash of the last entry.

@@ -6,6 +6,7 @@
 mod common;
 mod demo;
 mod demo_flow;
+mod demo_review;
 mod eval;
 mod format;
 mod invoke;
