@@ -38,7 +38,8 @@ use serde_json::Value;
 /// Arguments of `gatehouse invoke`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The function: prompt-preprocessor, output-validator, agent-invoker, …
+    /// The function: prompt-preprocessor, output-validator, agent-invoker,
+    /// get-order-status, audit-logger or approval-callback.
     pub function: String,
     /// The event file (e.g. `events/prompt-preprocessor/benign.json`).
     #[arg(long, value_name = "FILE")]
