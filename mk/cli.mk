@@ -38,6 +38,6 @@ bench-core:
 bench-jsonl:
 	scripts/bench-jsonl.sh
 
-## demo: scan the embedded sample prompts, documents and answers; print the verdicts
+## demo: the guarded flow on events/ (pre-process, replayed agent, validate, review, audit) as a trace
 demo:
 	$(CARGO) run -q -p gatehouse -- demo

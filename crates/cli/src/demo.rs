@@ -1,6 +1,6 @@
-//! `gatehouse demo` (stand-in): scans the sample prompts, untrusted documents and
+//! `gatehouse demo --samples`: scans the sample prompts, untrusted documents and
 //! model outputs embedded from `crates/cli/samples/` and prints each verdict with its
-//! findings. The full demo (the guarded flow over `events/`) replaces it later.
+//! findings. Plain `gatehouse demo` runs the guarded flow ([`crate::demo_flow`]).
 
 use std::fmt::Write as _;
 
@@ -14,7 +14,7 @@ use crate::common::{Outcome, PolicyArg};
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
-    policy: PolicyArg,
+    pub policy: PolicyArg,
 }
 
 /// The embedded samples: (stage, file name, contents).

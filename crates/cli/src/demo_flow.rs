@@ -7,32 +7,33 @@
 //! InvokeAgent (agent-invoker with ReplayAgent: recorded responses, not Bedrock)
 //!   ▼
 //! PostValidate (output-validator) ── deny ──► Audit ─► blocked message
-//!   ├── review ──► HumanApproval (pending: a reviewer decides)
+//!   ├── review ──► HumanApproval (approval-callback: pending, a reviewer approves)
 //!   ▼ allow
 //! Audit ─► respond
 //! ```
 //!
-//! Every step writes an audit entry (JSON lines, SHA-256 hash chain, texts only as
-//! hashes) to `--audit-file` (default `gatehouse-demo-audit.jsonl` in the temporary
-//! directory). Redaction maps are sealed with a key made for this run.
-//!
-//! Wiring (for `main.rs`): `Command::Demo(args) => return demo_flow::run(&args)` (it
-//! replaces the stand-in `demo`); dependencies as for [`crate::invoke`] plus `sha2`.
+//! Every step and every exit writes a `gatehouse_core::audit` record, sealed into the
+//! core's hash chain (texts only as SHA-256), to `--audit-file` (default
+//! `gatehouse-demo-audit.jsonl` in the temporary directory). Redaction maps are sealed
+//! with a key made for this run. `--samples` runs the sample scanner of
+//! [`crate::demo`] instead.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use agent_invoker::{InvokeRequest, ReplayAgent};
+use gatehouse_core::audit::{AuditRecord, AuditToolCall, Chain, sha256_hex, time};
 use gatehouse_core::spotlight::Mode;
-use gatehouse_core::{Decision, Guard};
+use gatehouse_core::{Decision, Finding, Guard};
 use gatehouse_runtime::seal::SealKey;
 use output_validator::{REFUSAL, ValidateRequest};
 use prompt_preprocessor::{PreprocessRequest, RandomBoundaries};
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
+
+use crate::demo_review::Review;
 
 /// Arguments of `gatehouse demo`.
 #[derive(Debug, clap::Args)]
@@ -40,9 +41,14 @@ pub(crate) struct Args {
     /// Policy file; the embedded default when absent.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Where the audit entries go (JSON lines, overwritten).
+    /// Where the audit entries go (JSON lines, overwritten); default
+    /// `gatehouse-demo-audit.jsonl` in the temporary directory.
     #[arg(long, value_name = "FILE")]
     pub audit_file: Option<PathBuf>,
+    /// Instead of the flow, scan the embedded sample prompts, documents and answers
+    /// and print each verdict.
+    #[arg(long)]
+    pub samples: bool,
 }
 
 /// One demo scenario: a pre-processor event from `events/`, plus what the validator
@@ -160,6 +166,7 @@ fn run_all(args: &Args) -> Result<String, String> {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("gatehouse-demo-audit.jsonl"));
     let mut audit = Audit::create(path)?;
+    let review = Review::new()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -184,7 +191,9 @@ fn run_all(args: &Args) -> Result<String, String> {
             s.name,
             s.about
         );
-        let outcome = rt.block_on(scenario(s, &pre, &agent, &val, &mut audit, &mut out))?;
+        let outcome = rt.block_on(scenario(
+            s, &pre, &agent, &val, &review, &mut audit, &mut out,
+        ))?;
         if outcome == s.expect {
             matched += 1;
         } else {
@@ -212,6 +221,7 @@ async fn scenario(
     pre: &prompt_preprocessor::Deps,
     agent: &agent_invoker::Deps<ReplayAgent>,
     val: &output_validator::Deps,
+    review: &Review,
     audit: &mut Audit,
     out: &mut String,
 ) -> Result<Decision, String> {
@@ -222,7 +232,7 @@ async fn scenario(
         req.role.clone(),
         req.prompt_version.clone(),
     );
-    let prompt_hash = sha256(&req.prompt);
+    let prompt_hash = sha256_hex(&req.prompt);
     let ids = Ids {
         request_id: req.request_id.clone().unwrap_or_default(),
         session_id: req.session_id.clone(),
@@ -248,11 +258,13 @@ async fn scenario(
     );
     audit.write(
         &ids,
-        "prompt-preprocessor",
-        "pre_process",
+        ("prompt-preprocessor", "pre_process"),
         p.decision,
-        &rules,
-        json!({"input_sha256": prompt_hash}),
+        Entry {
+            findings: core_findings(&p.findings),
+            input_sha256: Some(prompt_hash),
+            ..Entry::default()
+        },
         started,
     )?;
     let Some(prompt) = p.prompt.clone().filter(|_| p.decision.is_allowed()) else {
@@ -260,6 +272,16 @@ async fn scenario(
             out,
             "   outcome       Fail(\"PromptRejected\"): the prompt never reaches the agent"
         );
+        audit.write(
+            &ids,
+            ("state-machine", "outcome"),
+            Decision::Deny,
+            Entry {
+                outcome: Some("prompt_rejected".into()),
+                ..Entry::default()
+            },
+            Instant::now(),
+        )?;
         return Ok(Decision::Deny);
     };
     if let Some(sealed) = &p.redaction {
@@ -296,11 +318,12 @@ async fn scenario(
             let _ = writeln!(out, "   agent         error: {e}");
             audit.write(
                 &ids,
-                "agent-invoker",
-                "invoke_agent",
+                ("agent-invoker", "invoke_agent"),
                 Decision::Deny,
-                &[e.to_string()],
-                json!({}),
+                Entry {
+                    errors: vec![e.to_string()],
+                    ..Entry::default()
+                },
                 started,
             )?;
             return Ok(Decision::Deny);
@@ -332,14 +355,15 @@ async fn scenario(
         list(&tools)
     );
     let _ = writeln!(out, "   answer        {}", preview(&answer.completion));
-    let tool_json = serde_json::to_value(&answer.tool_calls).unwrap_or_default();
     audit.write(
         &ids,
-        "agent-invoker",
-        "invoke_agent",
+        ("agent-invoker", "invoke_agent"),
         Decision::Allow,
-        &[],
-        json!({"tool_calls": tool_json, "output_sha256": sha256(&answer.completion)}),
+        Entry {
+            tool_calls: audit_tools(&answer.tool_calls),
+            output_sha256: Some(sha256_hex(&answer.completion)),
+            ..Entry::default()
+        },
         started,
     )?;
 
@@ -369,29 +393,52 @@ async fn scenario(
     );
     audit.write(
         &ids,
-        "output-validator",
-        "post_validate",
+        ("output-validator", "post_validate"),
         v.decision,
-        &rules,
-        json!({"output_sha256": sha256(&v.completion)}),
+        Entry {
+            findings: core_findings(&v.findings),
+            output_sha256: Some(sha256_hex(&v.completion)),
+            ..Entry::default()
+        },
         started,
     )?;
 
     // Route
     let started = Instant::now();
-    match v.decision {
+    let flow_outcome = match v.decision {
         Decision::Deny => {
             let _ = writeln!(
                 out,
                 "   outcome       blocked; the user gets: {}",
                 preview(&v.completion)
             );
+            "output_blocked"
         }
         Decision::Review => {
             let _ = writeln!(
                 out,
-                "   outcome       HumanApproval: pending (waitForTaskToken; a reviewer approves or rejects, timeout → deny)"
+                "   review        HumanApproval (waitForTaskToken; reject or timeout → deny)"
             );
+            let request = serde_json::json!({
+                "request_id": ids.request_id, "session_id": ids.session_id,
+                "principal_id": ids.principal, "role": ids.role,
+            });
+            let findings = serde_json::to_value(&v.findings).unwrap_or_default();
+            let reviewed = review.approve(&request, findings).await?;
+            let _ = writeln!(
+                out,
+                "   approval      approval-callback: {} → reviewer demo-reviewer (security-reviewer) approves → {} (SendTaskSuccess, recorded locally)",
+                reviewed.pending, reviewed.decided
+            );
+            for record in reviewed.records {
+                audit.seal(record)?;
+            }
+            let _ = writeln!(
+                out,
+                "   outcome       respond after approval: {}",
+                preview(&v.completion)
+            );
+            "review_approved"
         }
         _ => {
             let restored = if v.restored {
@@ -404,25 +451,27 @@ async fn scenario(
                 "   outcome       respond{restored}: {}",
                 preview(&v.completion)
             );
+            "allowed"
         }
-    }
+    };
     // The flow's outcome is the strictest decision taken on the way (a redacted
     // prompt with an allowed answer is a redact).
     let outcome = p.decision.max(v.decision);
     audit.write(
         &ids,
-        "state-machine",
-        "outcome",
+        ("state-machine", "outcome"),
         outcome,
-        &[],
-        json!({}),
+        Entry {
+            outcome: Some(flow_outcome.into()),
+            ..Entry::default()
+        },
         started,
     )?;
     let _ = writeln!(
         out,
         "   audit         {} entries so far, chain head {}",
         audit.count,
-        audit.prev.get(..12).unwrap_or_default()
+        audit.head().get(..12).unwrap_or_default()
     );
     Ok(outcome)
 }
@@ -437,15 +486,31 @@ struct Ids {
     version: Option<String>,
 }
 
-/// JSON-lines audit file with a SHA-256 chain: `hash = sha256(prev_hash + entry)`,
-/// the entry serialised with sorted keys and without `hash`. Texts appear only as
-/// hashes. (The deployed audit-logger writes the full record to CloudWatch Logs.)
+/// The audit entries of the demo: `gatehouse_core::audit` records sealed into the
+/// core's hash chain (stream [`AUDIT_STREAM`]), one canonical JSON line each, the
+/// format the deployed audit-logger writes to CloudWatch Logs. Texts appear only as
+/// SHA-256 (`input_sha256`, `output_sha256`); findings carry spans and reasons, never
+/// matched text. `gatehouse_core::audit::verify(AUDIT_STREAM, lines)` checks the file.
 #[derive(Debug)]
 struct Audit {
     path: PathBuf,
     file: std::io::BufWriter<std::fs::File>,
-    prev: String,
+    chain: Chain,
     count: usize,
+}
+
+/// The chain's stream name in the demo's audit file.
+const AUDIT_STREAM: &str = "gatehouse-demo";
+
+/// What one audit entry says beyond the ids.
+#[derive(Debug, Default)]
+struct Entry {
+    findings: Vec<Finding>,
+    input_sha256: Option<String>,
+    output_sha256: Option<String>,
+    tool_calls: Vec<AuditToolCall>,
+    errors: Vec<String>,
+    outcome: Option<String>,
 }
 
 impl Audit {
@@ -455,63 +520,82 @@ impl Audit {
         Ok(Audit {
             path,
             file: std::io::BufWriter::new(file),
-            prev: "0".repeat(64),
+            chain: Chain::genesis(AUDIT_STREAM),
             count: 0,
         })
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one audit entry's fields")]
+    /// Seals a record another function produced (the approval-callback's) into the
+    /// chain, its texts replaced by their SHA-256 like every demo entry.
+    fn seal(&mut self, mut record: AuditRecord) -> Result<(), String> {
+        record.hash_texts();
+        let line = self.chain.seal(&mut record).map_err(|e| e.to_string())?;
+        writeln!(self.file, "{line}")
+            .and_then(|()| self.file.flush())
+            .map_err(|e| format!("audit file: {e}"))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The hash of the last entry.
+    fn head(&self) -> &str {
+        self.chain.head()
+    }
+
     fn write(
         &mut self,
         ids: &Ids,
-        function: &str,
-        stage: &str,
+        (function, stage): (&str, &str),
         decision: Decision,
-        findings: &[String],
-        extra: Value,
+        entry: Entry,
         started: Instant,
     ) -> Result<(), String> {
-        let mut entry = json!({
-            "schema_version": 1,
-            "timestamp": rfc3339(SystemTime::now()),
-            "trace_id": format!("demo-{}", ids.request_id),
-            "request_id": ids.request_id,
-            "session_id": ids.session_id,
-            "principal_id": ids.principal,
-            "role": ids.role,
-            "function": function,
-            "stage": stage,
-            "prompt_version": ids.version,
-            "decision": decision,
-            "findings": findings,
-            "latency_us": u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            "region": "local",
-            "prev_hash": self.prev,
-        });
-        if let (Some(map), Value::Object(more)) = (entry.as_object_mut(), extra) {
-            map.extend(more);
-        }
-        let body = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
-        let hash = sha256(&format!("{}{body}", self.prev));
-        if let Some(map) = entry.as_object_mut() {
-            map.insert("hash".into(), Value::from(hash.clone()));
-        }
-        writeln!(self.file, "{entry}")
+        let mut record = AuditRecord::new(function, stage, decision);
+        record.timestamp = time::rfc3339_from_unix_ms(time::now_unix_ms());
+        record.trace_id = format!("demo-{}", ids.request_id);
+        record.request_id.clone_from(&ids.request_id);
+        record.session_id.clone_from(&ids.session_id);
+        record.principal_id = ids.principal.clone().unwrap_or_default();
+        record.role = ids.role.clone().unwrap_or_default();
+        record.prompt_version = ids.version.clone().unwrap_or_default();
+        record.outcome = entry.outcome;
+        record.findings = entry.findings;
+        record.input_sha256 = entry.input_sha256;
+        record.output_sha256 = entry.output_sha256;
+        record.tool_calls = entry.tool_calls;
+        record.errors = entry.errors;
+        record.latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        record.region = "local".into();
+        let line = self.chain.seal(&mut record).map_err(|e| e.to_string())?;
+        writeln!(self.file, "{line}")
             .and_then(|()| self.file.flush())
             .map_err(|e| format!("audit file: {e}"))?;
-        self.prev = hash;
         self.count += 1;
         Ok(())
     }
 }
 
-fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
+/// A function's findings (its own serde shape) as the core's audit findings.
+fn core_findings<T: serde::Serialize>(findings: &[T]) -> Vec<Finding> {
+    findings
         .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
+        .filter_map(|f| serde_json::to_value(f).ok())
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
+}
+
+/// The agent's tool calls as audit tool calls.
+fn audit_tools(calls: &[gatehouse_core::ToolCall]) -> Vec<AuditToolCall> {
+    calls
+        .iter()
+        .map(|t| AuditToolCall {
+            action_group: t.action_group.clone(),
+            function: Some(t.tool.clone()),
+            api_path: None,
+            parameters: t.parameters.clone(),
+            result: None,
         })
+        .collect()
 }
 
 /// `a, b, c` or `-`.
@@ -531,40 +615,9 @@ fn preview(text: &str) -> String {
     format!("\"{cut}{}\"", if more { "…" } else { "" })
 }
 
-/// RFC 3339 UTC with microseconds, from the Unix clock (civil-from-days, H. Hinnant).
-fn rfc3339(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_micros()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc3339_known_instants() {
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000000Z");
-        let t = UNIX_EPOCH + Duration::from_secs(1_709_251_199); // leap year, end of February
-        assert_eq!(rfc3339(t), "2024-02-29T23:59:59.000000Z");
-    }
 
     #[test]
     fn demo_runs_and_chains_its_audit_entries() {
@@ -574,6 +627,7 @@ mod tests {
         let args = Args {
             policy: None,
             audit_file: Some(path.clone()),
+            samples: false,
         };
         // When the demo runs
         let report = run_all(&args);
@@ -589,19 +643,19 @@ mod tests {
         );
         // And the audit file is a valid chain with no raw prompt text
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let mut prev = "0".repeat(64);
-        for line in text.lines() {
-            let mut v: Value = serde_json::from_str(line).unwrap_or_default();
-            let hash = v["hash"].as_str().unwrap_or_default().to_owned();
-            v.as_object_mut().map(|m| m.remove("hash"));
-            assert_eq!(v["prev_hash"], prev.as_str());
-            assert_eq!(
-                sha256(&format!("{prev}{v}")),
-                hash,
-                "chain breaks at {line}"
-            );
-            prev = hash;
+        let lines: Vec<&str> = text.lines().collect();
+        let verified = gatehouse_core::audit::verify(AUDIT_STREAM, &lines);
+        assert!(verified.is_ok(), "{verified:?}");
+        for line in &lines {
+            let record: Result<AuditRecord, _> = serde_json::from_str(line);
+            assert!(record.is_ok(), "not an audit record: {line}");
         }
+        // And every scenario's exit is audited with its outcome
+        assert_eq!(
+            text.matches("\"outcome\":").count(),
+            SCENARIOS.len(),
+            "{text}"
+        );
         assert!(text.lines().count() >= 14);
         assert!(!text.contains("ana.lopez@example.com") && !text.contains("Ignore all previous"));
         let _ = std::fs::remove_file(&path);

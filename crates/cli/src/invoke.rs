@@ -11,11 +11,14 @@
 //! answers with `ReplayAgent` (recorded responses) unless `GATEHOUSE_AGENT=bedrock`, in
 //! which case it calls the real service in `AWS_REGION`. Region pinning is not
 //! enforced here: it guards deployed functions, and this runs on a workstation.
-//!
-//! Wiring (for `main.rs`): `Command::Invoke(args) => return invoke::run(&args)`, with
-//! these dependencies in `crates/cli/Cargo.toml`: `prompt-preprocessor`,
-//! `output-validator`, `agent-invoker`, `gatehouse-runtime`, `lambda_runtime`, `tokio`
-//! (all `.workspace = true`).
+//! get-order-status reads the DynamoDB table `ORDERS_TABLE` when it is set (endpoint
+//! and credentials from the usual AWS settings), else the embedded sample orders.
+//! audit-logger and approval-callback audit into a local hash-chained JSON-lines file
+//! ([`crate::local_audit`]); approval-callback keeps pending requests in
+//! `GATEHOUSE_APPROVALS_FILE` (default `gatehouse-approvals.json`), appends its
+//! callbacks to `GATEHOUSE_CALLBACKS_FILE` (default `gatehouse-callbacks.jsonl`) instead
+//! of calling Step Functions, and accepts the reviewer roles in `REVIEWER_ROLES`
+//! (default `security-reviewer`).
 //!
 //! Adding a function is one arm in [`dispatch`].
 
@@ -27,13 +30,16 @@ use gatehouse_core::spotlight::Mode;
 use gatehouse_runtime::seal::SealKey;
 use gatehouse_runtime::{env_var, policy};
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
+
+use crate::local_audit;
 use serde::Serialize;
 use serde_json::Value;
 
 /// Arguments of `gatehouse invoke`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The function: prompt-preprocessor, output-validator, agent-invoker, …
+    /// The function: prompt-preprocessor, output-validator, agent-invoker,
+    /// get-order-status, audit-logger or approval-callback.
     pub function: String,
     /// The event file (e.g. `events/prompt-preprocessor/benign.json`).
     #[arg(long, value_name = "FILE")]
@@ -41,7 +47,14 @@ pub(crate) struct Args {
 }
 
 /// The functions `invoke` knows, for messages.
-pub(crate) const FUNCTIONS: &[&str] = &["prompt-preprocessor", "output-validator", "agent-invoker"];
+pub(crate) const FUNCTIONS: &[&str] = &[
+    "prompt-preprocessor",
+    "output-validator",
+    "agent-invoker",
+    "get-order-status",
+    "audit-logger",
+    "approval-callback",
+];
 
 /// Runs `gatehouse invoke`.
 pub(crate) fn run(args: &Args) -> ExitCode {
@@ -170,8 +183,55 @@ async fn dispatch(function: &str, event: LambdaEvent<Value>) -> Result<Value, Di
                 respond(agent_invoker::handle(&deps, event).await)
             }
         }
-        // The other helper's functions, one arm each once their crates are merged, e.g.:
-        // "get-order-status" => respond(get_order_status::handle(&embedded_store, event).await),
+        "get-order-status" => {
+            use get_order_status::{AnyStore, dynamo::DynamoStore, store::EmbeddedStore};
+            let store = match env_var("ORDERS_TABLE") {
+                Some(table) => {
+                    let config =
+                        aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                    AnyStore::Dynamo(DynamoStore::new(
+                        aws_sdk_dynamodb::Client::new(&config),
+                        table,
+                    ))
+                }
+                None => AnyStore::Embedded(EmbeddedStore::default()),
+            };
+            respond(get_order_status::handle(&store, event).await)
+        }
+        "audit-logger" => {
+            let sink = local_audit::file_sink(&local_audit::audit_file_from_env())
+                .map_err(|e| diag("ConfigurationError", e))?;
+            let env = audit_logger::Env {
+                region: env_var("AWS_REGION").unwrap_or_else(|| "local".into()),
+                trace_id: None,
+            };
+            respond(audit_logger::handle(&sink, &env, event).await)
+        }
+        "approval-callback" => {
+            use approval_callback::local::{FileApprovalStore, FileCallback, LogNotifier};
+            let audit = local_audit::file_sink(&local_audit::audit_file_from_env())
+                .map_err(|e| diag("ConfigurationError", e))?;
+            let deps = approval_callback::Deps {
+                store: FileApprovalStore::new(
+                    env_var("GATEHOUSE_APPROVALS_FILE")
+                        .unwrap_or_else(|| "gatehouse-approvals.json".into()),
+                ),
+                notifier: LogNotifier,
+                callback: FileCallback::new(
+                    env_var("GATEHOUSE_CALLBACKS_FILE")
+                        .unwrap_or_else(|| "gatehouse-callbacks.jsonl".into()),
+                ),
+                audit,
+                reviewer_roles: approval_callback::parse_roles(
+                    &env_var("REVIEWER_ROLES").unwrap_or_else(|| "security-reviewer".into()),
+                ),
+                ttl_seconds: env_var("APPROVAL_TTL_SECONDS")
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(86_400),
+                region: env_var("AWS_REGION").unwrap_or_else(|| "local".into()),
+            };
+            respond(approval_callback::handle(&deps, event).await)
+        }
         other => Err(diag(
             "UnknownFunction",
             format!("unknown function `{other}`"),
@@ -211,49 +271,7 @@ fn diag(error_type: &str, error_message: String) -> Diagnostic {
 mod tests {
     use super::*;
 
-    /// From the manifest directory cargo sets at run time (a shared target directory
-    /// may hold a test binary compiled in another checkout).
-    fn events_dir() -> PathBuf {
-        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
-        dir.join("../../events")
-    }
-
-    /// Every event file of every function: a response, except the ones meant to fail.
-    #[test]
-    fn every_event_file_answers_or_fails_cleanly() {
-        let mut seen = 0;
-        for function in FUNCTIONS {
-            let dir = events_dir().join(function);
-            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-                .unwrap_or_default();
-            files.retain(|p| p.extension().is_some_and(|e| e == "json"));
-            files.sort();
-            for file in files {
-                let name = file
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                let expect_error = name.starts_with("malformed")
-                    || name.starts_with("missing")
-                    || name == "parser-orchestration";
-                let result = invoke_file(function, &file);
-                match (&result, expect_error) {
-                    (Ok(v), false) => assert!(v.is_object(), "{function}/{name}"),
-                    (Err(d), true) => assert_eq!(
-                        d.error_type, "InvalidEvent",
-                        "{function}/{name}: {}",
-                        d.error_message
-                    ),
-                    _ => panic!("{function}/{name}: unexpected {result:?}"),
-                }
-                seen += 1;
-            }
-        }
-        assert!(seen >= 20, "only {seen} event files");
-    }
+    // Every event file through the binary: crates/cli/tests/invoke.rs.
 
     #[test]
     fn unreadable_and_non_json_files_are_errors() {

@@ -1,11 +1,16 @@
 //! `gatehouse`: the Gatehouse command line. Scans text with the guard, evaluates the
-//! guard on a labelled corpus, checks policies and runs the demo. Each command lives in
+//! guard on a labelled corpus, checks policies, runs the Lambda handlers in-process
+//! and the guarded flow as a demo. Each command lives in
 //! its own module; this file only parses the command line and dispatches.
 
 mod common;
 mod demo;
+mod demo_flow;
+mod demo_review;
 mod eval;
 mod format;
+mod invoke;
+mod local_audit;
 mod policy;
 mod scan;
 
@@ -30,10 +35,11 @@ enum Command {
     /// Validate a policy file, or print the embedded default policy.
     #[command(subcommand)]
     Policy(policy::Command),
-    /// Scan the embedded sample prompts and model outputs and print the verdicts.
-    Demo(demo::Args),
-    // [commands from other crates] `invoke <function> --event FILE` (issue 3) goes here,
-    // with its arm in `run` below; `demo` above is a stand-in the lead replaces.
+    /// Run the guarded flow locally on events/ (pre-process, replayed agent, validate,
+    /// review, audit) and print it as a trace; --samples scans the sample texts instead.
+    Demo(demo_flow::Args),
+    /// Run a Lambda function's real handler in-process on an event file.
+    Invoke(invoke::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,7 +48,13 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Policy(cmd) => policy::run(&cmd),
-        Command::Demo(args) => demo::run(&args),
+        Command::Demo(args) if args.samples => demo::run(&demo::Args {
+            policy: common::PolicyArg {
+                policy: args.policy,
+            },
+        }),
+        Command::Demo(args) => return demo_flow::run(&args),
+        Command::Invoke(args) => return invoke::run(&args),
     };
     common::exit(result)
 }

@@ -633,8 +633,8 @@ fn policy_print_default_is_a_valid_policy() {
 // ---------------------------------------------------------------- demo
 
 #[test]
-fn demo_scans_every_sample() {
-    let out = run(&["demo"], b"");
+fn demo_samples_scans_every_sample() {
+    let out = run(&["demo", "--samples"], b"");
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     for id in ["p-01", "p-03", "u-02", "o-02"] {

@@ -1,0 +1,231 @@
+//! `gatehouse invoke` and `gatehouse demo` through the built binary.
+//!
+//! Data-driven: every `events/<function>/*.json` is invoked, and its expected outcome
+//! comes from the sibling `events/<function>/EXPECTED` (`<case> ok` or
+//! `<case> error <errorType>`, run in the listed order in one fresh directory, so the
+//! stateful approval flow can be expressed). An event file without a line there, or a
+//! line without its file, fails the test.
+#![cfg(test)] // so the helpers below count as test code for clippy's unwrap lints
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+
+/// Settings that would switch `invoke` away from its local defaults.
+const NON_LOCAL_ENV: &[&str] = &[
+    "ORDERS_TABLE",
+    "GATEHOUSE_AGENT",
+    "GATEHOUSE_POLICY",
+    "GATEHOUSE_AUDIT_FILE",
+    "GATEHOUSE_APPROVALS_FILE",
+    "GATEHOUSE_CALLBACKS_FILE",
+    "GATEHOUSE_REDACTION_KEY",
+    "REVIEWER_ROLES",
+];
+
+fn events_dir() -> PathBuf {
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    dir.join("../../events")
+}
+
+/// A fresh, empty working directory for one run.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "gatehouse-invoke-test-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn gatehouse(args: &[&str], cwd: &Path) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(cwd);
+    for name in NON_LOCAL_ENV {
+        cmd.env_remove(name);
+    }
+    cmd.output().unwrap()
+}
+
+/// `(case, expected error type or None)` in file order.
+fn expectations(dir: &Path) -> Vec<(String, Option<String>)> {
+    let text = std::fs::read_to_string(dir.join("EXPECTED"))
+        .unwrap_or_else(|e| panic!("{}/EXPECTED: {e}", dir.display()));
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let parts: Vec<&str> = l.split_whitespace().collect();
+            match parts.as_slice() {
+                [case, "ok"] => ((*case).to_owned(), None),
+                [case, "error", kind] => ((*case).to_owned(), Some((*kind).to_owned())),
+                _ => panic!("{}/EXPECTED: bad line `{l}`", dir.display()),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_event_file_gives_its_expected_outcome() {
+    let mut functions: Vec<PathBuf> = std::fs::read_dir(events_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    functions.sort();
+    assert_eq!(functions.len(), 6, "one events folder per function");
+    let mut seen = 0;
+    for dir in functions {
+        let function = dir.file_name().unwrap().to_str().unwrap().to_owned();
+        let expected = expectations(&dir);
+        // Given every event file of the folder listed in EXPECTED, and nothing else
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .map(|p| p.file_stem().unwrap().to_str().unwrap().to_owned())
+            .collect();
+        files.sort();
+        let mut listed: Vec<String> = expected.iter().map(|(c, _)| c.clone()).collect();
+        listed.sort();
+        assert_eq!(files, listed, "{function}: event files vs EXPECTED");
+        // When each is invoked in order in one fresh directory
+        let cwd = scratch(&function);
+        for (case, error) in &expected {
+            let event = dir.join(format!("{case}.json"));
+            let out = gatehouse(
+                &["invoke", &function, "--event", event.to_str().unwrap()],
+                &cwd,
+            );
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+            );
+            assert!(!stderr.contains("panicked"), "{function}/{case}: {stderr}");
+            // Then the exit code, the response or the error type are as listed
+            match error {
+                None => {
+                    assert_eq!(out.status.code(), Some(0), "{function}/{case}: {stderr}");
+                    let v: Result<Value, _> = serde_json::from_str(&stdout);
+                    assert!(
+                        v.as_ref().is_ok_and(Value::is_object),
+                        "{function}/{case}: {stdout}"
+                    );
+                }
+                Some(kind) => {
+                    assert_eq!(out.status.code(), Some(1), "{function}/{case}: {stdout}");
+                    assert!(
+                        stderr.starts_with(&format!("error: {kind}: ")),
+                        "{function}/{case}: expected {kind}, got {stderr}"
+                    );
+                }
+            }
+            seen += 1;
+        }
+        // And the local audit file, when written, is a chain of core audit records
+        let audit = cwd.join("gatehouse-audit.jsonl");
+        if function == "audit-logger" || function == "approval-callback" {
+            let text = std::fs::read_to_string(&audit).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            assert!(!lines.is_empty(), "{function}: no audit records");
+            let first: gatehouse_core::audit::AuditRecord =
+                serde_json::from_str(lines.first().unwrap()).unwrap();
+            let verified = gatehouse_core::audit::verify_from(&first.prev_hash, &lines);
+            assert!(verified.is_ok(), "{function}: {verified:?}");
+        }
+        let _ = std::fs::remove_dir_all(&cwd);
+    }
+    assert!(seen >= 45, "only {seen} event files");
+}
+
+#[test]
+fn malformed_event_file_is_a_clear_error() {
+    let cwd = scratch("malformed");
+    let bad = cwd.join("bad.json");
+    std::fs::write(&bad, "{\"prompt\": ").unwrap();
+    let out = gatehouse(
+        &[
+            "invoke",
+            "prompt-preprocessor",
+            "--event",
+            bad.to_str().unwrap(),
+        ],
+        &cwd,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: InvalidEvent: ") && stderr.contains("is not JSON"),
+        "{stderr}"
+    );
+    let missing = gatehouse(
+        &["invoke", "audit-logger", "--event", "no-such-file.json"],
+        &cwd,
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+    let _ = std::fs::remove_dir_all(&cwd);
+}
+
+#[test]
+fn unknown_function_is_refused() {
+    let cwd = scratch("unknown");
+    let event = events_dir().join("prompt-preprocessor/benign.json");
+    let out = gatehouse(
+        &[
+            "invoke",
+            "delete-everything",
+            "--event",
+            event.to_str().unwrap(),
+        ],
+        &cwd,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown function `delete-everything`")
+            && stderr.contains("approval-callback"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&cwd);
+}
+
+#[test]
+fn demo_prints_the_guarded_flow() {
+    let cwd = scratch("demo");
+    let audit = cwd.join("demo-audit.jsonl");
+    let out = gatehouse(&["demo", "--audit-file", audit.to_str().unwrap()], &cwd);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for step in [
+        "pre-process",
+        "[replay]",
+        "validate",
+        "Fail(\"PromptRejected\")",
+        "HumanApproval",
+        "reviewer demo-reviewer (security-reviewer) approves → approved",
+        "blocked; the user gets",
+        "respond",
+        "audit",
+    ] {
+        assert!(stdout.contains(step), "missing `{step}` in:\n{stdout}");
+    }
+    let text = std::fs::read_to_string(&audit).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 14, "{text}");
+    let first: gatehouse_core::audit::AuditRecord =
+        serde_json::from_str(lines.first().unwrap()).unwrap();
+    assert!(gatehouse_core::audit::verify_from(&first.prev_hash, &lines).is_ok());
+    let _ = std::fs::remove_dir_all(&cwd);
+}
