@@ -5,6 +5,7 @@
 //! a candidate policy (`--compare`, issue 5) is a second evaluator on the same rows
 //! plus a diff of their outcomes.
 
+mod compare;
 mod corpus;
 mod metrics;
 mod report;
@@ -48,6 +49,13 @@ pub(crate) struct Args {
     /// How many of the worst misses and false alarms to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
     misses: usize,
+    /// A candidate policy file to run beside `--policy` (or the default): prints both
+    /// reports' figures side by side and the rows on which they disagree.
+    #[arg(long, value_name = "CANDIDATE")]
+    compare: Option<PathBuf>,
+    /// With `--compare`: how many disagreeing rows to list.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    disagreements: usize,
     /// Print the report as one JSON object.
     #[arg(long)]
     json: bool,
@@ -63,6 +71,12 @@ rows without `id` are named `line-N`.
 --split: a row is in the holdout when the first 8 bytes of SHA-256(id), read as a
 big-endian integer, modulo 100 are below 20 (rows without id hash their text); `tune`
 is the rest. The report names the split used.
+
+--compare CANDIDATE: both policies scan every row. The rows whose decisions differ are
+listed changes of caught status first: attacks newly caught, benign rows newly flagged,
+attacks newly missed, benign rows newly cleared, then other decision changes. With
+--json the output is {base, candidate, newly_caught, newly_missed, newly_flagged,
+newly_cleared, disagreements_total, disagreements}, base and candidate being full reports.
 
 Exit 0 when the report was produced (whatever the figures), 1 on error (unreadable
 file, malformed row: the message names the line).";
@@ -109,9 +123,18 @@ impl<'g> Evaluator<'g> {
 /// Runs `gatehouse eval`.
 pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let guard = args.policy.load()?;
+    let candidate_arg = args.compare.as_ref().map(|path| PolicyArg {
+        policy: Some(path.clone()),
+    });
+    let candidate_guard = match &candidate_arg {
+        Some(arg) => Some(arg.load().context("candidate policy (--compare)")?),
+        None => None,
+    };
     let file =
         File::open(&args.file).with_context(|| format!("cannot open `{}`", args.file.display()))?;
     let mut evaluator = Evaluator::new(&guard);
+    let mut candidate = candidate_guard.as_ref().map(Evaluator::new);
+    let mut disagreements = Vec::new();
     let started = Instant::now();
     let mut total_rows = 0usize;
     let mut stages_used = std::collections::BTreeSet::new();
@@ -131,28 +154,48 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
             source: metrics::cut_at_depth(&row.source, args.source_depth),
             category: metrics::cut_at_depth(&row.category, args.category_depth),
         };
-        evaluator.observe(&row, stage, args.role.as_deref(), groups);
+        let base = evaluator.observe(&row, stage, args.role.as_deref(), groups);
+        if let Some(c) = candidate.as_mut() {
+            let other = c.observe(&row, stage, args.role.as_deref(), groups);
+            disagreements.extend(compare::Disagreement::of(&row, &base, &other));
+        }
     }
-    let elapsed = started.elapsed();
-    let mut tally = evaluator.tally;
-    tally.sort_misses();
-    let report = report::Report::new(
-        report::Setup {
-            corpus: args.file.display().to_string(),
-            policy: args.policy.label(),
-            stages: stages_used.iter().map(|s| s.as_str()).collect(),
-            role: args.role.clone(),
-            split: args.split,
-            total_rows,
-            source_depth: args.source_depth,
-            category_depth: args.category_depth,
-            elapsed,
-        },
-        tally,
-        args.misses,
-    );
+    let setup = report::Setup {
+        corpus: args.file.display().to_string(),
+        policy: args.policy.label(),
+        stages: stages_used.iter().map(|s| s.as_str()).collect(),
+        role: args.role.clone(),
+        split: args.split,
+        total_rows,
+        source_depth: args.source_depth,
+        category_depth: args.category_depth,
+        elapsed: started.elapsed(),
+    };
+    let finish = |evaluator: Evaluator<'_>, setup: report::Setup| {
+        let mut tally = evaluator.tally;
+        tally.sort_misses();
+        report::Report::new(setup, tally, args.misses)
+    };
+    let report = finish(evaluator, setup.clone());
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if let (Some(c), Some(arg)) = (candidate, &candidate_arg) {
+        let candidate_setup = report::Setup {
+            policy: arg.label(),
+            ..setup
+        };
+        let comparison = compare::Comparison::new(
+            report,
+            finish(c, candidate_setup),
+            disagreements,
+            args.disagreements,
+        );
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &comparison)?;
+            writeln!(out)?;
+        } else {
+            write!(out, "{}", comparison.to_text())?;
+        }
+    } else if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {

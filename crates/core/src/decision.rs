@@ -211,6 +211,42 @@ pub struct Verdict {
     /// Never serialised: it must not reach logs or responses in clear.
     #[serde(skip)]
     pub redactions: crate::redact::RedactionMap,
+    /// What the policy's shadow (candidate) policy decided, when it has one. Recorded
+    /// for comparison only: it never changes [`Verdict::decision`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<ShadowVerdict>,
+}
+
+/// The outcome of the shadow policy on the same text: recorded, never enforced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShadowVerdict {
+    /// What the shadow policy would have done (`deny` if it failed: fail closed).
+    pub decision: Decision,
+    /// Its combined risk score.
+    pub score: f32,
+    /// The ids of the rules that fired under it, deduplicated, in text order.
+    pub rules: Vec<String>,
+    /// Internal errors of the shadow policy; they never affect the enforced verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+impl ShadowVerdict {
+    /// Summarises a verdict of the shadow policy.
+    pub fn from_verdict(v: &Verdict) -> ShadowVerdict {
+        let mut rules: Vec<String> = Vec::new();
+        for f in &v.findings {
+            if !rules.contains(&f.rule) {
+                rules.push(f.rule.clone());
+            }
+        }
+        ShadowVerdict {
+            decision: v.decision,
+            score: v.score,
+            rules,
+            errors: v.errors.clone(),
+        }
+    }
 }
 
 impl Verdict {
@@ -233,6 +269,7 @@ impl Verdict {
             redacted: None,
             errors: vec![reason],
             redactions: crate::redact::RedactionMap::default(),
+            shadow: None,
         }
     }
 }

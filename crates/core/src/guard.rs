@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::PolicyError;
-use crate::decision::{Action, Category, Decision, Finding, Severity, Verdict};
+use crate::decision::{Action, Category, Decision, Finding, Severity, ShadowVerdict, Verdict};
 use crate::matcher::{PhraseMatcher, PhraseSetBuilder};
 use crate::normalise::{self, Normalised};
 use crate::policy::{Limits, Policy, RedactStyle, RoleOverride, Stage, Thresholds};
@@ -19,6 +19,8 @@ pub struct Guard {
     stages: [CompiledStage; 3],
     roles: BTreeMap<String, RoleOverride>,
     policy: Policy,
+    /// The candidate policy run in shadow mode: recorded, never enforced.
+    shadow: Option<Box<Guard>>,
 }
 
 #[derive(Debug)]
@@ -85,7 +87,18 @@ impl Guard {
                 phrases,
             })
         };
+        let shadow = match &policy.shadow {
+            None => None,
+            Some(candidate) if candidate.shadow.is_some() => {
+                return Err(PolicyError::Invalid {
+                    path: "shadow.shadow".into(),
+                    message: "a shadow policy may not itself have a shadow".into(),
+                });
+            }
+            Some(candidate) => Some(Box::new(Guard::new(candidate).map_err(in_shadow)?)),
+        };
         Ok(Guard {
+            shadow,
             limits: policy.limits,
             stages: [
                 compile_stage(Stage::Prompt)?,
@@ -121,7 +134,17 @@ impl Guard {
     }
 
     /// Scans one text. Never fails: any internal error is a `deny` (fail closed).
+    /// When the policy has a shadow, the shadow's outcome is recorded in
+    /// [`Verdict::shadow`]; the decision never depends on it.
     pub fn scan(&self, req: &ScanRequest<'_>) -> Verdict {
+        let mut verdict = self.scan_enforced(req);
+        if let Some(shadow) = &self.shadow {
+            verdict.shadow = Some(ShadowVerdict::from_verdict(&shadow.scan_enforced(req)));
+        }
+        verdict
+    }
+
+    fn scan_enforced(&self, req: &ScanRequest<'_>) -> Verdict {
         let text = req.text;
         if text.len() > self.limits.max_input_bytes {
             return refuse(
@@ -236,7 +259,28 @@ impl Guard {
             redacted,
             errors,
             redactions: map,
+            shadow: None,
         }
+    }
+}
+
+/// Places a compile error of the shadow policy under `shadow.`.
+fn in_shadow(e: PolicyError) -> PolicyError {
+    match e {
+        PolicyError::Invalid { path, message } => PolicyError::Invalid {
+            path: format!("shadow.{path}"),
+            message,
+        },
+        PolicyError::Rule {
+            rule,
+            path,
+            message,
+        } => PolicyError::Rule {
+            rule,
+            path: format!("shadow.{path}"),
+            message,
+        },
+        other => other,
     }
 }
 

@@ -37,7 +37,7 @@ mod request;
 pub mod rules;
 pub mod spotlight;
 
-pub use decision::{Action, Category, Decision, Finding, Severity, Verdict};
+pub use decision::{Action, Category, Decision, Finding, Severity, ShadowVerdict, Verdict};
 pub use error::{PolicyError, RuleError};
 pub use guard::Guard;
 pub use policy::{Policy, Stage};

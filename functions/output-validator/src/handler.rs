@@ -82,6 +82,7 @@ pub fn validate(
         .collect();
     let mut decision = verdict.decision;
     let mut errors = verdict.errors;
+    let shadow_decision = verdict.shadow.as_ref().map(|s| s.decision);
 
     // The prompt's decision is a floor: flagged input → review, denied input → deny.
     let floor = match req.input_decision {
@@ -141,6 +142,7 @@ pub fn validate(
     tracing::info!(
         request_id = %request_id,
         decision = %decision,
+        shadow_decision = ?shadow_decision,
         score = verdict.score,
         completion_bytes = req.completion.len(),
         tool_calls = req.tool_calls.len(),
@@ -161,6 +163,7 @@ pub fn validate(
         role: req.role,
         prompt_version: req.prompt_version,
         errors,
+        shadow_decision,
     })
 }
 

@@ -115,6 +115,10 @@ pub struct ValidateResponse {
     /// Internal errors that forced a deny.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// What the policy's shadow (candidate) policy would have decided, when it has one:
+    /// recorded in the audit record, never enforced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shadow_decision: Option<Decision>,
 }
 
 /// Either answer shape; serialises as the inner value.

@@ -237,3 +237,37 @@ async fn denied_prompt_denies_the_answer() {
     assert_eq!(out.decision, Decision::Deny);
     assert!(out.blocked);
 }
+
+#[tokio::test]
+async fn shadow_decision_is_returned_not_enforced() {
+    // Given a policy whose shadow would deny every answer
+    let mut policy =
+        gatehouse_core::Policy::embedded_default().unwrap_or_else(|e| unreachable!("{e}"));
+    let all =
+        "{ rules: [ { id: shadow.all, action: deny, check: { type: regex, pattern: '(?s).' } } ] }";
+    let shadow = gatehouse_core::Policy::from_yaml(&format!(
+        "version: 1\nstages: {{ prompt: {all}, untrusted: {all}, output: {all} }}\n"
+    ))
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    policy.shadow = Some(Box::new(shadow));
+    let d = Deps {
+        guard: Guard::new(&policy).unwrap_or_else(|e| unreachable!("{e}")),
+        key: None,
+        refusal: REFUSAL.to_owned(),
+    };
+    // When a clean answer is validated
+    let Ok(ValidatorResponse::Native(out)) = run(
+        &d,
+        include_str!("../../../events/output-validator/clean.json"),
+    )
+    .await
+    else {
+        unreachable!("clean event answers natively")
+    };
+    // Then it is delivered, and the shadow's deny is only recorded
+    assert_eq!(out.decision, Decision::Allow, "{:?}", out.findings);
+    assert!(!out.blocked);
+    assert_eq!(out.shadow_decision, Some(Decision::Deny));
+    let json = serde_json::to_value(&out).unwrap_or_default();
+    assert_eq!(json["shadow_decision"], "deny");
+}

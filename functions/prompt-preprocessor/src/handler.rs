@@ -160,6 +160,11 @@ pub fn preprocess(
         principal_id,
         role: req.role.clone(),
         errors: Vec::new(),
+        // The strictest shadow decision over the inputs; never enforced.
+        shadow_decision: verdicts
+            .iter()
+            .filter_map(|(_, v)| v.shadow.as_ref().map(|s| s.decision))
+            .max(),
     };
 
     if decision.is_allowed() {
@@ -181,6 +186,7 @@ pub fn preprocess(
     tracing::info!(
         request_id = %out.request_id,
         decision = %out.decision,
+        shadow_decision = ?out.shadow_decision,
         score = out.score,
         prompt_bytes = req.prompt.len(),
         untrusted = req.untrusted.len(),

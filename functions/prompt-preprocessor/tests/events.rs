@@ -284,3 +284,38 @@ async fn oversized_request_is_refused() {
         .unwrap_or_else(|| unreachable!());
     assert_eq!(err.error_type, "RequestTooLarge");
 }
+
+/// The default policy with a shadow that would deny every text.
+fn shadowed_default() -> Guard {
+    let mut policy = Policy::embedded_default().unwrap_or_else(|e| unreachable!("{e}"));
+    let all =
+        "{ rules: [ { id: shadow.all, action: deny, check: { type: regex, pattern: '(?s).' } } ] }";
+    let shadow = Policy::from_yaml(&format!(
+        "version: 1\nstages: {{ prompt: {all}, untrusted: {all}, output: {all} }}\n"
+    ))
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    policy.shadow = Some(Box::new(shadow));
+    Guard::new(&policy).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+#[tokio::test]
+async fn shadow_decision_is_returned_not_enforced() {
+    // Given a policy whose shadow would deny everything
+    let d = deps(shadowed_default(), None);
+    let out = run(&d, BENIGN)
+        .await
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    // Then the benign prompt still goes through, and the shadow's deny is recorded
+    assert_eq!(out.decision, Decision::Allow, "{:?}", out.findings);
+    assert!(out.prompt.is_some());
+    assert_eq!(out.shadow_decision, Some(Decision::Deny));
+    let json = serde_json::to_value(&out).unwrap_or_default();
+    assert_eq!(json["shadow_decision"], "deny");
+    // And without a shadow there is no such field
+    let plain = run(&default_deps(), BENIGN)
+        .await
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    assert_eq!(plain.shadow_decision, None);
+    let json = serde_json::to_value(&plain).unwrap_or_default();
+    assert!(json.get("shadow_decision").is_none());
+}

@@ -19,7 +19,7 @@ impl Policy {
                 message: clean(e.into_inner().to_string()),
             }
         })?;
-        policy.validate()?;
+        policy.validate_all()?;
         Ok(policy)
     }
 
@@ -33,7 +33,7 @@ impl Policy {
                 message: clean(e.into_inner().to_string()),
             }
         })?;
-        policy.validate()?;
+        policy.validate_all()?;
         Ok(policy)
     }
 
@@ -51,6 +51,28 @@ impl Policy {
         } else {
             Policy::from_yaml(&text)
         }
+    }
+
+    /// Validates the policy and its shadow, if any; errors in the shadow are reported
+    /// under `shadow.`.
+    fn validate_all(&self) -> Result<(), PolicyError> {
+        self.validate()?;
+        if let Some(shadow) = &self.shadow {
+            if shadow.shadow.is_some() {
+                return Err(invalid(
+                    "shadow.shadow",
+                    "a shadow policy may not itself have a shadow".into(),
+                ));
+            }
+            shadow.validate().map_err(|e| match e {
+                PolicyError::Invalid { path, message } => PolicyError::Invalid {
+                    path: format!("shadow.{path}"),
+                    message,
+                },
+                other => other,
+            })?;
+        }
+        Ok(())
     }
 
     /// Checks what serde cannot: version, id uniqueness, score and threshold ranges.

@@ -73,6 +73,11 @@ pub struct Policy {
     /// Per-role overrides, keyed by role name.
     #[serde(default)]
     pub roles: BTreeMap<String, RoleOverride>,
+    /// A candidate policy, inline, that runs alongside this one in shadow mode: its
+    /// decision is recorded (`shadow_decision`) but never enforced. A shadow policy may
+    /// not itself have a shadow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<Box<Policy>>,
 }
 
 /// The three stages' policies.

@@ -1,0 +1,220 @@
+//! `gatehouse eval --compare CANDIDATE`: the base and a candidate policy over the same
+//! rows, their figures side by side, and the rows on which they disagree.
+
+use std::fmt::Write as _;
+
+use gatehouse_core::Decision;
+use serde::Serialize;
+
+use super::corpus::Row;
+use super::metrics::{Metrics, Outcome, is_caught};
+use super::report::{Group, Report};
+use crate::format::percent;
+
+/// How the candidate's outcome on a row differs from the base's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Change {
+    /// A positive the base lets through and the candidate catches.
+    NewlyCaught,
+    /// A negative the base lets through and the candidate catches (a new false alarm).
+    NewlyFlagged,
+    /// A positive the base catches and the candidate lets through.
+    NewlyMissed,
+    /// A negative the base catches and the candidate lets through.
+    NewlyCleared,
+    /// Caught (or not) by both, with different decisions (e.g. review → deny).
+    Decision,
+}
+
+impl Change {
+    fn as_str(self) -> &'static str {
+        match self {
+            Change::NewlyCaught => "newly caught",
+            Change::NewlyFlagged => "newly flagged",
+            Change::NewlyMissed => "newly missed",
+            Change::NewlyCleared => "newly cleared",
+            Change::Decision => "decision changed",
+        }
+    }
+}
+
+/// One row on which the two policies decide differently.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Disagreement {
+    /// Row id.
+    pub id: String,
+    /// Line in the corpus file.
+    pub line: usize,
+    /// The row's label.
+    pub label: &'static str,
+    /// The row's source.
+    pub source: String,
+    /// The base policy's decision.
+    pub base: Decision,
+    /// The candidate policy's decision.
+    pub candidate: Decision,
+    /// What the difference means for the figures.
+    pub change: Change,
+    /// Rules that fired under the base policy.
+    pub base_rules: Vec<String>,
+    /// Rules that fired under the candidate policy.
+    pub candidate_rules: Vec<String>,
+    /// The start of the text, escaped and shortened.
+    pub excerpt: String,
+}
+
+impl Disagreement {
+    /// The disagreement on one row, if the two outcomes differ in decision.
+    pub(crate) fn of(row: &Row, base: &Outcome, candidate: &Outcome) -> Option<Disagreement> {
+        if base.decision == candidate.decision {
+            return None;
+        }
+        let positive = row.label.is_positive();
+        let change = match (is_caught(base.decision), is_caught(candidate.decision)) {
+            (false, true) if positive => Change::NewlyCaught,
+            (false, true) => Change::NewlyFlagged,
+            (true, false) if positive => Change::NewlyMissed,
+            (true, false) => Change::NewlyCleared,
+            _ => Change::Decision,
+        };
+        Some(Disagreement {
+            id: row.id.clone(),
+            line: row.line,
+            label: row.label.as_str(),
+            source: row.source.clone(),
+            base: base.decision,
+            candidate: candidate.decision,
+            change,
+            base_rules: base.rules.clone(),
+            candidate_rules: candidate.rules.clone(),
+            excerpt: crate::format::excerpt(&row.text, crate::format::EXCERPT_CHARS),
+        })
+    }
+}
+
+/// The comparison report. Its JSON form is the `--compare --json` output.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Comparison {
+    /// The full report of the base policy.
+    pub base: Report,
+    /// The full report of the candidate policy.
+    pub candidate: Report,
+    /// Positives the candidate catches and the base lets through.
+    pub newly_caught: usize,
+    /// Positives the base catches and the candidate lets through.
+    pub newly_missed: usize,
+    /// Negatives the candidate catches and the base lets through.
+    pub newly_flagged: usize,
+    /// Negatives the base catches and the candidate lets through.
+    pub newly_cleared: usize,
+    /// Rows with different decisions.
+    pub disagreements_total: usize,
+    /// Rows with different decisions, changes of caught status first, then by line
+    /// (at most `--disagreements`).
+    pub disagreements: Vec<Disagreement>,
+}
+
+impl Comparison {
+    /// Builds the comparison, keeping the first `keep` disagreements.
+    pub(crate) fn new(
+        base: Report,
+        candidate: Report,
+        mut disagreements: Vec<Disagreement>,
+        keep: usize,
+    ) -> Comparison {
+        let count = |c: Change| disagreements.iter().filter(|d| d.change == c).count();
+        let (newly_caught, newly_missed, newly_flagged, newly_cleared) = (
+            count(Change::NewlyCaught),
+            count(Change::NewlyMissed),
+            count(Change::NewlyFlagged),
+            count(Change::NewlyCleared),
+        );
+        disagreements.sort_by_key(|d| (d.change, d.line));
+        let disagreements_total = disagreements.len();
+        disagreements.truncate(keep);
+        Comparison {
+            base,
+            candidate,
+            newly_caught,
+            newly_missed,
+            newly_flagged,
+            newly_cleared,
+            disagreements_total,
+            disagreements,
+        }
+    }
+
+    /// The comparison as text for a terminal.
+    pub(crate) fn to_text(&self) -> String {
+        let (b, c) = (&self.base, &self.candidate);
+        let mut o = String::new();
+        let _ = writeln!(o, "corpus     {}", b.corpus);
+        let _ = writeln!(o, "base       {}", b.policy);
+        let _ = writeln!(o, "candidate  {}", c.policy);
+        let _ = writeln!(
+            o,
+            "split      {} ({} of {} rows)",
+            b.split.as_str(),
+            b.rows,
+            b.total_rows
+        );
+        let _ = writeln!(
+            o,
+            "\n  {:^17}  {:^17}  {:^17}  (base | candidate)",
+            "recall", "FPR", "precision"
+        );
+        row(&mut o, "overall", &b.overall, &c.overall);
+        for g in &b.by_source {
+            let cand = find(&c.by_source, &g.name);
+            row(&mut o, &format!("source {}", g.name), &g.metrics, &cand);
+        }
+        let _ = writeln!(
+            o,
+            "\nattacks newly caught {}, newly missed {}; benign newly flagged {}, newly cleared {}",
+            self.newly_caught, self.newly_missed, self.newly_flagged, self.newly_cleared
+        );
+        let _ = writeln!(
+            o,
+            "\ndisagreements: base → candidate ({} of {})",
+            self.disagreements.len(),
+            self.disagreements_total
+        );
+        for d in &self.disagreements {
+            let _ = writeln!(
+                o,
+                "  {} (line {})  {}  {} → {}  {}  [{}] → [{}]",
+                d.id,
+                d.line,
+                d.label,
+                d.base,
+                d.candidate,
+                d.change.as_str(),
+                d.base_rules.join(", "),
+                d.candidate_rules.join(", ")
+            );
+            let _ = writeln!(o, "      {}", d.excerpt);
+        }
+        o
+    }
+}
+
+/// The candidate's figures of a group, or empty ones when it has none (cannot happen:
+/// both saw the same rows).
+fn find(groups: &[Group], name: &str) -> Metrics {
+    groups.iter().find(|g| g.name == name).map_or_else(
+        || super::metrics::Counts::default().metrics(),
+        |g| g.metrics,
+    )
+}
+
+fn row(o: &mut String, name: &str, b: &Metrics, c: &Metrics) {
+    let pair = |x: Option<f64>, y: Option<f64>| format!("{:>7} | {:<7}", percent(x), percent(y));
+    let _ = writeln!(
+        o,
+        "  {}  {}  {}  {name}",
+        pair(b.recall, c.recall),
+        pair(b.fpr, c.fpr),
+        pair(b.precision, c.precision)
+    );
+}
