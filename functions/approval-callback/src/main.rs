@@ -15,12 +15,7 @@ fn env(name: &str) -> Result<String, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_current_span(false)
-        .without_time()
-        .init();
+    gatehouse_runtime::init_tracing();
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let redactor = Arc::new(AuditRedactor::embedded_default()?);
     let audit = AnyAuditSink::from_env(&config, redactor)?;

@@ -10,12 +10,7 @@ use lambda_runtime::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_current_span(false)
-        .without_time()
-        .init();
+    gatehouse_runtime::init_tracing();
     let group = std::env::var("AUDIT_LOG_GROUP").map_err(|_| "AUDIT_LOG_GROUP is not set")?;
     let redactor = Arc::new(AuditRedactor::embedded_default()?);
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;

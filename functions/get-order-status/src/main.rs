@@ -5,12 +5,7 @@ use lambda_runtime::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_current_span(false)
-        .without_time()
-        .init();
+    gatehouse_runtime::init_tracing();
     let store = match std::env::var("ORDERS_TABLE").ok().filter(|t| !t.is_empty()) {
         Some(table) => {
             let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
