@@ -1,6 +1,13 @@
 //! The template's security guarantees, checked on the file itself so a change that
 //! weakens them fails `make test` before it reaches `sam deploy`.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a test failure with its message"
+)]
+
 use serde_yaml::Value;
 
 const TEMPLATE: &str = include_str!("../../template.yaml");

@@ -5,8 +5,9 @@
 //! and a type implementing [`Check`], add a variant to [`CheckConfig`] and an arm to
 //! [`CheckConfig::compile`], and give it fixture cases under `crates/core/tests/cases/`.
 
-pub(crate) mod phrases;
+pub mod phrases;
 // [normaliser rules]
+pub(crate) mod invisible_chars;
 // [pii rules]
 pub(crate) mod aws_keys;
 pub(crate) mod digits;
@@ -47,6 +48,9 @@ pub enum CheckConfig {
     /// Phrases matched in every normalised and decoded view (built-in sets or your own).
     Phrases(phrases::Config),
     // [normaliser variants]
+    /// Invisible characters (zero-width, bidi controls, tag characters, variation
+    /// selectors) with no innocent explanation.
+    InvisibleChars(invisible_chars::Config),
     // [pii variants]
     /// E-mail addresses.
     Email(email::Config),
@@ -157,6 +161,9 @@ impl CheckConfig {
         match self {
             CheckConfig::Phrases(c) => Ok(Box::new(phrases::Phrases::compile(c, cx)?)),
             // [normaliser arms]
+            CheckConfig::InvisibleChars(c) => {
+                Ok(Box::new(invisible_chars::InvisibleChars::compile(c, cx)?))
+            }
             // [pii arms]
             CheckConfig::Email(_) => Ok(Box::new(email::Email)),
             CheckConfig::Phone(c) => Ok(Box::new(phone::Phone::compile(c))),

@@ -1,0 +1,252 @@
+//! Byte maps: where each byte of a view came from in the original text.
+//!
+//! A map is a list of segments rather than one entry per byte. A *linear* segment is
+//! a 1:1 copy of ASCII bytes (view byte `at + k` came from original byte `start + k`);
+//! a *block* segment maps every one of its bytes to the same original range (a folded
+//! character, a collapsed whitespace run, a decoded byte). Ordinary prose therefore
+//! needs a handful of segments, not eight bytes of map per byte of text.
+//!
+//! Offsets are `u32`: [`super::normalise`] never looks past the first 4 GiB of input.
+
+use std::ops::Range;
+
+/// One piece of a byte map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seg {
+    /// First view byte covered.
+    at: u32,
+    /// Original start (linear: of the copy; block: of the range every byte maps to).
+    start: u32,
+    /// Original end.
+    end: u32,
+    /// 1:1 copy or block.
+    linear: bool,
+}
+
+/// The byte map of one view.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ByteMap {
+    segs: Vec<Seg>,
+}
+
+impl ByteMap {
+    /// The original range view byte `v` came from.
+    pub(crate) fn span(&self, v: usize) -> Option<(u32, u32)> {
+        let i = self.segs.partition_point(|s| s.at as usize <= v);
+        let s = self.segs.get(i.checked_sub(1)?)?;
+        if s.linear {
+            let o = s.start + (v as u32 - s.at);
+            Some((o, o + 1))
+        } else {
+            Some((s.start, s.end))
+        }
+    }
+
+    /// Maps a byte range of the view to a byte range of the original.
+    pub(crate) fn to_original(&self, range: Range<usize>) -> Range<usize> {
+        if range.start >= range.end {
+            return match self.span(range.start) {
+                Some((s, _)) => s as usize..s as usize,
+                None => 0..0,
+            };
+        }
+        let first = self.span(range.start);
+        let last = self.span(range.end - 1);
+        match (first, last) {
+            (Some((s1, e1)), Some((s2, e2))) => s1.min(s2) as usize..e1.max(e2) as usize,
+            (Some((s, e)), None) | (None, Some((s, e))) => s as usize..e as usize,
+            (None, None) => 0..0,
+        }
+    }
+
+    /// Number of segments (for tests and benches of map compactness).
+    pub(crate) fn segments(&self) -> usize {
+        self.segs.len()
+    }
+}
+
+/// A view under construction: text plus byte map.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ViewBuf {
+    /// The text so far.
+    pub(crate) text: String,
+    /// Its map.
+    pub(crate) map: ByteMap,
+}
+
+impl ViewBuf {
+    /// An empty buffer with room for `n` bytes.
+    pub(crate) fn with_capacity(n: usize) -> ViewBuf {
+        ViewBuf {
+            text: String::with_capacity(n),
+            map: ByteMap {
+                segs: Vec::with_capacity(16),
+            },
+        }
+    }
+
+    /// Current length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    fn pos(&self) -> u32 {
+        self.text.len() as u32
+    }
+
+    /// Appends ASCII `s`, copied 1:1 from original offset `orig`.
+    pub(crate) fn push_linear(&mut self, orig: u32, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        let len = s.len() as u32;
+        match self.map.segs.last_mut() {
+            Some(last) if last.linear && last.end == orig => last.end += len,
+            _ => {
+                let at = self.pos();
+                self.map.segs.push(Seg {
+                    at,
+                    start: orig,
+                    end: orig + len,
+                    linear: true,
+                });
+            }
+        }
+        self.text.push_str(s);
+    }
+
+    /// A copy keeping only the chars `keep` accepts (ASCII bytes tested by
+    /// `keep_ascii`), maps included.
+    pub(crate) fn filtered(
+        &self,
+        keep_ascii: impl Fn(u8) -> bool,
+        keep: impl Fn(char) -> bool,
+    ) -> ViewBuf {
+        let mut out = ViewBuf::with_capacity(self.text.len());
+        let bytes = self.text.as_bytes();
+        let segs = &self.map.segs;
+        for (k, seg) in segs.iter().enumerate() {
+            let from = seg.at as usize;
+            let to = segs.get(k + 1).map_or(bytes.len(), |s| s.at as usize);
+            if seg.linear {
+                // Runs of kept bytes, one map update and one copy each.
+                let slice = self.text.get(from..to).unwrap_or_default();
+                let mut run: Option<usize> = None;
+                for (off, b) in slice.bytes().enumerate() {
+                    match (keep_ascii(b), run) {
+                        (true, None) => run = Some(off),
+                        (false, Some(r)) => {
+                            out.push_linear(
+                                seg.start + r as u32,
+                                slice.get(r..off).unwrap_or_default(),
+                            );
+                            run = None;
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(r) = run {
+                    out.push_linear(seg.start + r as u32, slice.get(r..).unwrap_or_default());
+                }
+            } else if let Some(piece) = self.text.get(from..to) {
+                for c in piece.chars().filter(|&c| keep(c)) {
+                    out.push_char(seg.start, seg.end, c);
+                }
+            }
+        }
+        out
+    }
+
+    /// Appends `s`, every byte of which came from original `start..end`.
+    pub(crate) fn push_block(&mut self, start: u32, end: u32, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        match self.map.segs.last() {
+            Some(last) if !last.linear && last.start == start && last.end == end => {}
+            _ => {
+                let at = self.pos();
+                self.map.segs.push(Seg {
+                    at,
+                    start,
+                    end,
+                    linear: false,
+                });
+            }
+        }
+        self.text.push_str(s);
+    }
+
+    /// Appends one char from original `start..end`.
+    pub(crate) fn push_char(&mut self, start: u32, end: u32, c: char) {
+        let mut b = [0u8; 4];
+        self.push_block(start, end, c.encode_utf8(&mut b));
+    }
+
+    /// Cuts the text (and map) back to `len` bytes (a char boundary).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        if len >= self.text.len() || !self.text.is_char_boundary(len) {
+            return;
+        }
+        self.text.truncate(len);
+        let len = len as u32;
+        while self.map.segs.last().is_some_and(|s| s.at >= len) {
+            self.map.segs.pop();
+        }
+        if let Some(last) = self.map.segs.last_mut()
+            && last.linear
+        {
+            last.end = last.start + (len - last.at);
+        }
+    }
+
+    /// Replaces the last char by `c`, widening its original range to end at `end`
+    /// (used when two chars compose into one).
+    pub(crate) fn replace_last(&mut self, c: char, end: u32) {
+        let Some((at, _)) = self.text.char_indices().next_back() else {
+            return;
+        };
+        let Some((start, old_end)) = self.map.span(at) else {
+            return;
+        };
+        self.truncate(at);
+        self.push_char(start, old_end.max(end), c);
+    }
+
+    /// Appends `range` of another buffer's text with its map. `cursor` is a segment
+    /// hint for `src`: pass the same variable for increasing ranges.
+    pub(crate) fn copy_from(&mut self, src: &ViewBuf, range: Range<usize>, cursor: &mut usize) {
+        let segs = &src.map.segs;
+        if segs
+            .get(*cursor)
+            .is_none_or(|s| s.at as usize > range.start)
+        {
+            *cursor = segs
+                .partition_point(|s| s.at as usize <= range.start)
+                .saturating_sub(1);
+        }
+        let mut v = range.start;
+        while v < range.end {
+            while segs.get(*cursor + 1).is_some_and(|s| s.at as usize <= v) {
+                *cursor += 1;
+            }
+            let Some(seg) = segs.get(*cursor) else { return };
+            let seg_end = segs
+                .get(*cursor + 1)
+                .map_or(src.text.len(), |s| s.at as usize);
+            let piece_end = seg_end.min(range.end);
+            let Some(piece) = src.text.get(v..piece_end) else {
+                return;
+            };
+            if seg.linear {
+                self.push_linear(seg.start + (v as u32 - seg.at), piece);
+            } else {
+                self.push_block(seg.start, seg.end, piece);
+            }
+            if piece_end <= v {
+                return;
+            }
+            v = piece_end;
+        }
+    }
+}
