@@ -44,49 +44,63 @@ struct CompiledRule {
 impl Guard {
     /// Compiles a policy. Fails on anything that would make a rule unusable.
     pub fn new(policy: &Policy) -> Result<Guard, PolicyError> {
-        let compile_stage = |stage: Stage| -> Result<CompiledStage, PolicyError> {
-            let sp = policy.stages.get(stage);
-            let mut builder = PhraseSetBuilder::default();
-            let mut rules = Vec::with_capacity(sp.rules.len());
-            for (i, entry) in sp.rules.iter().enumerate() {
-                if !entry.enabled {
-                    continue;
+        let compile_stage =
+            |stage: Stage| -> Result<(CompiledStage, PhraseSetBuilder), PolicyError> {
+                let sp = policy.stages.get(stage);
+                let mut builder = PhraseSetBuilder::default();
+                let mut rules = Vec::with_capacity(sp.rules.len());
+                for (i, entry) in sp.rules.iter().enumerate() {
+                    if !entry.enabled {
+                        continue;
+                    }
+                    let index = rules.len();
+                    let mut cx = CompileCtx {
+                        phrases: &mut builder,
+                        index,
+                    };
+                    let check =
+                        entry
+                            .check
+                            .compile(&mut cx)
+                            .map_err(|message| PolicyError::Rule {
+                                rule: entry.id.clone(),
+                                path: format!("stages.{stage}.rules[{i}].check"),
+                                message,
+                            })?;
+                    let severity = entry.severity.unwrap_or_else(|| check.severity());
+                    rules.push(CompiledRule {
+                        id: entry.id.clone(),
+                        action: entry.action,
+                        severity,
+                        category: entry.category.unwrap_or_else(|| check.category()),
+                        score: entry.score.unwrap_or_else(|| severity.default_score()),
+                        redact: entry.redact,
+                        check,
+                    });
                 }
-                let index = rules.len();
-                let mut cx = CompileCtx {
-                    phrases: &mut builder,
-                    index,
-                };
-                let check = entry
-                    .check
-                    .compile(&mut cx)
-                    .map_err(|message| PolicyError::Rule {
-                        rule: entry.id.clone(),
-                        path: format!("stages.{stage}.rules[{i}].check"),
-                        message,
-                    })?;
-                let severity = entry.severity.unwrap_or_else(|| check.severity());
-                rules.push(CompiledRule {
-                    id: entry.id.clone(),
-                    action: entry.action,
-                    severity,
-                    category: entry.category.unwrap_or_else(|| check.category()),
-                    score: entry.score.unwrap_or_else(|| severity.default_score()),
-                    redact: entry.redact,
-                    check,
-                });
-            }
-            let phrases = builder.build().map_err(|message| PolicyError::Rule {
+                Ok((
+                    CompiledStage {
+                        thresholds: sp.thresholds,
+                        rules,
+                        phrases: PhraseMatcher::default(),
+                    },
+                    builder,
+                ))
+            };
+        let (mut prompt, b0) = compile_stage(Stage::Prompt)?;
+        let (mut untrusted, b1) = compile_stage(Stage::Untrusted)?;
+        let (mut output, b2) = compile_stage(Stage::Output)?;
+        // One automaton per phrase form for the whole policy: the stages share most
+        // of their phrases.
+        let [m0, m1, m2] =
+            PhraseSetBuilder::build_all([b0, b1, b2]).map_err(|message| PolicyError::Rule {
                 rule: "phrases".into(),
-                path: format!("stages.{stage}"),
+                path: "stages".into(),
                 message,
             })?;
-            Ok(CompiledStage {
-                thresholds: sp.thresholds,
-                rules,
-                phrases,
-            })
-        };
+        prompt.phrases = m0;
+        untrusted.phrases = m1;
+        output.phrases = m2;
         let shadow = match &policy.shadow {
             None => None,
             Some(candidate) if candidate.shadow.is_some() => {
@@ -100,11 +114,7 @@ impl Guard {
         Ok(Guard {
             shadow,
             limits: policy.limits,
-            stages: [
-                compile_stage(Stage::Prompt)?,
-                compile_stage(Stage::Untrusted)?,
-                compile_stage(Stage::Output)?,
-            ],
+            stages: [prompt, untrusted, output],
             roles: policy.roles.clone(),
             policy: policy.clone(),
         })

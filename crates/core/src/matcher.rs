@@ -5,6 +5,9 @@
 //! enough not to collide across word boundaries), and the ROT13 and reversed forms of
 //! the canonical phrase, so ROT13'd or reversed text is caught without extra views.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::normalise::{self, Form, Normalised, ViewKind};
@@ -46,22 +49,51 @@ struct PatternMeta {
     boundary: bool,
 }
 
+/// A phrase in the forms the automata match: canonical (trimmed) and squashed.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    /// Canonical form, trimmed.
+    canonical: String,
+    /// Canonical form of the ROT13'd raw phrase, trimmed.
+    raw_rot13: String,
+    /// Canonical form of the reversed raw phrase, trimmed.
+    raw_reversed: String,
+    /// Squashed form.
+    squashed: String,
+}
+
+impl Prepared {
+    /// Normalises `phrase` (and its ROT13 and reversal) once.
+    pub(crate) fn new(phrase: &str) -> Prepared {
+        let canon = |p: &str| normalise::canonical_phrase(p).trim().to_owned();
+        let reversed: String = phrase.chars().rev().collect();
+        Prepared {
+            canonical: canon(phrase),
+            raw_rot13: canon(&rot13(phrase)),
+            raw_reversed: canon(&reversed),
+            squashed: normalise::squashed_phrase(phrase),
+        }
+    }
+}
+
 /// Collects phrases from the rules of one stage before building the automata.
 #[derive(Debug, Default)]
 pub(crate) struct PhraseSetBuilder {
-    canonical: Vec<String>,
-    canonical_meta: Vec<PatternMeta>,
-    squashed: Vec<String>,
-    squashed_meta: Vec<PatternMeta>,
+    canonical: Vec<(String, PatternMeta)>,
+    squashed: Vec<(String, PatternMeta)>,
 }
 
 impl PhraseSetBuilder {
-    /// Registers `phrases` for the rule at `owner`. Returns how many were usable.
-    pub(crate) fn add(&mut self, owner: usize, phrases: &[String]) -> usize {
+    /// Registers already prepared phrases for the rule at `owner`; the n-th item is
+    /// phrase `n` of the rule. Returns how many were usable.
+    pub(crate) fn add_prepared<'p>(
+        &mut self,
+        owner: usize,
+        phrases: impl Iterator<Item = &'p Prepared>,
+    ) -> usize {
         let mut usable = 0;
-        for (i, phrase) in phrases.iter().enumerate() {
-            let canon = normalise::canonical_phrase(phrase);
-            let canon = canon.trim();
+        for (i, prepared) in phrases.enumerate() {
+            let canon = prepared.canonical.as_str();
             if canon.is_empty() {
                 continue;
             }
@@ -74,86 +106,157 @@ impl PhraseSetBuilder {
                     .chars()
                     .last()
                     .is_some_and(|c| c.is_ascii_alphanumeric());
-            let mut push = |text: String, variant: Variant| {
-                self.canonical.push(text);
-                self.canonical_meta.push(PatternMeta {
-                    owner,
-                    phrase: i,
-                    variant,
-                    boundary,
-                });
+            let meta = |variant: Variant, boundary: bool| PatternMeta {
+                owner,
+                phrase: i,
+                variant,
+                boundary,
             };
-            push(canon.to_owned(), Variant::Plain);
+            self.canonical
+                .push((canon.to_owned(), meta(Variant::Plain, boundary)));
             // ROT13 and reversal of the canonical phrase, and the canonical form of the
             // ROT13'd or reversed raw phrase: they differ when folding does not commute
             // with the transformation (`précédent` ROT13s to `cerpéqrag`, which folds
             // to `cerpeqrag`, not to ROT13 of `precedent`).
             let rot = rot13(canon);
-            let raw_rot = normalise::canonical_phrase(&rot13(phrase))
-                .trim()
-                .to_owned();
             if rot != canon {
+                let raw_rot = prepared.raw_rot13.as_str();
                 if raw_rot != rot && raw_rot != canon && !raw_rot.is_empty() {
-                    push(raw_rot, Variant::Rot13);
+                    self.canonical
+                        .push((raw_rot.to_owned(), meta(Variant::Rot13, boundary)));
                 }
-                push(rot, Variant::Rot13);
+                self.canonical.push((rot, meta(Variant::Rot13, boundary)));
             }
             if canon.chars().count() >= 8 {
                 let rev: String = canon.chars().rev().collect();
-                let raw_rev: String = phrase.chars().rev().collect();
-                let raw_rev = normalise::canonical_phrase(&raw_rev).trim().to_owned();
+                let raw_rev = prepared.raw_reversed.as_str();
                 if raw_rev != rev && raw_rev != canon && !raw_rev.is_empty() {
-                    push(raw_rev, Variant::Reversed);
+                    self.canonical
+                        .push((raw_rev.to_owned(), meta(Variant::Reversed, boundary)));
                 }
                 if rev != canon {
-                    push(rev, Variant::Reversed);
+                    self.canonical
+                        .push((rev, meta(Variant::Reversed, boundary)));
                 }
             }
-            let squashed = normalise::squashed_phrase(phrase);
-            if squashed.len() >= MIN_SQUASHED_LEN {
-                self.squashed.push(squashed);
-                self.squashed_meta.push(PatternMeta {
-                    owner,
-                    phrase: i,
-                    variant: Variant::Squashed,
-                    boundary: false,
-                });
+            if prepared.squashed.len() >= MIN_SQUASHED_LEN {
+                self.squashed
+                    .push((prepared.squashed.clone(), meta(Variant::Squashed, false)));
             }
         }
         usable
     }
 
-    pub(crate) fn build(self) -> Result<PhraseMatcher, String> {
-        let build = |pats: &[String]| -> Result<Option<AhoCorasick>, String> {
-            if pats.is_empty() {
-                return Ok(None);
-            }
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                // The views are mostly ordinary letters, where a rare-byte prefilter
-                // fires constantly and costs more than the automaton it guards
-                // (measured on 1 MiB adversarial inputs: ~40% slower with it).
-                .prefilter(false)
-                .build(pats)
-                .map(Some)
-                .map_err(|e| format!("cannot build phrase automaton: {e}"))
-        };
-        Ok(PhraseMatcher {
-            canonical: build(&self.canonical)?,
-            canonical_meta: self.canonical_meta,
-            squashed: build(&self.squashed)?,
-            squashed_meta: self.squashed_meta,
-        })
+    /// Builds the matchers of several stages at once: one automaton per form over
+    /// the distinct phrases of every stage (stages mostly share their phrase sets,
+    /// so this builds each automaton once), and per stage a table from pattern to
+    /// the rules that registered it there.
+    pub(crate) fn build_all<const N: usize>(
+        builders: [PhraseSetBuilder; N],
+    ) -> Result<[PhraseMatcher; N], String> {
+        let mut canonical = Shared::default();
+        let mut squashed = Shared::default();
+        let mut tables: Vec<(MetaTable, MetaTable)> = Vec::with_capacity(N);
+        for b in builders {
+            tables.push((canonical.add(b.canonical), squashed.add(b.squashed)));
+        }
+        let canonical_ac = canonical.build()?;
+        let squashed_ac = squashed.build()?;
+        let matchers: Vec<PhraseMatcher> = tables
+            .into_iter()
+            .map(|(c, s)| PhraseMatcher {
+                canonical: (!c.is_empty()).then(|| canonical_ac.clone()).flatten(),
+                canonical_meta: c,
+                squashed: (!s.is_empty()).then(|| squashed_ac.clone()).flatten(),
+                squashed_meta: s,
+            })
+            .collect();
+        matchers
+            .try_into()
+            .map_err(|_| "phrase matcher count mismatch".to_owned())
     }
 }
 
-/// The compiled phrase automata of one stage.
-#[derive(Debug)]
+/// The distinct pattern strings of one form, across stages.
+#[derive(Debug, Default)]
+struct Shared {
+    patterns: Vec<String>,
+    ids: HashMap<String, usize>,
+}
+
+impl Shared {
+    /// Interns the patterns of one stage and returns that stage's table.
+    fn add(&mut self, pats: Vec<(String, PatternMeta)>) -> MetaTable {
+        let mut by_id: Vec<(usize, PatternMeta)> = Vec::with_capacity(pats.len());
+        for (text, meta) in pats {
+            let id = match self.ids.get(&text) {
+                Some(&id) => id,
+                None => {
+                    let id = self.patterns.len();
+                    self.patterns.push(text.clone());
+                    self.ids.insert(text, id);
+                    id
+                }
+            };
+            by_id.push((id, meta));
+        }
+        // Stable: metas of one pattern keep their registration order.
+        by_id.sort_by_key(|(id, _)| *id);
+        let mut table = MetaTable::default();
+        for (id, meta) in by_id {
+            while table.starts.len() <= id {
+                table.starts.push(table.metas.len());
+            }
+            table.metas.push(meta);
+        }
+        table.starts.push(table.metas.len());
+        table
+    }
+
+    fn build(&self) -> Result<Option<Arc<AhoCorasick>>, String> {
+        if self.patterns.is_empty() {
+            return Ok(None);
+        }
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            // The views are mostly ordinary letters, where a rare-byte prefilter
+            // fires constantly and costs more than the automaton it guards
+            // (measured on 1 MiB adversarial inputs: ~40% slower with it).
+            .prefilter(false)
+            .build(&self.patterns)
+            .map(|ac| Some(Arc::new(ac)))
+            .map_err(|e| format!("cannot build phrase automaton: {e}"))
+    }
+}
+
+/// For each pattern id of a shared automaton, the metas one stage registered for it
+/// (`metas[starts[id]..starts[id + 1]]`; ids past the end have none).
+#[derive(Debug, Default)]
+struct MetaTable {
+    starts: Vec<usize>,
+    metas: Vec<PatternMeta>,
+}
+
+impl MetaTable {
+    fn is_empty(&self) -> bool {
+        self.metas.is_empty()
+    }
+
+    fn get(&self, id: usize) -> &[PatternMeta] {
+        match (self.starts.get(id), self.starts.get(id + 1)) {
+            (Some(&s), Some(&e)) => self.metas.get(s..e).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
+/// The compiled phrase automata of one stage (shared with the other stages).
+#[derive(Debug, Default)]
 pub(crate) struct PhraseMatcher {
-    canonical: Option<AhoCorasick>,
-    canonical_meta: Vec<PatternMeta>,
-    squashed: Option<AhoCorasick>,
-    squashed_meta: Vec<PatternMeta>,
+    canonical: Option<Arc<AhoCorasick>>,
+    canonical_meta: MetaTable,
+    squashed: Option<Arc<AhoCorasick>>,
+    squashed_meta: MetaTable,
 }
 
 /// One phrase occurrence, already mapped back to the original text.
@@ -189,23 +292,23 @@ impl PhraseMatcher {
             let Some(ac) = ac else { continue };
             let bytes = view.text.as_bytes();
             for m in ac.find_overlapping_iter(&view.text) {
-                let Some(meta) = meta.get(m.pattern().as_usize()) else {
-                    continue;
-                };
-                if meta.boundary
-                    && !(is_boundary(bytes, m.start(), true) && is_boundary(bytes, m.end(), false))
-                {
+                let metas = meta.get(m.pattern().as_usize());
+                if metas.is_empty() {
                     continue;
                 }
+                let bounded =
+                    is_boundary(bytes, m.start(), true) && is_boundary(bytes, m.end(), false);
                 let span = view.to_original(m.start()..m.end());
-                hits.push(PhraseHit {
-                    owner: meta.owner,
-                    phrase: meta.phrase,
-                    variant: meta.variant,
-                    view: view.kind,
-                    start: span.start,
-                    end: span.end,
-                });
+                for meta in metas.iter().filter(|meta| bounded || !meta.boundary) {
+                    hits.push(PhraseHit {
+                        owner: meta.owner,
+                        phrase: meta.phrase,
+                        variant: meta.variant,
+                        view: view.kind,
+                        start: span.start,
+                        end: span.end,
+                    });
+                }
             }
         }
         hits

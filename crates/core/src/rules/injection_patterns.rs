@@ -356,9 +356,13 @@ impl Compiled {
 }
 
 /// A compiled `injection_patterns` rule: which patterns it runs and how it scores.
+///
+/// The pattern set itself is built on the rule's first scan (once per process): the
+/// patterns are constants (a unit test compiles every one), and a process that never
+/// scans a stage with this rule — the output validator — never pays for them. Should
+/// the build ever fail, every scan fails and the guard denies (fail closed).
 #[derive(Debug)]
 pub(crate) struct InjectionPatterns {
-    compiled: &'static Compiled,
     /// Weight of each pattern of [`PATTERNS`] for this rule; 0 when not selected.
     weights: Vec<f32>,
     min_score: f32,
@@ -400,7 +404,6 @@ impl InjectionPatterns {
             })
             .collect();
         Ok(InjectionPatterns {
-            compiled: compiled()?,
             flooding: selected(Flooding),
             weights,
             min_score: config.min_score,
@@ -427,7 +430,7 @@ impl Check for InjectionPatterns {
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
         // (pattern index, start, end) in the original text.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        let c = self.compiled;
+        let c = compiled().map_err(RuleError)?;
         for view in input
             .views
             .views

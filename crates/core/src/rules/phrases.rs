@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::{Check, CompileCtx, Hit, Input};
 use crate::decision::{Category, Severity};
 use crate::error::RuleError;
+use crate::matcher::Prepared;
 use crate::normalise::ViewKind;
 
 /// Configuration of a `phrases` rule.
@@ -95,6 +96,20 @@ impl PhraseSet {
             .unwrap_or_default()
             .iter()
             .map(String::as_str)
+    }
+
+    /// The expanded phrases of the set with their matched forms, computed once per
+    /// process (the normaliser runs once per phrase, not once per rule and stage).
+    pub(crate) fn prepared(self) -> Result<&'static [Prepared], String> {
+        static CACHE: [OnceLock<Vec<Prepared>>; PhraseSet::ALL.len()] =
+            [const { OnceLock::new() }; PhraseSet::ALL.len()];
+        let phrases = self.expanded()?;
+        let slot = CACHE
+            .get(self as usize)
+            .ok_or_else(|| format!("no cache slot for `{self:?}`"))?;
+        Ok(slot
+            .get_or_init(|| phrases.iter().map(|p| Prepared::new(p)).collect())
+            .as_slice())
     }
 
     /// The expanded phrases of the set, computed once per process.
@@ -292,10 +307,13 @@ impl Phrases {
         for (i, p) in config.phrases.iter().enumerate() {
             all.extend(expand_template(p).map_err(|e| format!("phrases[{i}]: {e}"))?);
         }
+        let own: Vec<Prepared> = all.iter().map(|p| Prepared::new(p)).collect();
+        let mut prepared: Vec<&Prepared> = own.iter().collect();
         for set in &config.sets {
             all.extend(set.expanded()?.iter().cloned());
+            prepared.extend(set.prepared()?);
         }
-        if cx.phrases.add(cx.index, &all) == 0 {
+        if cx.phrases.add_prepared(cx.index, prepared.into_iter()) == 0 {
             return Err("no usable phrases: give `sets` or `phrases`".to_owned());
         }
         Ok(Phrases { phrases: all })

@@ -118,6 +118,9 @@ pub fn for_each_feature(text: &str, set: FeatureSet, mut emit: impl FnMut(usize,
         }
     }
     if set.has(FeatureSet::WORD1) || set.has(FeatureSet::WORD2) {
+        // The previous word: where it started and the FNV state of the bigram tag
+        // followed by its hash, so a bigram only hashes the second word's bytes (the
+        // two halves are independent chains the CPU overlaps).
         let mut prev: Option<(usize, u64)> = None;
         let mut start: Option<usize> = None;
         let mut h = 0;
@@ -132,14 +135,14 @@ pub fn for_each_feature(text: &str, set: FeatureSet, mut emit: impl FnMut(usize,
                 if set.has(FeatureSet::WORD1) {
                     emit(s, h);
                 }
-                if let (Some((ps, ph)), true) = (prev, set.has(FeatureSet::WORD2)) {
-                    let mut bh = fnv_step(FNV_OFFSET, TAG_BIGRAM);
-                    for x in ph.to_le_bytes().into_iter().chain(h.to_le_bytes()) {
-                        bh = fnv_step(bh, x);
-                    }
-                    emit(ps, bh);
+                let bytes = h.to_le_bytes();
+                if let (Some((ps, prefix)), true) = (prev, set.has(FeatureSet::WORD2)) {
+                    emit(ps, bytes.iter().fold(prefix, |bh, &x| fnv_step(bh, x)));
                 }
-                prev = Some((s, h));
+                let prefix = bytes
+                    .iter()
+                    .fold(fnv_step(FNV_OFFSET, TAG_BIGRAM), |bh, &x| fnv_step(bh, x));
+                prev = Some((s, prefix));
             }
         }
     }
@@ -189,6 +192,30 @@ mod tests {
         };
         assert_eq!(collect("ignore"), collect("i g n 0 r e"));
         assert_eq!(collect("ignore").len(), 2);
+    }
+
+    #[test]
+    fn word_hashes_match_their_definition() {
+        let mut got = Vec::new();
+        for_each_feature(
+            "ab, cd ef",
+            FeatureSet(FeatureSet::WORD1 | FeatureSet::WORD2),
+            |pos, h| got.push((pos, h)),
+        );
+        let word = |w: &[u8]| fnv1a(&[b"w".as_slice(), w].concat());
+        let bigram =
+            |a: u64, b: u64| fnv1a(&[b"b".as_slice(), &a.to_le_bytes(), &b.to_le_bytes()].concat());
+        let (ab, cd, ef) = (word(b"ab"), word(b"cd"), word(b"ef"));
+        assert_eq!(
+            got,
+            [
+                (0, ab),
+                (4, cd),
+                (0, bigram(ab, cd)),
+                (7, ef),
+                (4, bigram(cd, ef))
+            ]
+        );
     }
 
     #[test]

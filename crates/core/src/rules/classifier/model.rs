@@ -233,6 +233,45 @@ impl Model {
     /// are scored whole without allocating; longer ones in windows of `window` bytes
     /// every `stride` bytes, from per-stride block sums (one allocation).
     pub fn max_logit(&self, canonical: &str) -> f32 {
+        // The table has exactly `1 << log2_buckets` weights (checked by `Model::new`)
+        // and a bucket is masked to that range, so with the length known equal to
+        // `mask + 1` the lookups need no bounds check.
+        let mask = (1usize << self.log2_buckets) - 1;
+        let table = self.quantised.as_slice();
+        if table.len() != mask + 1 {
+            return self.max_logit_checked(canonical);
+        }
+        let weight = |h: u64| -> i32 {
+            let i = (h ^ (h >> 32)) as usize & mask;
+            i32::from(table.get(i).copied().unwrap_or(0))
+        };
+        let window = self.window as usize;
+        if canonical.len() <= window {
+            let (mut sum, mut count) = (0i32, 0u32);
+            for_each_feature(canonical, self.features, |_, h| {
+                // A window holds far fewer than 2^24 features: no overflow.
+                sum = sum.wrapping_add(weight(h));
+                count = count.wrapping_add(1);
+            });
+            return self.logit(sum, count);
+        }
+        let stride = self.stride as usize;
+        let shift = self.stride.trailing_zeros();
+        let per = window / stride;
+        let mut blocks = vec![(0i32, 0u32); canonical.len().div_ceil(stride)];
+        for_each_feature(canonical, self.features, |pos, h| {
+            if let Some(b) = blocks.get_mut(pos >> shift) {
+                // A block holds at most a few features per byte of `stride`.
+                b.0 = b.0.wrapping_add(weight(h));
+                b.1 = b.1.wrapping_add(1);
+            }
+        });
+        self.best_window(&blocks, per)
+    }
+
+    /// [`Model::max_logit`] for a model whose table length does not match its
+    /// bucket count (which `Model::new` rules out): same result, checked lookups.
+    fn max_logit_checked(&self, canonical: &str) -> f32 {
         let window = self.window as usize;
         if canonical.len() <= window {
             let (mut sum, mut count) = (0i32, 0u32);
@@ -252,6 +291,11 @@ impl Model {
                 b.1 += 1;
             }
         });
+        self.best_window(&blocks, per)
+    }
+
+    /// The best logit over every run of `per` consecutive blocks.
+    fn best_window(&self, blocks: &[(i32, u32)], per: usize) -> f32 {
         let mut best = f32::NEG_INFINITY;
         for run in blocks.windows(per) {
             let (s, c) = run
