@@ -86,6 +86,7 @@ impl AuditRedactor {
                 output: empty(),
             },
             roles: Default::default(),
+            escalation: None,
         };
         Ok(AuditRedactor {
             guard: Guard::new(&audit_policy)?,
