@@ -105,7 +105,7 @@ pub enum OnUnreachable {
     Review,
     /// Refuse the request.
     Deny,
-    /// Keep the local decision.
+    /// Let it through, flagged (the finding records the failure).
     Allow,
 }
 
