@@ -149,6 +149,7 @@ fn run_all(args: &Args) -> Result<String, String> {
         key: Some(key.clone()),
         random: Box::new(RandomBoundaries),
         mode: Mode::Datamark,
+        escalator: None,
     };
     let val = output_validator::Deps {
         guard: guard()?,

@@ -141,6 +141,7 @@ async fn dispatch(function: &str, event: LambdaEvent<Value>) -> Result<Value, Di
                 key: local_key()?,
                 random: Box::new(prompt_preprocessor::RandomBoundaries),
                 mode: Mode::Datamark,
+                escalator: None,
             };
             respond(prompt_preprocessor::handle(&deps, event).await)
         }

@@ -32,7 +32,7 @@ enum Command {
     Scan(scan::Args),
     /// Measure recall, false-positive rate and precision on a labelled JSONL corpus.
     Eval(eval::Args),
-    /// Validate a policy file, or print the embedded default policy.
+    /// Validate a policy file, print the embedded default policy, or import a Bedrock guardrail.
     #[command(subcommand)]
     Policy(policy::Command),
     /// Run the guarded flow locally on events/ (pre-process, replayed agent, validate,

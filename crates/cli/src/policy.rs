@@ -18,6 +18,16 @@ pub(crate) enum Command {
     },
     /// Print the embedded default policy (YAML), a starting point for your own.
     PrintDefault,
+    /// Convert an Amazon Bedrock Guardrails configuration (the JSON body of a
+    /// CreateGuardrail request) into a policy: printed as YAML (or written to --out),
+    /// with what could not be mapped listed on stderr.
+    ImportGuardrail {
+        /// The CreateGuardrail JSON file.
+        file: PathBuf,
+        /// Write the policy here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Runs `gatehouse policy`.
@@ -30,7 +40,59 @@ pub(crate) fn run(cmd: &Command) -> anyhow::Result<Outcome> {
             out.flush()?;
             Ok(Outcome::Success)
         }
+        Command::ImportGuardrail { file, out } => import_guardrail(file, out.as_deref()),
     }
+}
+
+fn import_guardrail(
+    file: &std::path::Path,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<Outcome> {
+    let name = file.display();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read `{name}`: {e}");
+            return Ok(Outcome::Failed);
+        }
+    };
+    let imported = match gatehouse_core::guardrail_import::import_guardrail(&text) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: `{name}`: {}", describe(&e));
+            return Ok(Outcome::Failed);
+        }
+    };
+    for w in &imported.warnings {
+        eprintln!("warning: `{name}`: {w}");
+    }
+    let mut yaml = format!(
+        "# Imported from the Bedrock guardrail `{name}` by `gatehouse policy import-guardrail`.\n"
+    );
+    for (what, msg) in [
+        ("input", &imported.messaging.input),
+        ("output", &imported.messaging.output),
+    ] {
+        if let Some(m) = msg {
+            yaml.push_str(&format!(
+                "# Blocked {what} message: {}\n",
+                m.replace(['\n', '\r'], " ")
+            ));
+        }
+    }
+    yaml.push_str(&serde_yaml::to_string(&imported.policy)?);
+    match out {
+        Some(path) => {
+            std::fs::write(path, yaml)?;
+            eprintln!("wrote `{}`", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(yaml.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 fn check(file: &std::path::Path) -> Outcome {

@@ -713,6 +713,38 @@ fn policy_print_default_is_a_valid_policy() {
     );
 }
 
+#[test]
+fn policy_import_guardrail_writes_a_valid_policy_and_warns() {
+    let guardrails = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/cases/guardrails");
+    let full = guardrails.join("full.json");
+    let out = run(&["policy", "import-guardrail", full.to_str().unwrap()], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`PROFANITY`") && stderr.contains("approximated"),
+        "{stderr}"
+    );
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gatehouse-imported-guardrail.yaml");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let check = run(&["policy", "check", path.to_str().unwrap()], b"");
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    let bad = guardrails.join("invalid_regex.json");
+    let out = run(&["policy", "import-guardrail", bad.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("regexesConfig[0].pattern"));
+}
+
 // ---------------------------------------------------------------- demo
 
 #[test]

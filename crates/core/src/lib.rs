@@ -29,6 +29,7 @@ pub mod checksum;
 mod decision;
 mod error;
 mod guard;
+pub mod guardrail_import;
 mod matcher;
 pub mod normalise;
 pub mod policy;

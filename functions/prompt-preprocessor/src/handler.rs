@@ -43,6 +43,8 @@ pub struct Deps {
     pub random: Box<dyn Boundaries>,
     /// How untrusted texts are marked.
     pub mode: Mode,
+    /// Grey-zone escalation to a Bedrock guardrail, when the policy asks for it.
+    pub escalator: Option<crate::escalate::Escalator>,
 }
 
 impl std::fmt::Debug for Deps {
@@ -50,6 +52,7 @@ impl std::fmt::Debug for Deps {
         f.debug_struct("Deps")
             .field("key", &self.key)
             .field("mode", &self.mode)
+            .field("escalator", &self.escalator)
             .finish_non_exhaustive()
     }
 }
@@ -60,7 +63,22 @@ pub async fn handle(
     event: LambdaEvent<Value>,
 ) -> Result<PreprocessResponse, FunctionError> {
     let req: PreprocessRequest = limits::parse_event(event.payload)?;
-    preprocess(deps, req, &event.context.request_id)
+    preprocess_escalated(deps, req, &event.context.request_id).await
+}
+
+/// [`preprocess`], then the grey-zone escalation of the prompt when configured.
+pub async fn preprocess_escalated(
+    deps: &Deps,
+    req: PreprocessRequest,
+    lambda_request_id: &str,
+) -> Result<PreprocessResponse, FunctionError> {
+    let Some(escalator) = &deps.escalator else {
+        return preprocess(deps, req, lambda_request_id);
+    };
+    let prompt = req.prompt.clone();
+    let mut out = preprocess(deps, req, lambda_request_id)?;
+    escalator.fold(&mut out, &prompt).await;
+    Ok(out)
 }
 
 /// Screens one request. Errors only for input it cannot process at all (no principal,

@@ -22,9 +22,11 @@
 //!
 //! Fail closed: a guard error, a spotlight failure or a sealing failure is a `deny`.
 
+pub mod bedrock;
+pub mod escalate;
 mod handler;
 mod merge;
 mod types;
 
-pub use handler::{Boundaries, Deps, RandomBoundaries, handle, preprocess};
+pub use handler::{Boundaries, Deps, RandomBoundaries, handle, preprocess, preprocess_escalated};
 pub use types::{FindingOut, PreprocessRequest, PreprocessResponse, SpotlightInfo};

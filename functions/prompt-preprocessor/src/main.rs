@@ -5,7 +5,12 @@ use gatehouse_core::spotlight::Mode;
 use gatehouse_runtime::seal::SealKey;
 use gatehouse_runtime::{StartupError, policy, region};
 use lambda_runtime::{LambdaEvent, service_fn};
+use prompt_preprocessor::bedrock::BedrockGuardrail;
+use prompt_preprocessor::escalate::Escalator;
 use prompt_preprocessor::{Deps, RandomBoundaries, handle};
+
+/// Time bound of one `ApplyGuardrail` call; past it, `on_unreachable` applies.
+const ESCALATION_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
 use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
@@ -18,11 +23,26 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         tracing::warn!("GATEHOUSE_REDACTION_KEY unset: redaction maps are dropped (irreversible)");
     }
     tracing::info!(%region, policy = ?source, kid = key.as_ref().map(SealKey::kid), "cold start");
+    let escalator = match guard.policy().escalation.clone() {
+        Some(config) => {
+            let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            tracing::info!(guardrail = %config.guardrail_id, "grey-zone escalation on");
+            Some(Escalator {
+                config,
+                client: Box::new(BedrockGuardrail::new(aws_sdk_bedrockruntime::Client::new(
+                    &sdk,
+                ))),
+                timeout: ESCALATION_TIMEOUT,
+            })
+        }
+        None => None,
+    };
     let deps = Deps {
         guard,
         key,
         random: Box::new(RandomBoundaries),
         mode: Mode::Datamark,
+        escalator,
     };
     let deps = &deps;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {

@@ -38,6 +38,7 @@ fn deps(guard: Guard, key: Option<SealKey>) -> Deps {
         key,
         random: Box::new(Fixed),
         mode: Mode::Datamark,
+        escalator: None,
     }
 }
 

@@ -144,6 +144,7 @@ pub(crate) async fn world(name: &str, approval_timeout_seconds: u64) -> World {
             key: Some(key.clone()),
             random: Box::new(prompt_preprocessor::RandomBoundaries),
             mode: Mode::Datamark,
+            escalator: None,
         },
         agent: agent_invoker::Deps {
             agent: agent_invoker::ReplayAgent::embedded().unwrap(),

@@ -87,6 +87,7 @@ impl AuditRedactor {
             },
             roles: Default::default(),
             shadow: None,
+            escalation: None,
         };
         Ok(AuditRedactor {
             guard: Guard::new(&audit_policy)?,

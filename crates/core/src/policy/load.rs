@@ -112,6 +112,23 @@ impl Policy {
                 }
             }
         }
+        if let Some(e) = &self.escalation {
+            if e.guardrail_id.trim().is_empty() || e.guardrail_version.trim().is_empty() {
+                return Err(invalid(
+                    "escalation",
+                    "guardrail_id and guardrail_version must not be empty".into(),
+                ));
+            }
+            if !(0.0..=1.0).contains(&e.low) || !(0.0..=1.0).contains(&e.high) || e.low >= e.high {
+                return Err(invalid(
+                    "escalation",
+                    format!(
+                        "need 0 <= low < high <= 1 (got low `{}`, high `{}`)",
+                        e.low, e.high
+                    ),
+                ));
+            }
+        }
         for (role, ov) in &self.roles {
             for (stage, t) in &ov.thresholds {
                 check_thresholds(&format!("roles.{role}.thresholds.{stage}"), t)?;

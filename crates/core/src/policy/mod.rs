@@ -78,6 +78,40 @@ pub struct Policy {
     /// not itself have a shadow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shadow: Option<Box<Policy>>,
+    /// Grey-zone escalation to Amazon Bedrock Guardrails (done by the functions, not the core).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Escalation>,
+}
+
+/// When the local score falls in `[low, high)`, the prompt-preprocessor asks an
+/// Amazon Bedrock guardrail (`ApplyGuardrail`) for a second opinion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// The guardrail id (or ARN).
+    pub guardrail_id: String,
+    /// The guardrail version (`DRAFT` or a number).
+    pub guardrail_version: String,
+    /// Lowest score escalated (inclusive).
+    pub low: f32,
+    /// Score from which the local verdict stands alone (exclusive).
+    pub high: f32,
+    /// What to decide when the guardrail cannot be reached. Default `review`.
+    #[serde(default)]
+    pub on_unreachable: OnUnreachable,
+}
+
+/// The decision when the escalation guardrail is unreachable, throttled or times out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnUnreachable {
+    /// Send the request to a human.
+    #[default]
+    Review,
+    /// Refuse the request.
+    Deny,
+    /// Let it through, flagged (the finding records the failure).
+    Allow,
 }
 
 /// The three stages' policies.
