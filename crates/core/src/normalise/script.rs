@@ -7,8 +7,8 @@
 //! a Cyrillic word (the Latin look-alike folds to `а`). Dominance: letters with no
 //! look-alike in the other script count first, then all letters; a tie is Latin. A
 //! word made of look-alikes only (`аѕ`, `все`) takes the script of the nearest word
-//! that has one (the word before on a tie), and keeps its own when alone. Spaced-out
-//! letters count as one word.
+//! that has one (on a tie, a neighbour of its own script), and keeps its own when alone. Spaced-out
+//! letters count as one word. A word mixing Cyrillic and Greek letters spells Latin.
 
 use super::fold;
 use super::invisible;
@@ -187,25 +187,25 @@ pub(crate) fn regions(text: &str) -> Vec<Region> {
     }
     // A word of look-alikes only takes the script of the nearest word that has a
     // script of its own (the one before on a tie); alone, it keeps its own.
-    let mut before: Vec<Option<(usize, bool)>> = Vec::with_capacity(words.len());
+    let mut before: Vec<Option<(usize, Option<Script>)>> = Vec::with_capacity(words.len());
     let mut last = None;
     for (k, &(_, _, class)) in words.iter().enumerate() {
         before.push(last);
         match class {
-            Class::Latin => last = Some((k, true)),
-            Class::Native(_) => last = Some((k, false)),
+            Class::Latin => last = Some((k, None)),
+            Class::Native(sc) => last = Some((k, Some(sc))),
             Class::Ambiguous(_) | Class::Neutral => {}
         }
     }
     let mut next = None;
-    let mut after: Vec<Option<(usize, bool)>> = vec![None; words.len()];
+    let mut after: Vec<Option<(usize, Option<Script>)>> = vec![None; words.len()];
     for (k, &(_, _, class)) in words.iter().enumerate().rev() {
         if let Some(slot) = after.get_mut(k) {
             *slot = next;
         }
         match class {
-            Class::Latin => next = Some((k, true)),
-            Class::Native(_) => next = Some((k, false)),
+            Class::Latin => next = Some((k, None)),
+            Class::Native(sc) => next = Some((k, Some(sc))),
             Class::Ambiguous(_) | Class::Neutral => {}
         }
     }
@@ -215,17 +215,17 @@ pub(crate) fn regions(text: &str) -> Vec<Region> {
             Class::Ambiguous(sc) => {
                 let b = before.get(k).copied().flatten();
                 let a = after.get(k).copied().flatten();
-                let latin = match (b, a) {
-                    (Some((bk, bl)), Some((ak, al))) => {
-                        if ak - k < k - bk {
-                            al
-                        } else {
-                            bl
-                        }
-                    }
-                    (Some((_, l)), None) | (None, Some((_, l))) => l,
-                    (None, None) => false,
+                // Nearest anchor; on a tie, a native neighbour of the word's own script.
+                let native = match (b, a) {
+                    (Some((bk, bs)), Some((ak, as_))) => match (k - bk).cmp(&(ak - k)) {
+                        std::cmp::Ordering::Less => bs.is_some(),
+                        std::cmp::Ordering::Greater => as_.is_some(),
+                        std::cmp::Ordering::Equal => bs == Some(sc) || as_ == Some(sc),
+                    },
+                    (Some((_, s)), None) | (None, Some((_, s))) => s.is_some(),
+                    (None, None) => true,
                 };
+                let latin = !native;
                 if latin {
                     continue;
                 }
@@ -306,6 +306,10 @@ impl Counts {
                 Class::Neutral
             };
         }
+        // No real word mixes Cyrillic and Greek letters: such a word spells Latin.
+        if self.cyrillic > 0 && self.greek > 0 {
+            return Class::Latin;
+        }
         let script = if self.cyrillic >= self.greek {
             Script::Cyrillic
         } else {
@@ -355,5 +359,9 @@ mod tests {
         // Look-alikes only: the neighbour decides.
         assert_eq!(modes("tell аѕ"), vec![]);
         assert_eq!(modes("аѕ"), vec![("аѕ", cyr)]);
+        assert_eq!(
+            modes("the ан уксипереп"),
+            vec![("ан", cyr), ("уксипереп", cyr)]
+        );
     }
 }
