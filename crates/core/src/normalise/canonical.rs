@@ -13,6 +13,7 @@
 use super::fold;
 use super::invisible::{self, Around, HiddenSink, Payload};
 use super::map::ViewBuf;
+use super::script;
 use crate::normalise::HiddenKind;
 
 /// Where the bytes of the text being folded came from.
@@ -414,8 +415,39 @@ impl<'h> Pass<'h> {
 pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> Folded {
     let bytes = text.as_bytes();
     let mut p = Pass::new(text.len(), hidden);
+    let regions = script::regions(text);
+    let mut r = 0usize;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        // Words that keep their Cyrillic or Greek script (see `script`).
+        while regions.get(r).is_some_and(|g| g.end <= i) {
+            r += 1;
+        }
+        let region = regions.get(r).filter(|g| g.start <= i);
+        let limit = regions.get(r).map_or(usize::MAX, |g| g.start.max(i));
+        if let Some(g) = region {
+            let script::Mode::Native(sc) = g.mode;
+            if b < 0x80 {
+                if let Some(l) = script::latin_to(sc, b) {
+                    let (s, e) = src.span(i, i + 1);
+                    p.visible::<S>(l, s, e);
+                    p.prev = Some(char::from(b));
+                    p.after_invisible = false;
+                    i += 1;
+                    continue;
+                }
+            } else if let Some(c) = text.get(i..).and_then(|t| t.chars().next())
+                && script::is_native(c)
+            {
+                let len = c.len_utf8();
+                let (s, e) = src.span(i, i + len);
+                script::fold_native(c, &mut |f| p.visible::<S>(f, s, e));
+                p.prev = Some(c);
+                p.after_invisible = false;
+                i += len;
+                continue;
+            }
+        }
         if b < 0x80 {
             let class = ASCII.get(b as usize).copied().unwrap_or(0);
             if class & WS != 0 {
@@ -426,7 +458,7 @@ pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> F
                 i += 1;
                 continue;
             }
-            if S::IDENTITY && class & NOISE == 0 {
+            if S::IDENTITY && class & NOISE == 0 && region.is_none() {
                 // Bulk copy of plain ASCII: letters, digits, punctuation that does not
                 // sit before a letter, and single spaces between words of two or more
                 // chars. Only what could start a spaced-out run, a whitespace run or a
@@ -438,6 +470,9 @@ pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> F
                 let mut last_space: Option<usize> = None;
                 let mut noisy = p.word_noise;
                 while let Some(&c) = bytes.get(j) {
+                    if j >= limit {
+                        break;
+                    }
                     if c == b' ' {
                         let next_plain = bytes
                             .get(j + 1)

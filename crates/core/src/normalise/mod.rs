@@ -30,6 +30,7 @@ mod fold;
 mod invisible;
 mod leet;
 mod map;
+mod script;
 
 use std::ops::Range;
 
