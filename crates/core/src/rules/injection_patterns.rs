@@ -459,6 +459,14 @@ impl Check for InjectionPatterns {
                 found.push((pi, span.start, span.end));
             }
         }
+        // Padding is mostly punctuation, which the canonical view collapses: look for
+        // it in the original text too.
+        if self.flooding
+            && let Some((s, e)) = flooded(input.text)
+            && let Some(pi) = PATTERNS.iter().position(|p| p.family == Flooding)
+        {
+            found.push((pi, s, e));
+        }
         for set_index in c.lines_set.matches(input.text).iter() {
             let Some(&pi) = c.lines_ids.get(set_index) else {
                 continue;
