@@ -1,12 +1,6 @@
 //! The template's security guarantees, checked on the file itself so a change that
 //! weakens them fails `make test` before it reaches `sam deploy`.
 #![cfg(test)] // so the helpers below count as test code for clippy's unwrap lints
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "test helpers: a panic is a test failure with its message"
-)]
 
 use serde_yaml::Value;
 
