@@ -248,7 +248,7 @@ async fn scenario(
     let rules: Vec<String> = p
         .findings
         .iter()
-        .map(|f| format!("{}@{}", f.rule, f.input))
+        .map(|f| format!("{}@{}", f.rule, f.input.as_deref().unwrap_or("prompt")))
         .collect();
     let _ = writeln!(
         out,

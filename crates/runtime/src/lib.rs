@@ -29,6 +29,7 @@
 //! ```
 
 mod error;
+pub mod finding;
 pub mod limits;
 pub mod policy;
 pub mod region;

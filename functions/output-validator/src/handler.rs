@@ -102,6 +102,7 @@ pub fn validate(
             },
             start: 0,
             end: 0,
+            input: None,
             action: if floor == Decision::Deny {
                 Action::Deny
             } else {

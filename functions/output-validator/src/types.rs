@@ -1,6 +1,7 @@
 //! Request and response of the output-validator.
 
-use gatehouse_core::{Action, Category, Decision, Finding, Severity, ToolCall};
+use gatehouse_core::{Decision, ToolCall};
+pub use gatehouse_runtime::finding::FindingOut;
 use gatehouse_runtime::seal::SealedMap;
 use serde::{Deserialize, Serialize};
 
@@ -40,49 +41,6 @@ pub struct ValidateRequest {
     /// The sealed placeholder map from the prompt-preprocessor.
     #[serde(default)]
     pub redaction: Option<SealedMap>,
-}
-
-/// One finding, in the CLI's shape.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FindingOut {
-    /// The rule that fired.
-    pub rule: String,
-    /// Its category.
-    pub category: Category,
-    /// Its severity.
-    pub severity: Severity,
-    /// Byte offset of the span in the completion.
-    pub start: usize,
-    /// End of the span.
-    pub end: usize,
-    /// What the rule asked for.
-    pub action: Action,
-    /// The finding's score.
-    pub score: f32,
-    /// A short reason, without the matched text.
-    pub reason: String,
-}
-
-impl FindingOut {
-    /// A core finding; a quote of the matched span in the reason is masked.
-    pub fn from_core(f: Finding, text: &str) -> FindingOut {
-        let reason = match text.get(f.start..f.end) {
-            Some(span) if span.len() >= 3 && f.reason.contains(span) => {
-                f.reason.replace(span, "[matched text]")
-            }
-            _ => f.reason,
-        };
-        FindingOut {
-            rule: f.rule,
-            category: f.category,
-            severity: f.severity,
-            start: f.start,
-            end: f.end,
-            action: f.action,
-            score: f.score,
-            reason,
-        }
-    }
 }
 
 /// The native answer.

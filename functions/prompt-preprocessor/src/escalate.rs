@@ -117,7 +117,7 @@ impl Escalator {
             severity: Severity::High,
             start: 0,
             end,
-            input: "prompt".into(),
+            input: Some("prompt".into()),
             action,
             score: 1.0,
             reason,

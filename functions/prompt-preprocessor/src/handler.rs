@@ -155,7 +155,7 @@ pub fn preprocess(
             v.findings
                 .iter()
                 .cloned()
-                .map(move |f| FindingOut::from_core(f, input, text))
+                .map(move |f| FindingOut::from_core(f, text).in_input(input))
         })
         .collect();
 

@@ -1,6 +1,7 @@
 //! Request and response of the prompt-preprocessor.
 
-use gatehouse_core::{Action, Category, Decision, Finding, Severity};
+use gatehouse_core::Decision;
+pub use gatehouse_runtime::finding::FindingOut;
 use gatehouse_runtime::seal::SealedMap;
 use serde::{Deserialize, Serialize};
 
@@ -27,54 +28,6 @@ pub struct PreprocessRequest {
     /// Correlation id; defaults to the Lambda request id.
     #[serde(default)]
     pub request_id: Option<String>,
-}
-
-/// One finding, in the CLI's shape plus the input it was found in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FindingOut {
-    /// The rule that fired.
-    pub rule: String,
-    /// Its category.
-    pub category: Category,
-    /// Its severity.
-    pub severity: Severity,
-    /// Byte offset of the span in that input.
-    pub start: usize,
-    /// End of the span.
-    pub end: usize,
-    /// Which input: `prompt` or `untrusted[i]`.
-    pub input: String,
-    /// What the rule asked for.
-    pub action: Action,
-    /// The finding's score.
-    pub score: f32,
-    /// A short reason, without the matched text.
-    pub reason: String,
-}
-
-impl FindingOut {
-    /// A core finding, tagged with the input it came from. `text` is the scanned input:
-    /// if a rule quoted the matched span in its reason, the quote is masked, so a
-    /// redacted value cannot come back through a finding.
-    pub fn from_core(f: Finding, input: &str, text: &str) -> FindingOut {
-        let reason = match text.get(f.start..f.end) {
-            Some(span) if span.len() >= 3 && f.reason.contains(span) => {
-                f.reason.replace(span, "[matched text]")
-            }
-            _ => f.reason,
-        };
-        FindingOut {
-            rule: f.rule,
-            category: f.category,
-            severity: f.severity,
-            start: f.start,
-            end: f.end,
-            input: input.to_owned(),
-            action: f.action,
-            score: f.score,
-            reason,
-        }
-    }
 }
 
 /// How the untrusted texts were marked, for the agent's instructions.

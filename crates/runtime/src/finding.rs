@@ -1,0 +1,61 @@
+//! The finding shape every Gatehouse function answers with (the CLI's shape), shared so
+//! the pre-processor and the validator cannot drift apart.
+
+use gatehouse_core::{Action, Category, Finding, Severity};
+use serde::{Deserialize, Serialize};
+
+/// One finding as a function returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingOut {
+    /// The rule that fired.
+    pub rule: String,
+    /// Its category.
+    pub category: Category,
+    /// Its severity.
+    pub severity: Severity,
+    /// Byte offset of the span in the scanned text.
+    pub start: usize,
+    /// End of the span.
+    pub end: usize,
+    /// Which input the span is in (`prompt`, `untrusted[i]`), when a function scans
+    /// several; absent when there is only one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// What the rule asked for.
+    pub action: Action,
+    /// The finding's score.
+    pub score: f32,
+    /// A short reason, without the matched text.
+    pub reason: String,
+}
+
+impl FindingOut {
+    /// A core finding over `text`, the scanned input. If a rule quoted the matched span
+    /// in its reason, the quote is masked, so a redacted value cannot come back through
+    /// a finding.
+    pub fn from_core(f: Finding, text: &str) -> FindingOut {
+        let reason = match text.get(f.start..f.end) {
+            Some(span) if span.len() >= 3 && f.reason.contains(span) => {
+                f.reason.replace(span, "[matched text]")
+            }
+            _ => f.reason,
+        };
+        FindingOut {
+            rule: f.rule,
+            category: f.category,
+            severity: f.severity,
+            start: f.start,
+            end: f.end,
+            input: None,
+            action: f.action,
+            score: f.score,
+            reason,
+        }
+    }
+
+    /// The same finding, tagged with the input it was found in.
+    pub fn in_input(mut self, input: &str) -> FindingOut {
+        self.input = Some(input.to_owned());
+        self
+    }
+}
