@@ -31,7 +31,8 @@ mod error;
 mod guard;
 pub mod guardrail_import;
 mod matcher;
-pub mod normalise;
+/// The normaliser (crate `gatehouse-normalise`): the views every rule reads.
+pub use gatehouse_normalise as normalise;
 pub mod policy;
 mod redact;
 mod request;

@@ -1,45 +1,32 @@
-//! One Aho-Corasick pass per view for every phrase of every phrase rule in a stage.
+//! Finds every phrase of every `phrases` rule of a stage, in one pass per view.
 //!
-//! Each phrase is registered in several forms: canonical (matched against canonical
-//! and decoded views), squashed (matched against the squashed view, for phrases long
-//! enough not to collide across word boundaries), and the ROT13 and reversed forms of
-//! the canonical phrase, so ROT13'd or reversed text is caught without extra views.
+//! Two automata per pattern form (see [`gatehouse_phrases`]): the **built-in** sets,
+//! compiled when Gatehouse is built (`build.rs`) and only read at a cold start, and
+//! the policy's **own** phrases, compiled with the policy (usually few or none). A
+//! stage keeps, per automaton, a table from pattern to the rules that use it there,
+//! so the stages share the automata.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use gatehouse_phrases::{Automaton, Matcher, Origin, PatternForm, PhraseSet};
 
-use crate::normalise::{self, Form, Normalised, ViewKind};
+use crate::normalise::{Form, Normalised, ViewKind};
 
-/// Squashed phrases shorter than this are not matched in the squashed view: too
-/// likely to span word boundaries of innocent text.
-const MIN_SQUASHED_LEN: usize = 12;
+pub(crate) use gatehouse_phrases::{Variant, rot13};
 
-/// How a phrase was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Variant {
-    /// As written (after canonicalisation).
-    Plain,
-    /// With spacing or punctuation noise removed, or leetspeak folded.
-    Squashed,
-    /// ROT13-encoded.
-    Rot13,
-    /// Written backwards.
-    Reversed,
+/// The built-in sets compiled by `build.rs`.
+static BUILTIN_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin-phrases.bin"));
+
+/// The built-in matcher, read once per process.
+pub(crate) fn builtin() -> Result<&'static Matcher, String> {
+    static BUILTIN: OnceLock<Result<Matcher, String>> = OnceLock::new();
+    BUILTIN
+        .get_or_init(|| Matcher::from_bytes(BUILTIN_BYTES))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
-impl Variant {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Variant::Plain => "plain",
-            Variant::Squashed => "spaced or leetspeak",
-            Variant::Rot13 => "rot13",
-            Variant::Reversed => "reversed",
-        }
-    }
-}
-
+/// What a pattern means for one stage: which rule, which of its phrases, how written.
 #[derive(Debug, Clone, Copy)]
 struct PatternMeta {
     owner: usize,
@@ -49,126 +36,76 @@ struct PatternMeta {
     boundary: bool,
 }
 
-/// A phrase in the forms the automata match: canonical (trimmed) and squashed.
-#[derive(Debug, Clone)]
-pub(crate) struct Prepared {
-    /// Canonical form, trimmed.
-    canonical: String,
-    /// Canonical form of the ROT13'd raw phrase, trimmed.
-    raw_rot13: String,
-    /// Canonical form of the reversed raw phrase, trimmed.
-    raw_reversed: String,
-    /// Squashed form.
-    squashed: String,
-}
-
-impl Prepared {
-    /// Normalises `phrase` (and its ROT13 and reversal) once.
-    pub(crate) fn new(phrase: &str) -> Prepared {
-        let canon = |p: &str| normalise::canonical_phrase(p).trim().to_owned();
-        let reversed: String = phrase.chars().rev().collect();
-        Prepared {
-            canonical: canon(phrase),
-            raw_rot13: canon(&rot13(phrase)),
-            raw_reversed: canon(&reversed),
-            squashed: normalise::squashed_phrase(phrase),
-        }
-    }
-}
-
-/// Collects phrases from the rules of one stage before building the automata.
+/// Collects the phrases of one stage's rules before the automata are built.
 #[derive(Debug, Default)]
 pub(crate) struct PhraseSetBuilder {
-    canonical: Vec<(String, PatternMeta)>,
-    squashed: Vec<(String, PatternMeta)>,
+    /// A rule's own phrases (templates expanded): `(owner, phrases)`.
+    own: Vec<(usize, Vec<String>)>,
+    /// A built-in set used by a rule: `(owner, set, position of the set's first phrase
+    /// in the rule's list)`.
+    sets: Vec<(usize, PhraseSet, usize)>,
 }
 
 impl PhraseSetBuilder {
-    /// Registers already prepared phrases for the rule at `owner`; the n-th item is
-    /// phrase `n` of the rule. Returns how many were usable.
-    pub(crate) fn add_prepared<'p>(
-        &mut self,
-        owner: usize,
-        phrases: impl Iterator<Item = &'p Prepared>,
-    ) -> usize {
-        let mut usable = 0;
-        for (i, prepared) in phrases.enumerate() {
-            let canon = prepared.canonical.as_str();
-            if canon.is_empty() {
-                continue;
-            }
-            usable += 1;
-            let boundary = canon
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-                || canon
-                    .chars()
-                    .last()
-                    .is_some_and(|c| c.is_ascii_alphanumeric());
-            let meta = |variant: Variant, boundary: bool| PatternMeta {
-                owner,
-                phrase: i,
-                variant,
-                boundary,
-            };
-            self.canonical
-                .push((canon.to_owned(), meta(Variant::Plain, boundary)));
-            // ROT13 and reversal of the canonical phrase, and the canonical form of the
-            // ROT13'd or reversed raw phrase: they differ when folding does not commute
-            // with the transformation (`précédent` ROT13s to `cerpéqrag`, which folds
-            // to `cerpeqrag`, not to ROT13 of `precedent`).
-            let rot = rot13(canon);
-            if rot != canon {
-                let raw_rot = prepared.raw_rot13.as_str();
-                if raw_rot != rot && raw_rot != canon && !raw_rot.is_empty() {
-                    self.canonical
-                        .push((raw_rot.to_owned(), meta(Variant::Rot13, boundary)));
-                }
-                self.canonical.push((rot, meta(Variant::Rot13, boundary)));
-            }
-            if canon.chars().count() >= 8 {
-                let rev: String = canon.chars().rev().collect();
-                let raw_rev = prepared.raw_reversed.as_str();
-                if raw_rev != rev && raw_rev != canon && !raw_rev.is_empty() {
-                    self.canonical
-                        .push((raw_rev.to_owned(), meta(Variant::Reversed, boundary)));
-                }
-                if rev != canon {
-                    self.canonical
-                        .push((rev, meta(Variant::Reversed, boundary)));
-                }
-            }
-            if prepared.squashed.len() >= MIN_SQUASHED_LEN {
-                self.squashed
-                    .push((prepared.squashed.clone(), meta(Variant::Squashed, false)));
-            }
+    /// Registers a rule's own phrases; they are phrases `0..` of the rule's list.
+    pub(crate) fn add_own(&mut self, owner: usize, phrases: Vec<String>) {
+        if !phrases.is_empty() {
+            self.own.push((owner, phrases));
         }
-        usable
     }
 
-    /// Builds the matchers of several stages at once: one automaton per form over
-    /// the distinct phrases of every stage (stages mostly share their phrase sets,
-    /// so this builds each automaton once), and per stage a table from pattern to
-    /// the rules that registered it there.
+    /// Registers a built-in set for a rule, its first phrase at `offset` in the rule's
+    /// list.
+    pub(crate) fn add_set(&mut self, owner: usize, set: PhraseSet, offset: usize) {
+        self.sets.push((owner, set, offset));
+    }
+
+    /// Builds the matchers of several stages at once: the built-in automata are shared
+    /// as they are, the policy's own phrases of every stage go into one automaton per
+    /// form, and each stage gets its tables from pattern to rule.
     pub(crate) fn build_all<const N: usize>(
         builders: [PhraseSetBuilder; N],
     ) -> Result<[PhraseMatcher; N], String> {
-        let mut canonical = Shared::default();
-        let mut squashed = Shared::default();
-        let mut tables: Vec<(MetaTable, MetaTable)> = Vec::with_capacity(N);
-        for b in builders {
-            tables.push((canonical.add(b.canonical), squashed.add(b.squashed)));
+        let uses_builtin = builders.iter().any(|b| !b.sets.is_empty());
+        let builtin = if uses_builtin { Some(builtin()?) } else { None };
+        // The own lists of every stage, numbered in order: list k is (stage, owner).
+        let mut owners: Vec<(usize, usize)> = Vec::new();
+        let mut lists: Vec<&[String]> = Vec::new();
+        for (stage, b) in builders.iter().enumerate() {
+            for (owner, phrases) in &b.own {
+                owners.push((stage, *owner));
+                lists.push(phrases);
+            }
         }
-        let canonical_ac = canonical.build()?;
-        let squashed_ac = squashed.build()?;
-        let matchers: Vec<PhraseMatcher> = tables
-            .into_iter()
-            .map(|(c, s)| PhraseMatcher {
-                canonical: (!c.is_empty()).then(|| canonical_ac.clone()).flatten(),
-                canonical_meta: c,
-                squashed: (!s.is_empty()).then(|| squashed_ac.clone()).flatten(),
-                squashed_meta: s,
+        let own = if lists.is_empty() {
+            None
+        } else {
+            Some(Arc::new(Matcher::build(lists)?))
+        };
+        let matchers: Vec<PhraseMatcher> = builders
+            .iter()
+            .enumerate()
+            .map(|(stage, b)| {
+                let for_set = |o: Origin| {
+                    b.sets
+                        .iter()
+                        .filter(move |(_, set, _)| set.index() == o.list as usize)
+                        .map(move |&(owner, _, offset)| meta(owner, offset, &o))
+                };
+                let for_own = |o: Origin| {
+                    owners
+                        .get(o.list as usize)
+                        .filter(|(s, _)| *s == stage)
+                        .map(|&(_, owner)| meta(owner, 0, &o))
+                        .into_iter()
+                };
+                let builtin = builtin.filter(|_| !b.sets.is_empty());
+                PhraseMatcher {
+                    builtin_tables: tables(builtin, for_set),
+                    builtin,
+                    own_tables: tables(own.as_deref(), for_own),
+                    own: own.clone(),
+                }
             })
             .collect();
         matchers
@@ -177,86 +114,83 @@ impl PhraseSetBuilder {
     }
 }
 
-/// The distinct pattern strings of one form, across stages.
-#[derive(Debug, Default)]
-struct Shared {
-    patterns: Vec<String>,
-    ids: HashMap<String, usize>,
-}
-
-impl Shared {
-    /// Interns the patterns of one stage and returns that stage's table.
-    fn add(&mut self, pats: Vec<(String, PatternMeta)>) -> MetaTable {
-        let mut by_id: Vec<(usize, PatternMeta)> = Vec::with_capacity(pats.len());
-        for (text, meta) in pats {
-            let id = match self.ids.get(&text) {
-                Some(&id) => id,
-                None => {
-                    let id = self.patterns.len();
-                    self.patterns.push(text.clone());
-                    self.ids.insert(text, id);
-                    id
-                }
-            };
-            by_id.push((id, meta));
-        }
-        // Stable: metas of one pattern keep their registration order.
-        by_id.sort_by_key(|(id, _)| *id);
-        let mut table = MetaTable::default();
-        for (id, meta) in by_id {
-            while table.starts.len() <= id {
-                table.starts.push(table.metas.len());
-            }
-            table.metas.push(meta);
-        }
-        table.starts.push(table.metas.len());
-        table
-    }
-
-    fn build(&self) -> Result<Option<Arc<AhoCorasick>>, String> {
-        if self.patterns.is_empty() {
-            return Ok(None);
-        }
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            // The views are mostly ordinary letters, where a rare-byte prefilter
-            // fires constantly and costs more than the automaton it guards
-            // (measured on 1 MiB adversarial inputs: ~40% slower with it).
-            .prefilter(false)
-            .build(&self.patterns)
-            .map(|ac| Some(Arc::new(ac)))
-            .map_err(|e| format!("cannot build phrase automaton: {e}"))
+fn meta(owner: usize, offset: usize, o: &Origin) -> PatternMeta {
+    PatternMeta {
+        owner,
+        phrase: offset + o.phrase as usize,
+        variant: o.variant,
+        boundary: o.boundary,
     }
 }
 
-/// For each pattern id of a shared automaton, the metas one stage registered for it
-/// (`metas[starts[id]..starts[id + 1]]`; ids past the end have none).
+/// For each pattern of an automaton, the metas one stage has for it
+/// (`metas[starts[id]..starts[id + 1]]`).
 #[derive(Debug, Default)]
 struct MetaTable {
-    starts: Vec<usize>,
+    starts: Vec<u32>,
     metas: Vec<PatternMeta>,
 }
 
 impl MetaTable {
+    fn new<I>(automaton: Option<&Automaton>, metas_of: impl Fn(Origin) -> I) -> MetaTable
+    where
+        I: Iterator<Item = PatternMeta>,
+    {
+        let Some(a) = automaton else {
+            return MetaTable::default();
+        };
+        let mut t = MetaTable {
+            starts: Vec::with_capacity(a.len() + 1),
+            metas: Vec::with_capacity(a.len()),
+        };
+        for id in 0..a.len() as u32 {
+            t.starts.push(t.metas.len() as u32);
+            for o in a.origins(id) {
+                t.metas.extend(metas_of(*o));
+            }
+        }
+        t.starts.push(t.metas.len() as u32);
+        if t.metas.is_empty() {
+            return MetaTable::default();
+        }
+        t
+    }
+
     fn is_empty(&self) -> bool {
         self.metas.is_empty()
     }
 
-    fn get(&self, id: usize) -> &[PatternMeta] {
+    fn get(&self, id: u32) -> &[PatternMeta] {
+        let id = id as usize;
         match (self.starts.get(id), self.starts.get(id + 1)) {
-            (Some(&s), Some(&e)) => self.metas.get(s..e).unwrap_or_default(),
+            (Some(&s), Some(&e)) => self.metas.get(s as usize..e as usize).unwrap_or_default(),
             _ => &[],
         }
     }
 }
 
-/// The compiled phrase automata of one stage (shared with the other stages).
+/// A stage's tables for the canonical and the squashed automaton of a matcher.
+fn tables<I>(matcher: Option<&Matcher>, metas_of: impl Fn(Origin) -> I) -> [MetaTable; 2]
+where
+    I: Iterator<Item = PatternMeta>,
+{
+    match matcher {
+        None => Default::default(),
+        Some(m) => [
+            MetaTable::new(m.automaton(PatternForm::Canonical), &metas_of),
+            MetaTable::new(m.automaton(PatternForm::Squashed), &metas_of),
+        ],
+    }
+}
+
+/// The phrase automata of one stage (shared with the other stages) and the stage's
+/// tables for them.
 #[derive(Debug, Default)]
 pub(crate) struct PhraseMatcher {
-    canonical: Option<Arc<AhoCorasick>>,
-    canonical_meta: MetaTable,
-    squashed: Option<Arc<AhoCorasick>>,
-    squashed_meta: MetaTable,
+    builtin: Option<&'static Matcher>,
+    builtin_tables: [MetaTable; 2],
+    own: Option<Arc<Matcher>>,
+    own_tables: [MetaTable; 2],
 }
 
 /// One phrase occurrence, already mapped back to the original text.
@@ -278,36 +212,48 @@ pub(crate) struct PhraseHit {
 
 impl PhraseMatcher {
     pub(crate) fn is_empty(&self) -> bool {
-        self.canonical.is_none() && self.squashed.is_none()
+        self.builtin_tables.iter().all(MetaTable::is_empty)
+            && self.own_tables.iter().all(MetaTable::is_empty)
     }
 
-    /// Runs every automaton once over each view it applies to.
+    /// Runs each automaton once over each view of its form.
     pub(crate) fn find(&self, norm: &Normalised) -> Vec<PhraseHit> {
         let mut hits = Vec::new();
+        let sources = [
+            (self.builtin, &self.builtin_tables),
+            (self.own.as_deref(), &self.own_tables),
+        ];
         for view in &norm.views {
-            let (ac, meta) = match view.form {
-                Form::Canonical => (&self.canonical, &self.canonical_meta),
-                Form::Squashed => (&self.squashed, &self.squashed_meta),
+            let (form, slot) = match view.form {
+                Form::Canonical => (PatternForm::Canonical, 0),
+                Form::Squashed => (PatternForm::Squashed, 1),
             };
-            let Some(ac) = ac else { continue };
-            let bytes = view.text.as_bytes();
-            for m in ac.find_overlapping_iter(&view.text) {
-                let metas = meta.get(m.pattern().as_usize());
-                if metas.is_empty() {
+            for (matcher, tables) in sources {
+                let (Some(m), Some(table)) = (matcher, tables.get(slot)) else {
                     continue;
-                }
-                let bounded =
-                    is_boundary(bytes, m.start(), true) && is_boundary(bytes, m.end(), false);
-                let span = view.to_original(m.start()..m.end());
-                for meta in metas.iter().filter(|meta| bounded || !meta.boundary) {
-                    hits.push(PhraseHit {
-                        owner: meta.owner,
-                        phrase: meta.phrase,
-                        variant: meta.variant,
-                        view: view.kind,
-                        start: span.start,
-                        end: span.end,
-                    });
+                };
+                let Some(ac) = m.automaton(form).filter(|_| !table.is_empty()) else {
+                    continue;
+                };
+                let bytes = view.text.as_bytes();
+                for f in ac.find_overlapping(&view.text) {
+                    let metas = table.get(f.pattern);
+                    if metas.is_empty() {
+                        continue;
+                    }
+                    let bounded =
+                        is_boundary(bytes, f.start, true) && is_boundary(bytes, f.end, false);
+                    let span = view.to_original(f.start..f.end);
+                    for meta in metas.iter().filter(|meta| bounded || !meta.boundary) {
+                        hits.push(PhraseHit {
+                            owner: meta.owner,
+                            phrase: meta.phrase,
+                            variant: meta.variant,
+                            view: view.kind,
+                            start: span.start,
+                            end: span.end,
+                        });
+                    }
                 }
             }
         }
@@ -323,15 +269,4 @@ fn is_boundary(bytes: &[u8], at: usize, before: bool) -> bool {
         bytes.get(at)
     };
     neighbour.is_none_or(|b| !b.is_ascii_alphanumeric())
-}
-
-/// ROT13 of ASCII letters; everything else unchanged.
-pub(crate) fn rot13(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'a'..='m' | 'A'..='M' => char::from(c as u8 + 13),
-            'n'..='z' | 'N'..='Z' => char::from(c as u8 - 13),
-            _ => c,
-        })
-        .collect()
 }

@@ -222,6 +222,16 @@ pub struct Limits {
     pub min_encoded_len: usize,
 }
 
+impl From<&Limits> for crate::normalise::DecodeLimits {
+    fn from(limits: &Limits) -> Self {
+        crate::normalise::DecodeLimits {
+            max_decode_depth: limits.max_decode_depth,
+            max_decoded_bytes: limits.max_decoded_bytes,
+            min_encoded_len: limits.min_encoded_len,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

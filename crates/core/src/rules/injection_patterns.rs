@@ -5,9 +5,11 @@
 //!
 //! The patterns are data: the [`PATTERNS`] table below, one line per pattern with an
 //! id, a family, a weight and the regex, so adding one is adding a line. They are
-//! compiled once per process into a [`RegexSet`] (which finds the patterns present in
-//! one pass) plus one [`Regex`] per pattern (for the spans), shared by every rule and
-//! stage that uses them.
+//! compiled once per process into a lazy-DFA set (`regex_set.rs`: which patterns are
+//! present, in one pass) plus, for the patterns found, one [`Regex`] each (for the
+//! spans), shared by every rule and stage that uses them. Negated ASCII classes are
+//! matched as byte classes (see `regex_set::byte_classes`): a counted repeat such as
+//! `[^.\n]{0,60}` counts bytes.
 //!
 //! Patterns run on the canonical view (lowercase, NFKC, single spaces) and on every
 //! decoded view; those marked [`On::Lines`] run on the original text, line by line
@@ -22,9 +24,10 @@
 
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
+use super::regex_set::{RegexSet, byte_classes};
 use super::{Check, CompileCtx, Hit, Input};
 use crate::decision::{Category, Severity};
 use crate::error::RuleError;
@@ -286,12 +289,8 @@ struct Compiled {
 /// Size limit of one compiled pattern: generous for the tables above, bounded for safety.
 const SIZE_LIMIT: usize = 8 << 20;
 
-/// Lazy-DFA cache of the pattern set: large enough that the set never falls back to
-/// the slower NFA simulation on ordinary text.
-const DFA_CACHE: usize = 32 << 20;
-
 fn source(pat: &Pattern) -> String {
-    pat.regex.replace(r"\b", r"(?-u:\b)")
+    byte_classes(&pat.regex.replace(r"\b", r"(?-u:\b)"))
 }
 
 fn compiled() -> Result<&'static Compiled, String> {
@@ -313,14 +312,7 @@ fn compiled() -> Result<&'static Compiled, String> {
                 target.0.push(src);
                 target.1.push(i);
             }
-            let set = |srcs: &[String], ci: bool| {
-                RegexSetBuilder::new(srcs)
-                    .case_insensitive(ci)
-                    .size_limit(SIZE_LIMIT * 4)
-                    .dfa_size_limit(DFA_CACHE)
-                    .build()
-                    .map_err(|e| format!("pattern set: {e}"))
-            };
+            let set = |srcs: &[String], ci: bool| RegexSet::new(srcs, ci, SIZE_LIMIT * 4);
             Ok(Compiled {
                 canonical_set: set(&canon.0, false)?,
                 canonical_ids: canon.1,
@@ -437,7 +429,11 @@ impl Check for InjectionPatterns {
             .iter()
             .filter(|v| v.form == Form::Canonical)
         {
-            for set_index in c.canonical_set.matches(&view.text).iter() {
+            for set_index in c
+                .canonical_set
+                .matches(view.text.as_bytes())
+                .map_err(RuleError)?
+            {
                 let Some(&pi) = c.canonical_ids.get(set_index) else {
                     continue;
                 };
@@ -445,7 +441,7 @@ impl Check for InjectionPatterns {
                     continue;
                 }
                 let re = c.regex(pi)?;
-                for m in re.find_iter(&view.text).take(MAX_SPANS) {
+                for m in re.find_iter(view.text.as_bytes()).take(MAX_SPANS) {
                     let span = view.to_original(m.start()..m.end());
                     found.push((pi, span.start, span.end));
                 }
@@ -467,7 +463,11 @@ impl Check for InjectionPatterns {
         {
             found.push((pi, s, e));
         }
-        for set_index in c.lines_set.matches(input.text).iter() {
+        for set_index in c
+            .lines_set
+            .matches(input.text.as_bytes())
+            .map_err(RuleError)?
+        {
             let Some(&pi) = c.lines_ids.get(set_index) else {
                 continue;
             };
@@ -475,7 +475,7 @@ impl Check for InjectionPatterns {
                 continue;
             }
             let re = c.regex(pi)?;
-            for m in re.find_iter(input.text).take(MAX_SPANS) {
+            for m in re.find_iter(input.text.as_bytes()).take(MAX_SPANS) {
                 found.push((pi, m.start(), m.end()));
             }
         }

@@ -28,6 +28,7 @@ pub(crate) mod tool_policy;
 // [detection rules]
 pub mod classifier;
 pub(crate) mod injection_patterns;
+mod regex_set;
 
 use std::fmt::Debug;
 

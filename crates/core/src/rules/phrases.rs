@@ -1,12 +1,14 @@
 //! `phrases`: phrase sets matched in every view of the text (canonical, squashed,
 //! decoded, ROT13, reversed), in one Aho-Corasick pass shared by the whole stage.
 //!
-//! Built-in sets live in `crates/core/phrases/<set>.txt`, one phrase per line, grouped
-//! by `# lang: xx` comments. A rule may use built-in sets, its own list, or both;
-//! with a category override it serves as a banned-phrase list for model output.
+//! Built-in sets live in `crates/phrases/phrases/<set>.txt` (crate
+//! [`gatehouse_phrases`]), one phrase per line, grouped by `# lang: xx` comments. A
+//! rule may use built-in sets, its own list, or both; with a category override it
+//! serves as a banned-phrase list for model output.
 //!
 //! Phrase lines (built-in or from a policy) may be compact templates, expanded once
-//! when the policy compiles (see [`expand_template`]):
+//! when the policy compiles (see [`expand_template`]; the built-in sets are expanded
+//! and compiled when Gatehouse is built):
 //!
 //! - `{a|b|c}` is one of the alternatives; an empty alternative makes the group
 //!   optional: `ignore {all |}{previous|prior} instructions`. Groups nest.
@@ -16,15 +18,14 @@
 //! - Whitespace is collapsed after expansion, so optional words need no care about
 //!   spaces. One line may expand to at most [`MAX_EXPANSIONS`] phrases.
 
-use std::sync::OnceLock;
-
 use serde::{Deserialize, Serialize};
+
+pub use gatehouse_phrases::{MAX_EXPANSIONS, PhraseSet, expand_file, expand_template};
 
 use super::{Check, CompileCtx, Hit, Input};
 use crate::decision::{Category, Severity};
 use crate::error::RuleError;
-use crate::matcher::Prepared;
-use crate::normalise::ViewKind;
+use crate::normalise::{self, ViewKind};
 
 /// Configuration of a `phrases` rule.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -38,267 +39,15 @@ pub struct Config {
     pub phrases: Vec<String>,
 }
 
-/// The built-in phrase sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PhraseSet {
-    /// "Ignore previous instructions" and its relatives.
-    InstructionOverride,
-    /// Requests to reveal the system prompt or hidden instructions.
-    PromptExtraction,
-    /// "You are now …", "act as …" persona takeovers.
-    RoleTakeover,
-    /// DAN, developer mode, jailbreak personas.
-    DeveloperMode,
-    /// Requests to switch off filters, rules or safety.
-    FilterDisabling,
-    /// Fake system / end-of-input delimiters and chat-template tokens.
-    FakeDelimiters,
-    /// Instructions aimed at tools: run commands, call functions, send mail.
-    ToolAbuse,
-    /// Requests to send data to an outside place.
-    Exfiltration,
-}
-
-impl PhraseSet {
-    /// Every built-in set.
-    pub const ALL: [PhraseSet; 8] = [
-        PhraseSet::InstructionOverride,
-        PhraseSet::PromptExtraction,
-        PhraseSet::RoleTakeover,
-        PhraseSet::DeveloperMode,
-        PhraseSet::FilterDisabling,
-        PhraseSet::FakeDelimiters,
-        PhraseSet::ToolAbuse,
-        PhraseSet::Exfiltration,
-    ];
-
-    /// The raw text of the set's file.
-    pub fn source(self) -> &'static str {
-        match self {
-            PhraseSet::InstructionOverride => {
-                include_str!("../../phrases/instruction_override.txt")
-            }
-            PhraseSet::PromptExtraction => include_str!("../../phrases/prompt_extraction.txt"),
-            PhraseSet::RoleTakeover => include_str!("../../phrases/role_takeover.txt"),
-            PhraseSet::DeveloperMode => include_str!("../../phrases/developer_mode.txt"),
-            PhraseSet::FilterDisabling => include_str!("../../phrases/filter_disabling.txt"),
-            PhraseSet::FakeDelimiters => include_str!("../../phrases/fake_delimiters.txt"),
-            PhraseSet::ToolAbuse => include_str!("../../phrases/tool_abuse.txt"),
-            PhraseSet::Exfiltration => include_str!("../../phrases/exfiltration.txt"),
-        }
-    }
-
-    /// The phrases of the set, templates expanded (comments, macros and blank lines
-    /// dropped). Empty if the set's file is malformed, which a unit test rules out.
-    pub fn phrases(self) -> impl Iterator<Item = &'static str> {
-        self.expanded()
-            .unwrap_or_default()
-            .iter()
-            .map(String::as_str)
-    }
-
-    /// The expanded phrases of the set with their matched forms, computed once per
-    /// process (the normaliser runs once per phrase, not once per rule and stage).
-    pub(crate) fn prepared(self) -> Result<&'static [Prepared], String> {
-        static CACHE: [OnceLock<Vec<Prepared>>; PhraseSet::ALL.len()] =
-            [const { OnceLock::new() }; PhraseSet::ALL.len()];
-        let phrases = self.expanded()?;
-        let slot = CACHE
-            .get(self as usize)
-            .ok_or_else(|| format!("no cache slot for `{self:?}`"))?;
-        Ok(slot
-            .get_or_init(|| phrases.iter().map(|p| Prepared::new(p)).collect())
-            .as_slice())
-    }
-
-    /// The expanded phrases of the set, computed once per process.
-    pub fn expanded(self) -> Result<&'static [String], String> {
-        static CACHE: [OnceLock<Result<Vec<String>, String>>; PhraseSet::ALL.len()] =
-            [const { OnceLock::new() }; PhraseSet::ALL.len()];
-        let slot = CACHE
-            .get(self as usize)
-            .ok_or_else(|| format!("no cache slot for `{self:?}`"))?;
-        match slot.get_or_init(|| {
-            expand_file(self.source()).map_err(|e| format!("built-in set `{self:?}`: {e}"))
-        }) {
-            Ok(v) => Ok(v.as_slice()),
-            Err(e) => Err(e.clone()),
-        }
-    }
-}
-
-/// Most phrases one template line may expand to: a guard against typos that would
-/// multiply a set into millions of patterns.
-pub const MAX_EXPANSIONS: usize = 4096;
-
-/// Expands a phrase file: comments and blank lines dropped, `@name = …` macros
-/// defined and substituted, every line expanded with [`expand_template`].
-pub fn expand_file(source: &str) -> Result<Vec<String>, String> {
-    let mut macros: Vec<(String, String)> = Vec::new();
-    let mut out = Vec::new();
-    for (n, line) in source.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let at = |e: String| format!("line {}: {e}", n + 1);
-        let definition = line
-            .strip_prefix('@')
-            .and_then(|d| d.split_once('='))
-            .filter(|(name, _)| {
-                let name = name.trim();
-                !name.is_empty()
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
-            });
-        if let Some((name, body)) = definition {
-            let name = name.trim();
-            let body = substitute(body.trim(), &macros).map_err(at)?;
-            macros.retain(|(m, _)| m != name);
-            macros.push((name.to_owned(), body));
-            continue;
-        }
-        let line = substitute(line, &macros).map_err(at)?;
-        out.extend(expand_template(&line).map_err(at)?);
-    }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|p| seen.insert(p.clone()));
-    Ok(out)
-}
-
-/// Replaces every `@name` by its macro body (longest name first).
-fn substitute(line: &str, macros: &[(String, String)]) -> Result<String, String> {
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(pos) = rest.find('@') {
-        out.push_str(rest.get(..pos).unwrap_or_default());
-        let after = rest.get(pos + 1..).unwrap_or_default();
-        if rest.get(..pos).is_some_and(|b| b.ends_with('\\')) {
-            // An escaped `\@` stays literal (the parser drops the backslash).
-            out.push('@');
-            rest = after;
-            continue;
-        }
-        let len = after
-            .bytes()
-            .take_while(|b| b.is_ascii_lowercase() || *b == b'_' || b.is_ascii_digit())
-            .count();
-        let name = after.get(..len).unwrap_or_default();
-        let body = macros
-            .iter()
-            .find(|(m, _)| m == name)
-            .map(|(_, b)| b)
-            .ok_or_else(|| format!("unknown macro `@{name}`"))?;
-        out.push_str(body);
-        rest = after.get(len..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// Expands one template line into its phrases, whitespace collapsed.
-///
-/// `ignore {all |}{previous|prior} rules` gives `ignore all previous rules`,
-/// `ignore all prior rules`, `ignore previous rules` and `ignore prior rules`.
-pub fn expand_template(template: &str) -> Result<Vec<String>, String> {
-    let chars: Vec<char> = template.chars().collect();
-    let mut pos = 0;
-    let seq = parse_seq(&chars, &mut pos, 0)?;
-    if pos < chars.len() {
-        return Err(format!("unbalanced `}}` in `{template}`"));
-    }
-    let raw = expand_seq(&seq)?;
-    Ok(raw
-        .iter()
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect())
-}
-
-#[derive(Debug)]
-enum Part {
-    Lit(String),
-    Alt(Vec<Vec<Part>>),
-}
-
-fn parse_seq(chars: &[char], pos: &mut usize, depth: usize) -> Result<Vec<Part>, String> {
-    let mut parts = Vec::new();
-    let mut lit = String::new();
-    while let Some(&c) = chars.get(*pos) {
-        match c {
-            '{' => {
-                *pos += 1;
-                if !lit.is_empty() {
-                    parts.push(Part::Lit(std::mem::take(&mut lit)));
-                }
-                let mut alts = vec![parse_seq(chars, pos, depth + 1)?];
-                loop {
-                    match chars.get(*pos) {
-                        Some('|') => {
-                            *pos += 1;
-                            alts.push(parse_seq(chars, pos, depth + 1)?);
-                        }
-                        Some('}') => {
-                            *pos += 1;
-                            break;
-                        }
-                        _ => return Err("unbalanced `{`".to_owned()),
-                    }
-                }
-                parts.push(Part::Alt(alts));
-            }
-            '|' | '}' if depth > 0 => break,
-            '|' => return Err("`|` outside `{…}` (write `\\|` for a literal bar)".to_owned()),
-            '}' => return Err("unbalanced `}`".to_owned()),
-            '\\' => {
-                lit.extend(chars.get(*pos + 1));
-                *pos += 2;
-            }
-            _ => {
-                lit.push(c);
-                *pos += 1;
-            }
-        }
-    }
-    if !lit.is_empty() {
-        parts.push(Part::Lit(lit));
-    }
-    Ok(parts)
-}
-
-fn expand_seq(seq: &[Part]) -> Result<Vec<String>, String> {
-    let mut acc = vec![String::new()];
-    for part in seq {
-        let options = match part {
-            Part::Lit(s) => vec![s.clone()],
-            Part::Alt(alts) => {
-                let mut v = Vec::new();
-                for alt in alts {
-                    v.extend(expand_seq(alt)?);
-                }
-                v
-            }
-        };
-        if acc.len().saturating_mul(options.len()) > MAX_EXPANSIONS {
-            return Err(format!(
-                "template expands to more than {MAX_EXPANSIONS} phrases"
-            ));
-        }
-        acc = acc
-            .iter()
-            .flat_map(|a| options.iter().map(move |o| format!("{a}{o}")))
-            .collect();
-    }
-    Ok(acc)
-}
-
-/// A compiled `phrases` rule. The phrases themselves live in the stage's matcher.
+/// A compiled `phrases` rule. The phrases themselves live in the stage's matcher;
+/// the rule's list is its own phrases followed by those of each built-in set.
 #[derive(Debug)]
 pub(crate) struct Phrases {
-    /// The rule's phrases, as registered, for readable reasons.
-    phrases: Vec<String>,
+    /// The rule's own phrases, templates expanded.
+    own: Vec<String>,
+    /// The built-in sets it uses, each with the position of its first phrase in the
+    /// rule's list.
+    sets: Vec<(PhraseSet, usize)>,
 }
 
 impl Phrases {
@@ -307,16 +56,36 @@ impl Phrases {
         for (i, p) in config.phrases.iter().enumerate() {
             all.extend(expand_template(p).map_err(|e| format!("phrases[{i}]: {e}"))?);
         }
-        let own: Vec<Prepared> = all.iter().map(|p| Prepared::new(p)).collect();
-        let mut prepared: Vec<&Prepared> = own.iter().collect();
-        for set in &config.sets {
-            all.extend(set.expanded()?.iter().cloned());
-            prepared.extend(set.prepared()?);
-        }
-        if cx.phrases.add_prepared(cx.index, prepared.into_iter()) == 0 {
+        let usable_own = all
+            .iter()
+            .filter(|p| !normalise::canonical_phrase(p).trim().is_empty())
+            .count();
+        if usable_own == 0 && config.sets.is_empty() {
             return Err("no usable phrases: give `sets` or `phrases`".to_owned());
         }
-        Ok(Phrases { phrases: all })
+        cx.phrases.add_own(cx.index, all.clone());
+        let builtin = crate::matcher::builtin()?;
+        let mut sets = Vec::with_capacity(config.sets.len());
+        let mut offset = all.len();
+        for set in &config.sets {
+            cx.phrases.add_set(cx.index, *set, offset);
+            sets.push((*set, offset));
+            offset += builtin.phrases(set.index()).len();
+        }
+        Ok(Phrases { own: all, sets })
+    }
+
+    /// Phrase `i` of the rule's list.
+    fn phrase(&self, i: usize) -> Option<&str> {
+        if let Some(p) = self.own.get(i) {
+            return Some(p);
+        }
+        let (set, offset) = self.sets.iter().rev().find(|(_, offset)| *offset <= i)?;
+        let builtin = crate::matcher::builtin().ok()?;
+        builtin
+            .phrases(set.index())
+            .get(i - offset)
+            .map(String::as_str)
     }
 }
 
@@ -331,7 +100,7 @@ impl Check for Phrases {
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
         for h in input.phrase_hits.iter().filter(|h| h.owner == input.index) {
-            let phrase = self.phrases.get(h.phrase).map_or("?", String::as_str);
+            let phrase = self.phrase(h.phrase).unwrap_or("?");
             let reason = match (h.view, h.variant) {
                 (ViewKind::Decoded { encoding, .. }, _) => {
                     format!("`{phrase}` in {}-decoded text", encoding.as_str())
@@ -342,68 +111,5 @@ impl Check for Phrases {
             hits.push(Hit::new(h.start, h.end, reason));
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_builtin_set_expands() {
-        for set in PhraseSet::ALL {
-            let phrases = set.expanded().unwrap();
-            assert!(!phrases.is_empty(), "{set:?} is empty");
-            for p in phrases {
-                assert!(
-                    p.chars().count() >= 3,
-                    "{set:?}: `{p}` is too short to be specific"
-                );
-                assert_eq!(p.trim(), p);
-            }
-        }
-    }
-
-    #[test]
-    fn templates_expand_and_nest() {
-        let cases: &[(&str, &[&str])] = &[
-            ("plain phrase", &["plain phrase"]),
-            ("{a|b} c", &["a c", "b c"]),
-            ("x {y |}z", &["x y z", "x z"]),
-            ("{a {b|c}|d}", &["a b", "a c", "d"]),
-            ("<\\|im_start\\|> \\{x\\} \\@", &["<|im_start|> {x} @"]),
-        ];
-        for (t, want) in cases {
-            assert_eq!(expand_template(t).unwrap(), *want, "{t}");
-        }
-    }
-
-    #[test]
-    fn bad_templates_are_errors() {
-        for t in ["{a|b", "a}b", "a|b", "{a|b}}"] {
-            assert!(expand_template(t).is_err(), "{t}");
-        }
-        assert!(expand_file("@x = {a|b}\n@y c").is_err());
-        assert!(
-            expand_file(
-                "{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b|c|d|e|f|g|h}{a|b}"
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn macros_substitute() {
-        let got = expand_file("# c\n@r = {rules|instructions}\n@v = {ignore|skip}\n@v your @r\n")
-            .unwrap();
-        assert_eq!(
-            got,
-            [
-                "ignore your rules",
-                "ignore your instructions",
-                "skip your rules",
-                "skip your instructions"
-            ]
-        );
     }
 }

@@ -28,7 +28,7 @@ mod url;
 use super::canonical::{self, Mapped};
 use super::invisible::{HiddenSink, Payload};
 use super::{Encoding, Form, View, ViewKind};
-use crate::policy::Limits;
+use crate::DecodeLimits as Limits;
 
 /// Decoded texts shorter than this are dropped.
 const MIN_DECODED: usize = 4;

@@ -14,7 +14,7 @@ use super::fold;
 use super::invisible::{self, Around, HiddenSink, Payload};
 use super::map::ViewBuf;
 use super::script;
-use crate::normalise::HiddenKind;
+use crate::HiddenKind;
 
 /// Where the bytes of the text being folded came from.
 pub(crate) trait Source {

@@ -1,4 +1,4 @@
-//! The normaliser: turns one input into the *views* the rules read, each with a map
+//! The Gatehouse normaliser: turns one input into the *views* the rules read, each with a map
 //! back to byte spans of the original text.
 //!
 //! - The **canonical** view ([`ViewKind::Canonical`]): compatibility-decomposed (the K
@@ -13,7 +13,7 @@
 //!   phrases written `y0u 4r3 n0w` are still matched word for word.
 //! - **Decoded** views ([`ViewKind::Decoded`]): embedded base64, base32, hex,
 //!   URL-encoding, quoted-printable, and ASCII smuggled in Unicode tag characters or
-//!   variation selectors, decoded (recursively, within [`Limits`]) and canonicalised.
+//!   variation selectors, decoded (recursively, within [`DecodeLimits`]) and canonicalised.
 //!
 //! Invisible characters with no innocent explanation are reported in
 //! [`Normalised::hidden`]; their presence is itself a finding (rule `invisible_chars`).
@@ -35,8 +35,6 @@ mod script;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
-
-use crate::policy::Limits;
 
 pub use invisible::MAX_HIDDEN_RUNS;
 use map::{ByteMap, ViewBuf};
@@ -211,8 +209,38 @@ fn clamp(text: &str) -> &str {
     text.get(..end).unwrap_or_default()
 }
 
-/// Builds every view of `text` within `limits`.
-pub fn normalise(text: &str, limits: &Limits) -> Normalised {
+/// Bounds on the decoding work for one input: a hostile input cannot make the
+/// normaliser use more than this, whatever it nests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// How many encodings deep the normaliser decodes (base64 inside hex inside …).
+    pub max_decode_depth: u8,
+    /// Total bytes of decoded views the normaliser may produce for one input.
+    pub max_decoded_bytes: usize,
+    /// Shortest run of encoded-looking text worth decoding.
+    pub min_encoded_len: usize,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        DecodeLimits {
+            max_decode_depth: 3,
+            max_decoded_bytes: 256 * 1024,
+            min_encoded_len: 16,
+        }
+    }
+}
+
+impl From<&DecodeLimits> for DecodeLimits {
+    fn from(limits: &DecodeLimits) -> Self {
+        *limits
+    }
+}
+
+/// Builds every view of `text` within `limits` (a [`DecodeLimits`], or anything that
+/// converts into one, such as a policy's limits).
+pub fn normalise(text: &str, limits: impl Into<DecodeLimits>) -> Normalised {
+    let limits = &limits.into();
     let text = clamp(text);
     let mut sink = invisible::HiddenSink::default();
     let folded = canonical::fold(text, &canonical::Identity, &mut sink);
