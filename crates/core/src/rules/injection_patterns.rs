@@ -271,6 +271,18 @@ pub const PATTERNS: &[Pattern] = &[
     p("indirect.code_into_solution", Indirect, 0.55, r"\b(?:following|subsequent|below|succeeding|accompanying|this|next|provided) code (?:block|snippet|excerpt|section|segment|fragment|sample|piece|portion|part|chunk|lines?)\b[^\n]{0,120}?\b(?:your|the) (?:solution|implementation|answer|response|algorithm|program|script|code|function|approach)\b"),
     p("indirect.code_into_solution_rev", Indirect, 0.55, r"\b(?:your|the) (?:solution|implementation|answer|response|algorithm|program|script|code|function|approach)\b[^\n]{0,120}?\b(?:following|subsequent|below|succeeding|accompanying|next|provided) code (?:block|snippet|excerpt|section|segment|fragment|sample|piece|portion|part|chunk|lines?)\b"),
     p("indirect.task_switch", Indirect, 0.4, r"\b(?:instead of|rather than|before|after) (?:answering|summari[sz]ing|responding|replying|doing|completing)\b[^.\n]{0,60}?\b(?:translate|write|tell|say|output|generate|create|compose|list)\b"),
+    // A reply garbled, encoded or rewritten on a document's orders: users rarely ask
+    // for their answer in a cipher, anagrams or with typos; a planted line does.
+    p("indirect.garble_reply", Indirect, 0.6, r"\b(?:jumble|scramble|rearrange|anagram|misspell|reverse|encrypt|encode|cipher|shuffle|garble|obfuscate|substitute|shift|swap)\b(?: [^ \n]+){0,5}? (?:in|of|to|into|from|within)? ?your (?:reply|replies|response|responses|answer|answers|message|output)\b"),
+    p("indirect.reply_in_code", Indirect, 0.6, r"\byour (?:reply|replies|response|responses|answer|answers|message|output)\b(?: [^ \n]+){0,4}? (?:(?:a|an|the) )?(?:cipher|emojis?|(?:alphanumeric|homophonic|monoalphabetic) substitution|base ?(?:16|32|64)|hex(?:adecimal)?|binary|morse|anagrams?|backwards?|in reverse|typos|misspell(?:ings?|ed)?|without (?:any )?(?:spaces|vowels|punctuation)|sets of (?:two|three|four|five|[2-9]))\b"),
+    p("indirect.code_for_reply", Indirect, 0.6, r"\b(?:ciphers?|emojis?|base ?(?:16|32|64)|hex(?:adecimal)?|morse|anagrams?|typos|misspellings)\b(?: [^ \n]+){0,3}? (?:to|in|for) (?:(?:represent|display|write|express|encode|render) )?your (?:reply|replies|response|responses|answer|answers|message|output)\b"),
+    // A document editing the reply's content: "augment your reply with …", "in your
+    // response, suggest users …".
+    p("indirect.modify_reply", Indirect, 0.55, r"\b(?:modify|augment|enhance|alter|tweak|amend|enrich)\b your (?:reply|response|answer|message|output|summary)\b (?:to|with|by)\b"),
+    p("indirect.in_your_reply_do", Indirect, 0.55, r"\bin your (?:reply|response|answer|output|summary)\b, (?:please )?(?:suggest|mention|include|add|tell|recommend|promote|say|state|claim|insert|refer|reference|remind|encourage|urge|ask|direct|invite|hint|link|advertise|point)\b"),
+    // "Render your answer in Portuguese": users ask for a language all the time, so
+    // only in untrusted text.
+    p("indirect.reply_language", ReplyStyle, 0.45, r"\b(?:translate|render|write|provide|give|deliver|express)\b your (?:reply|replies|response|responses|answer|answers|message|output)\b (?:in|into|to) (?:[a-z]+ )?(?:french|spanish|german|italian|portuguese|russian|chinese|japanese|arabic|hindi|dutch|korean|latin|klingon)\b"),
 ];
 
 /// The one compiled form of [`PATTERNS`], shared by every rule in the process.
