@@ -111,7 +111,7 @@ impl SecretHint {
                 let (Some(all), Some(open), Some(ch)) = (c.get(0), c.get(1), c.get(2)) else {
                     continue;
                 };
-                if open.is_empty() && article_not_letter(text, ch.as_str(), all.end()) {
+                if open.is_empty() && article_not_letter(text, all.start(), ch.start(), all.end()) {
                     continue;
                 }
                 if let Some(ch) = ch.as_str().chars().next() {
@@ -133,7 +133,7 @@ impl SecretHint {
                 "last" | "final" => Some(At::Last),
                 w => ordinal(w).map(At::Nth),
             };
-            if open.is_empty() && article_not_letter(text, ch.as_str(), all.end()) {
+            if open.is_empty() && article_not_letter(text, all.start(), ch.start(), all.end()) {
                 continue;
             }
             if let (Some(at), Some(ch)) = (at, ch.as_str().chars().next()) {
@@ -271,9 +271,21 @@ impl Claim {
     }
 }
 
-/// An unquoted `a` or `I` followed by a word is an article or pronoun, not a letter.
-fn article_not_letter(text: &str, ch: &str, end: usize) -> bool {
-    if !matches!(ch, "a" | "A" | "i" | "I") {
+/// An unquoted `a` or `I` followed by a word is an article or pronoun, not a letter,
+/// unless the claim calls it one (`starts with the letter A and`).
+fn article_not_letter(text: &str, start: usize, ch: usize, end: usize) -> bool {
+    let Some(c) = text.get(ch..end) else {
+        return false;
+    };
+    if !matches!(c, "a" | "A" | "i" | "I") {
+        return false;
+    }
+    let lead = text
+        .get(start..ch)
+        .unwrap_or_default()
+        .trim_end()
+        .to_ascii_lowercase();
+    if ["letter", "character"].iter().any(|w| lead.ends_with(w)) {
         return false;
     }
     let rest = text.get(end..).unwrap_or_default();
@@ -331,9 +343,10 @@ struct SecretShape {
 
 impl SecretShape {
     fn new(raw: &str) -> SecretShape {
+        // Words of letters only (`Elbow Pizza`): a hint may describe one of them.
         let words: Vec<String> = raw
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
+            .filter(|w| !w.is_empty() && w.chars().all(char::is_alphabetic))
             .map(plain)
             .collect();
         let numbers = raw
@@ -353,7 +366,7 @@ impl SecretShape {
     fn check(&self, claim: &Claim) -> Option<bool> {
         let whole = std::iter::once(&self.plain);
         // A claim may describe the whole secret or one of its words.
-        let mut parts = whole.chain(self.words.iter().filter(|_| self.words.len() > 1));
+        let mut parts = whole.chain(self.words.iter().filter(|w| **w != self.plain));
         match claim {
             Claim::Char(at, ch) => Some(parts.any(|p| char_at(p, *at) == Some(*ch))),
             Claim::Length(n) => Some(parts.any(|p| p.chars().count() == *n as usize)),

@@ -161,20 +161,21 @@ fn spell(text: &str) -> Vec<Stream> {
         } else if let Some(d) = unit(w).or_else(|| teen(w)) {
             cur.push(d, *start, *end, true);
         } else if w.len() == 1 {
-            cur.push(w, *start, *end, false);
             // `S as in Sugar`, `S for Sugar`: the key word repeats the letter.
             let key = match (words.get(i), words.get(i + 1), words.get(i + 2)) {
-                (Some((a, _, _)), Some((b, _, _)), Some((k, _, _))) if a == "as" && b == "in" => {
+                (Some((a, _, _)), Some((b, _, _)), Some(k)) if a == "as" && b == "in" => {
                     Some((k, 3))
                 }
-                (Some((a, _, _)), Some((k, _, _)), _) if a == "for" => Some((k, 2)),
+                (Some((a, _, _)), Some(k), _) if a == "for" => Some((k, 2)),
                 _ => None,
-            };
-            if let Some((k, skip)) = key
-                && k.starts_with(w.as_str())
-                && k.len() > 1
-            {
-                i += skip;
+            }
+            .filter(|((k, _, _), _)| k.len() > 1 && k.starts_with(w.as_str()));
+            match key {
+                Some(((_, _, e), skip)) => {
+                    cur.push(w, *start, *e, true);
+                    i += skip;
+                }
+                None => cur.push(w, *start, *end, false),
             }
         } else if !JOINERS.contains(&w.as_str()) {
             flush(&mut cur, &mut out);
