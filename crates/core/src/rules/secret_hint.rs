@@ -299,7 +299,7 @@ fn bounded(text: &str, start: usize) -> bool {
         // Not on a char boundary: look at a shorter stretch.
         return (1..12).any(|k| {
             text.get(start.saturating_sub(k)..start)
-                .is_some_and(|b| ends_with_bound(b))
+                .is_some_and(ends_with_bound)
         });
     };
     ends_with_bound(before)
@@ -322,7 +322,10 @@ fn nth_prime(n: u32) -> Option<u64> {
     let mut k: u64 = 1;
     while found < n {
         k += 1;
-        if (2..k).take_while(|d| d * d <= k).all(|d| k % d != 0) {
+        if (2..k)
+            .take_while(|d| d * d <= k)
+            .all(|d| !k.is_multiple_of(d))
+        {
             found += 1;
         }
     }
@@ -459,7 +462,7 @@ impl Form {
             return Some(Form::Binary);
         }
         if hexes >= 8
-            && hexes % 2 == 0
+            && hexes.is_multiple_of(2)
             && only(|c| c.is_ascii_hexdigit())
             && (separated || hexes > digits)
             && digits > 0
