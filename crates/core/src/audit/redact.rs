@@ -53,6 +53,8 @@ fn may_find_pii(check: &CheckConfig) -> bool {
             | CheckConfig::JsonSchema(_)
             | CheckConfig::Confidence(_)
             | CheckConfig::SecretLeak(_)
+            | CheckConfig::SecretHint(_)
+            | CheckConfig::SecretSpelled(_)
             | CheckConfig::InstructionLeak(_)
             | CheckConfig::Exfiltration(_)
             | CheckConfig::ToolPolicy(_)

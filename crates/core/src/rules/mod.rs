@@ -23,7 +23,10 @@ pub(crate) mod confidence;
 pub(crate) mod exfiltration;
 pub(crate) mod instruction_leak;
 pub(crate) mod json_schema;
+pub(crate) mod secret_hint;
 pub(crate) mod secret_leak;
+pub(crate) mod secret_source;
+pub(crate) mod secret_spelled;
 pub(crate) mod tool_policy;
 // [detection rules]
 pub mod classifier;
@@ -78,6 +81,10 @@ pub enum CheckConfig {
     Confidence(confidence::Config),
     /// Canary tokens and per-request secrets must not appear in output, in any form.
     SecretLeak(secret_leak::Config),
+    /// Descriptions of a secret that fit it (first letter, length, n-th prime, rhyme, form).
+    SecretHint(secret_hint::Config),
+    /// A secret spelt in words (phonetic alphabet, number words, `S as in Sugar`).
+    SecretSpelled(secret_spelled::Config),
     /// Output must not repeat the agent's instructions (word n-gram overlap).
     InstructionLeak(instruction_leak::Config),
     /// Images and links must not point at hosts outside the allowlist.
@@ -179,6 +186,10 @@ impl CheckConfig {
             CheckConfig::JsonSchema(c) => Ok(Box::new(json_schema::JsonSchema::compile(c, cx)?)),
             CheckConfig::Confidence(c) => Ok(Box::new(confidence::Confidence::compile(c, cx)?)),
             CheckConfig::SecretLeak(c) => Ok(Box::new(secret_leak::SecretLeak::compile(c, cx)?)),
+            CheckConfig::SecretHint(c) => Ok(Box::new(secret_hint::SecretHint::compile(c, cx)?)),
+            CheckConfig::SecretSpelled(c) => {
+                Ok(Box::new(secret_spelled::SecretSpelled::compile(c, cx)?))
+            }
             CheckConfig::InstructionLeak(c) => {
                 Ok(Box::new(instruction_leak::InstructionLeak::compile(c, cx)?))
             }

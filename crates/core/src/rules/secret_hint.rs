@@ -1,0 +1,593 @@
+//! `secret_hint`: the output describes a secret instead of writing it, and the
+//! description fits the secret.
+//!
+//! A model told never to say an access code often gives it away as a hint. The rule
+//! reads the claims a text makes about "the word" and checks each one against every
+//! secret (canaries from the policy, [`crate::ScanContext::secrets`]):
+//!
+//! - its first or last letter: `starts with the letter "z"`, `ends in h`;
+//! - the letter at a position: `the third letter is n`, `character 2: e`, `last letter: h`;
+//! - its length: `six letters`, `a three-letter word`, `8 characters` (not after
+//!   `at least`, `up to`, `more than`, …: those are rules, not descriptions);
+//! - a number of it as the n-th prime: `the 10th prime` for a secret `29` or
+//!   `silver-dog-13` for `the sixth prime number`;
+//! - a rhyme or sound-alike: `rhymes with "hugger not"` for `juggernaut` (edit distance
+//!   at most a third of the secret);
+//! - its form: a hex or binary secret and the words `hex`/`binary`, an equation and
+//!   `equation`/`arithmetic`, a secret in a non-Latin script and the name of the script
+//!   or its language (`Devanagari`, `Hindi`; `Chinese`; `Cyrillic`, `Russian`; …).
+//!
+//! A secret is hinted at when at least one letter, length, prime or rhyme claim fits
+//! it and no letter or length claim contradicts it (a description of some other word
+//! says nothing about this secret), or when its form is named. Descriptions of the
+//! secret are weaker evidence than the secret itself: give the rule a review action.
+//! Reasons name the secret by origin and number and the kind of claim, never its value.
+
+use regex::Regex;
+
+use super::secret_source::{self, Secrets, ascii_words, ordinal, plain, small_number};
+use super::{Check, CompileCtx, Hit, Input};
+use crate::decision::{Category, Severity};
+use crate::error::RuleError;
+
+/// Configuration of a `secret_hint` rule: which secrets it watches.
+pub type Config = secret_source::Config;
+
+/// Findings kept per secret.
+const MAX_HITS_PER_SECRET: usize = 16;
+
+const ORDINALS: &str = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\
+eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|\
+nineteenth|twentieth|[0-9]{1,2}(?:st|nd|rd|th)";
+const NUMBERS: &str = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\
+thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|[0-9]{1,2}";
+/// An optional opening quote.
+const OPEN: &str = r#"(["'“‘`]?)"#;
+/// After the described character: a closing quote or a word boundary.
+const CLOSE: &str = r#"(?:["'”’`]|(?-u:\b))"#;
+/// What may stand between `with` and the character: `the capital letter`.
+const LETTER_WORDS: &str = r"(?:(?:the|a|an)\s+)?(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:(?:letter|character|digit|number)\s+)?";
+/// Words before a length that make it a rule rather than a description.
+const BOUNDS: [&str; 12] = [
+    "at least",
+    "at most",
+    "up to",
+    "more than",
+    "less than",
+    "fewer than",
+    "minimum",
+    "maximum",
+    "min",
+    "max",
+    "over",
+    "under",
+];
+
+/// A compiled `secret_hint` rule.
+#[derive(Debug)]
+pub(crate) struct SecretHint {
+    secrets: Secrets,
+    starts: Regex,
+    ends: Regex,
+    position: Regex,
+    position_number: Regex,
+    length: Regex,
+    prime: Regex,
+    rhyme: Regex,
+}
+
+impl SecretHint {
+    pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<SecretHint, String> {
+        let re = |p: &str| Regex::new(p).map_err(|e| e.to_string());
+        Ok(SecretHint {
+            secrets: Secrets::compile(config)?,
+            starts: re(&format!(
+                r"(?i)(?-u:\b)(?:starts?|begins?|starting|beginning)\s+with\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
+            ))?,
+            ends: re(&format!(
+                r"(?i)(?-u:\b)(?:ends?|ending)\s+(?:with|in)\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
+            ))?,
+            position: re(&format!(
+                r"(?i)(?-u:\b)({ORDINALS}|last|final)\s+(?:letter|character|char|digit|symbol)\s+(?:(?:of|in)\s+(?:the\s+)?[a-z]+\s+)?(?:is|=|:|would\s+be|will\s+be)\s*{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
+            ))?,
+            position_number: re(&format!(
+                r"(?i)(?-u:\b)(?:letter|character|char|position)\s*#?([0-9]{{1,2}})\s*(?:is|=|:)\s*{OPEN}([a-z0-9]){CLOSE}"
+            ))?,
+            length: re(&format!(
+                r"(?i)(?-u:\b)({NUMBERS})(?:\s+|-)(?:letters?|characters?|chars|digits?)(?-u:\b)"
+            ))?,
+            prime: re(&format!(r"(?i)(?-u:\b)({ORDINALS})\s+prime(?-u:\b)"))?,
+            rhyme: re(
+                r#"(?i)(?-u:\b)(?:rhymes?\s+with|sounds?\s+(?:just\s+)?like)\s+["'“‘]?([a-z][a-z' -]{1,29})"#,
+            )?,
+        })
+    }
+
+    /// Every claim the text makes, whatever the secret.
+    fn claims(&self, text: &str) -> Vec<(Claim, usize, usize)> {
+        let mut out = Vec::new();
+        for (re, at) in [(&self.starts, At::First), (&self.ends, At::Last)] {
+            for c in re.captures_iter(text) {
+                let (Some(all), Some(open), Some(ch)) = (c.get(0), c.get(1), c.get(2)) else {
+                    continue;
+                };
+                if open.is_empty() && article_not_letter(text, all.start(), ch.start(), all.end()) {
+                    continue;
+                }
+                if let Some(ch) = ch.as_str().chars().next() {
+                    out.push((
+                        Claim::Char(at, ch.to_ascii_lowercase()),
+                        all.start(),
+                        all.end(),
+                    ));
+                }
+            }
+        }
+        for c in self.position.captures_iter(text) {
+            let (Some(all), Some(which), Some(open), Some(ch)) =
+                (c.get(0), c.get(1), c.get(2), c.get(3))
+            else {
+                continue;
+            };
+            let at = match which.as_str().to_ascii_lowercase().as_str() {
+                "last" | "final" => Some(At::Last),
+                w => ordinal(w).map(At::Nth),
+            };
+            if open.is_empty() && article_not_letter(text, all.start(), ch.start(), all.end()) {
+                continue;
+            }
+            if let (Some(at), Some(ch)) = (at, ch.as_str().chars().next()) {
+                out.push((
+                    Claim::Char(at, ch.to_ascii_lowercase()),
+                    all.start(),
+                    all.end(),
+                ));
+            }
+        }
+        for c in self.position_number.captures_iter(text) {
+            let (Some(all), Some(n), Some(ch)) = (c.get(0), c.get(1), c.get(3)) else {
+                continue;
+            };
+            if let (Ok(n), Some(ch)) = (n.as_str().parse::<u32>(), ch.as_str().chars().next()) {
+                out.push((
+                    Claim::Char(At::Nth(n), ch.to_ascii_lowercase()),
+                    all.start(),
+                    all.end(),
+                ));
+            }
+        }
+        for c in self.length.captures_iter(text) {
+            let (Some(all), Some(n)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if bounded(text, all.start()) {
+                continue;
+            }
+            if let Some(n) = small_number(n.as_str()) {
+                out.push((Claim::Length(n), all.start(), all.end()));
+            }
+        }
+        for c in self.prime.captures_iter(text) {
+            let (Some(all), Some(n)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if let Some(p) = ordinal(n.as_str()).and_then(nth_prime) {
+                out.push((Claim::Prime(p), all.start(), all.end()));
+            }
+        }
+        for c in self.rhyme.captures_iter(text) {
+            let (Some(all), Some(q)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            out.push((
+                Claim::SoundsLike(q.as_str().to_ascii_lowercase()),
+                all.start(),
+                all.end(),
+            ));
+        }
+        out
+    }
+}
+
+impl Check for SecretHint {
+    fn category(&self) -> Category {
+        Category::Leak
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+
+    fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
+        if self.secrets.none_in(input.ctx) {
+            return Ok(());
+        }
+        let claims = self.claims(input.text);
+        let mut words: Option<Vec<(String, usize, usize)>> = None;
+        for (who, raw) in self.secrets.each(input.ctx) {
+            let secret = SecretShape::new(raw);
+            if secret.plain.is_empty() {
+                continue;
+            }
+            let before = hits.len();
+            let mut fits = Vec::new();
+            let mut contradicted = false;
+            for (claim, start, end) in &claims {
+                match secret.check(claim) {
+                    Some(true) => fits.push((claim.kind(), *start, *end)),
+                    Some(false) => contradicted = true,
+                    None => {}
+                }
+            }
+            if !contradicted {
+                for (kind, start, end) in fits {
+                    hits.push(Hit::new(start, end, format!("{who} described: {kind}")));
+                }
+            }
+            if let Some(form) = secret.form {
+                let words = words.get_or_insert_with(|| ascii_words(input.text));
+                if let Some((_, start, end)) = words.iter().find(|(w, _, _)| form.named_by(w)) {
+                    hits.push(Hit::new(
+                        *start,
+                        *end,
+                        format!("{who} described: its form ({})", form.as_str()),
+                    ));
+                }
+            }
+            hits.truncate(before + MAX_HITS_PER_SECRET);
+        }
+        Ok(())
+    }
+}
+
+/// Where a described character sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    First,
+    Last,
+    /// 1-based.
+    Nth(u32),
+}
+
+/// One thing a text says about "the word".
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Claim {
+    Char(At, char),
+    Length(u32),
+    Prime(u64),
+    SoundsLike(String),
+}
+
+impl Claim {
+    fn kind(&self) -> &'static str {
+        match self {
+            Claim::Char(At::First, _) => "first character",
+            Claim::Char(At::Last, _) => "last character",
+            Claim::Char(At::Nth(_), _) => "a character at a position",
+            Claim::Length(_) => "length",
+            Claim::Prime(_) => "a number as the n-th prime",
+            Claim::SoundsLike(_) => "a rhyme or sound-alike",
+        }
+    }
+}
+
+/// An unquoted `a` or `I` followed by a word is an article or pronoun, not a letter,
+/// unless the claim calls it one (`starts with the letter A and`).
+fn article_not_letter(text: &str, start: usize, ch: usize, end: usize) -> bool {
+    let Some(c) = text.get(ch..end) else {
+        return false;
+    };
+    if !matches!(c, "a" | "A" | "i" | "I") {
+        return false;
+    }
+    let lead = text
+        .get(start..ch)
+        .unwrap_or_default()
+        .trim_end()
+        .to_ascii_lowercase();
+    if ["letter", "character"].iter().any(|w| lead.ends_with(w)) {
+        return false;
+    }
+    let rest = text.get(end..).unwrap_or_default();
+    let trimmed = rest.trim_start_matches([' ', '\t']);
+    trimmed.len() < rest.len() && trimmed.starts_with(|c: char| c.is_ascii_alphabetic())
+}
+
+/// True when a bound (`at least`, `up to`, …) ends right before `start`.
+fn bounded(text: &str, start: usize) -> bool {
+    let Some(before) = text.get(start.saturating_sub(12)..start) else {
+        // Not on a char boundary: look at a shorter stretch.
+        return (1..12).any(|k| {
+            text.get(start.saturating_sub(k)..start)
+                .is_some_and(ends_with_bound)
+        });
+    };
+    ends_with_bound(before)
+}
+
+fn ends_with_bound(before: &str) -> bool {
+    let b = before.trim_end().to_ascii_lowercase();
+    BOUNDS.iter().any(|w| {
+        b.strip_suffix(w)
+            .is_some_and(|head| !head.ends_with(|c: char| c.is_ascii_alphanumeric()))
+    })
+}
+
+/// The n-th prime (1-based) for n up to 100.
+fn nth_prime(n: u32) -> Option<u64> {
+    if !(1..=100).contains(&n) {
+        return None;
+    }
+    let mut found = 0;
+    let mut k: u64 = 1;
+    while found < n {
+        k += 1;
+        if (2..k)
+            .take_while(|d| d * d <= k)
+            .all(|d| !k.is_multiple_of(d))
+        {
+            found += 1;
+        }
+    }
+    Some(k)
+}
+
+/// What the rule compares claims with.
+#[derive(Debug)]
+struct SecretShape {
+    /// Lowercase letters and digits.
+    plain: String,
+    /// The same, word by word.
+    words: Vec<String>,
+    /// Runs of digits.
+    numbers: Vec<u64>,
+    form: Option<Form>,
+}
+
+impl SecretShape {
+    fn new(raw: &str) -> SecretShape {
+        // Words of letters only (`Elbow Pizza`): a hint may describe one of them.
+        let words: Vec<String> = raw
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && w.chars().all(char::is_alphabetic))
+            .map(plain)
+            .collect();
+        let numbers = raw
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|d| (1..=18).contains(&d.len()))
+            .filter_map(|d| d.parse().ok())
+            .collect();
+        SecretShape {
+            plain: plain(raw),
+            words,
+            numbers,
+            form: Form::of(raw),
+        }
+    }
+
+    /// Whether a claim fits the secret (`None`: the claim says nothing about it).
+    fn check(&self, claim: &Claim) -> Option<bool> {
+        let whole = std::iter::once(&self.plain);
+        // A claim may describe the whole secret or one of its words.
+        let mut parts = whole.chain(self.words.iter().filter(|w| **w != self.plain));
+        match claim {
+            Claim::Char(at, ch) => Some(parts.any(|p| char_at(p, *at) == Some(*ch))),
+            Claim::Length(n) => Some(parts.any(|p| p.chars().count() == *n as usize)),
+            Claim::Prime(p) => self.numbers.contains(p).then_some(true),
+            Claim::SoundsLike(phrase) => sounds_like(phrase, self).then_some(true),
+        }
+    }
+}
+
+fn char_at(s: &str, at: At) -> Option<char> {
+    match at {
+        At::First => s.chars().next(),
+        At::Last => s.chars().next_back(),
+        At::Nth(n) => s.chars().nth((n as usize).checked_sub(1)?),
+    }
+}
+
+/// The first one, two or three words of `phrase`, letters only, close to the secret or
+/// one of its words (edit distance at most a third of its length), but not equal to it.
+fn sounds_like(phrase: &str, s: &SecretShape) -> bool {
+    let targets = std::iter::once(&s.plain).chain(s.words.iter());
+    let targets: Vec<&String> = targets
+        .filter(|t| t.chars().count() >= 4 && t.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    let words: Vec<&str> = phrase.split([' ', '-']).filter(|w| !w.is_empty()).collect();
+    (1..=words.len().min(3)).any(|k| {
+        let q: String = words
+            .iter()
+            .take(k)
+            .flat_map(|w| w.chars())
+            .filter(char::is_ascii_alphabetic)
+            .collect();
+        q.len() >= 3
+            && targets.iter().any(|t| {
+                let budget = (t.len() / 3).max(1);
+                q != **t && levenshtein_within(&q, t, budget)
+            })
+    })
+}
+
+/// True when the edit distance between two ASCII strings is at most `budget`.
+fn levenshtein_within(a: &str, b: &str, budget: usize) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > budget {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = Vec::with_capacity(b.len() + 1);
+    for (i, ca) in a.iter().enumerate() {
+        cur.clear();
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev
+                .get(j)
+                .map_or(usize::MAX, |d| d + usize::from(ca != cb));
+            let del = prev.get(j + 1).map_or(usize::MAX, |d| d + 1);
+            let ins = cur.get(j).map_or(usize::MAX, |d| d + 1);
+            cur.push(sub.min(del).min(ins));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().is_some_and(|d| *d <= budget)
+}
+
+/// The form of a secret, when it has one a text can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Hex,
+    Binary,
+    Equation,
+    Devanagari,
+    Chinese,
+    Japanese,
+    Korean,
+    Cyrillic,
+    Arabic,
+    Greek,
+    Hebrew,
+    Thai,
+}
+
+impl Form {
+    fn of(raw: &str) -> Option<Form> {
+        let s = raw.trim();
+        let digits = s.chars().filter(char::is_ascii_digit).count();
+        let hexes = s.chars().filter(char::is_ascii_hexdigit).count();
+        let separated = s.contains([' ', ':', '-']);
+        let only = |keep: fn(char) -> bool| s.chars().all(|c| keep(c) || " :-".contains(c));
+        if digits >= 8 && only(|c| c == '0' || c == '1') {
+            return Some(Form::Binary);
+        }
+        if hexes >= 8
+            && hexes.is_multiple_of(2)
+            && only(|c| c.is_ascii_hexdigit())
+            && (separated || hexes > digits)
+            && digits > 0
+        {
+            return Some(Form::Hex);
+        }
+        let numbers = s
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|d| !d.is_empty())
+            .count();
+        if numbers >= 2 && s.contains('=') && s.contains(['+', '-', '*', '/', '×', '÷', '^']) {
+            return Some(Form::Equation);
+        }
+        Form::script(s)
+    }
+
+    /// The script of a secret whose letters are all in one non-Latin script.
+    fn script(s: &str) -> Option<Form> {
+        let mut found = None;
+        let mut kana = false;
+        for c in s.chars().filter(|c| c.is_alphabetic()) {
+            let form = match u32::from(c) {
+                0x0900..=0x097F => Form::Devanagari,
+                0x3040..=0x30FF => {
+                    kana = true;
+                    Form::Japanese
+                }
+                0x3400..=0x4DBF | 0x4E00..=0x9FFF => Form::Chinese,
+                0xAC00..=0xD7AF | 0x1100..=0x11FF => Form::Korean,
+                0x0400..=0x04FF => Form::Cyrillic,
+                0x0600..=0x06FF => Form::Arabic,
+                0x0370..=0x03FF => Form::Greek,
+                0x0590..=0x05FF => Form::Hebrew,
+                0x0E00..=0x0E7F => Form::Thai,
+                _ => return None,
+            };
+            match found {
+                None => found = Some(form),
+                // Kanji and kana together: Japanese.
+                Some(f) if f == form => {}
+                Some(Form::Chinese | Form::Japanese)
+                    if matches!(form, Form::Chinese | Form::Japanese) => {}
+                Some(_) => return None,
+            }
+        }
+        if kana { Some(Form::Japanese) } else { found }
+    }
+
+    /// The words that name this form (lowercase; a word matches when it starts with one).
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Form::Hex => &["hex", "hexadecimal"],
+            Form::Binary => &["binary"],
+            Form::Equation => &["equation", "equations", "arithmetic"],
+            Form::Devanagari => &["devanagari", "hindi", "marathi", "nepali", "sanskrit"],
+            Form::Chinese => &["chinese", "mandarin", "cantonese", "hanzi", "kanji"],
+            Form::Japanese => &["japanese", "hiragana", "katakana", "kanji"],
+            Form::Korean => &["korean", "hangul"],
+            Form::Cyrillic => &["cyrillic", "russian", "ukrainian", "bulgarian", "serbian"],
+            Form::Arabic => &["arabic", "persian", "farsi", "urdu"],
+            Form::Greek => &["greek"],
+            Form::Hebrew => &["hebrew"],
+            Form::Thai => &["thai"],
+        }
+    }
+
+    fn named_by(self, word: &str) -> bool {
+        self.names().contains(&word)
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Form::Hex => "hex",
+            Form::Binary => "binary",
+            Form::Equation => "an equation",
+            Form::Devanagari => "Devanagari script",
+            Form::Chinese => "Chinese script",
+            Form::Japanese => "Japanese script",
+            Form::Korean => "Korean script",
+            Form::Cyrillic => "Cyrillic script",
+            Form::Arabic => "Arabic script",
+            Form::Greek => "Greek script",
+            Form::Hebrew => "Hebrew script",
+            Form::Thai => "Thai script",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn primes() {
+        assert_eq!(nth_prime(1), Some(2));
+        assert_eq!(nth_prime(4), Some(7));
+        assert_eq!(nth_prime(10), Some(29));
+        assert_eq!(nth_prime(0), None);
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(Form::of("41 63 63 65"), Some(Form::Hex));
+        assert_eq!(Form::of("deadbeef01"), Some(Form::Hex));
+        assert_eq!(Form::of("23478763284238497234"), None);
+        assert_eq!(Form::of("0100 0001"), Some(Form::Binary));
+        assert_eq!(Form::of("12 + 30 = 42"), Some(Form::Equation));
+        assert_eq!(Form::of("सेब"), Some(Form::Devanagari));
+        assert_eq!(Form::of("全息图"), Some(Form::Chinese));
+        assert_eq!(Form::of("sunflower"), None);
+        assert_eq!(Form::of("sun花"), None);
+    }
+
+    #[test]
+    fn bounds_are_rules() {
+        assert!(bounded("at least 8 characters", 9));
+        assert!(!bounded("it has 8 characters", 7));
+        assert!(!bounded("a clover 8 characters", 9));
+    }
+
+    #[test]
+    fn sound_alikes() {
+        let s = SecretShape::new("juggernaut");
+        assert!(sounds_like("hugger not", &s));
+        assert!(!sounds_like("juggernaut", &s));
+        assert!(!sounds_like("a great plan", &s));
+    }
+}

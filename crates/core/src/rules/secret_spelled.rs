@@ -1,0 +1,295 @@
+//! `secret_spelled`: a secret spelt out in words: the NATO/ICAO phonetic alphabet
+//! (`Sierra November Alpha`), number words (`two nine`, `twenty-nine`, `forty two`), a
+//! letter with its key word (`S as in Sugar`, `N for Nancy`), or a mix of those and
+//! single characters (`Sierra, N, Alpha`).
+//!
+//! The text's ASCII words become a stream of characters: a phonetic-alphabet word gives
+//! its letter, a number word its digits, a single letter or digit itself, and a few
+//! joining words (`and`, `then`, `dash`, …) nothing. Any other word ends the stream.
+//! A secret (canaries from the policy, [`crate::ScanContext::secrets`]) is spelt when
+//! its letters and digits appear in one stream and at least one of them came from a
+//! spelled word (single characters alone are the `secret_leak` rule's business).
+//! Secrets shorter than four characters must fill a whole stream. The secret is written
+//! out in full, so give the rule the same action as `secret_leak` (deny).
+//! Reasons name the secret by origin and number, never its value.
+
+use super::secret_source::{self, Secrets, ascii_words, plain};
+use super::{Check, CompileCtx, Hit, Input};
+use crate::decision::{Category, Severity};
+use crate::error::RuleError;
+
+/// Configuration of a `secret_spelled` rule: which secrets it watches.
+pub type Config = secret_source::Config;
+
+/// Findings kept per secret.
+const MAX_HITS_PER_SECRET: usize = 16;
+/// Shorter secrets must fill a whole stream.
+const MIN_FREE: usize = 4;
+
+/// A compiled `secret_spelled` rule.
+#[derive(Debug)]
+pub(crate) struct SecretSpelled {
+    secrets: Secrets,
+}
+
+impl SecretSpelled {
+    pub(crate) fn compile(
+        config: &Config,
+        _cx: &mut CompileCtx<'_>,
+    ) -> Result<SecretSpelled, String> {
+        Ok(SecretSpelled {
+            secrets: Secrets::compile(config)?,
+        })
+    }
+}
+
+impl Check for SecretSpelled {
+    fn category(&self) -> Category {
+        Category::Leak
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Critical
+    }
+
+    fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
+        if self.secrets.none_in(input.ctx) {
+            return Ok(());
+        }
+        let mut streams: Option<Vec<Stream>> = None;
+        for (who, raw) in self.secrets.each(input.ctx) {
+            let secret = plain(raw);
+            let n = secret.chars().count();
+            if n < 2 || !secret.is_ascii() {
+                continue;
+            }
+            let streams = streams.get_or_insert_with(|| spell(input.text));
+            let before = hits.len();
+            for s in streams.iter() {
+                if n < MIN_FREE && s.chars != secret {
+                    continue;
+                }
+                for (at, _) in s.chars.match_indices(secret.as_str()) {
+                    let (Some(first), Some(last)) = (s.origin.get(at), s.origin.get(at + n - 1))
+                    else {
+                        continue;
+                    };
+                    let spelled = s
+                        .origin
+                        .get(at..at + n)
+                        .is_some_and(|o| o.iter().any(|c| c.spelled));
+                    if spelled {
+                        hits.push(Hit::new(
+                            first.start,
+                            last.end,
+                            format!("{who} spelt out in words"),
+                        ));
+                    }
+                }
+            }
+            hits.truncate(before + MAX_HITS_PER_SECRET);
+        }
+        Ok(())
+    }
+}
+
+/// Where one character of a stream came from.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    start: usize,
+    end: usize,
+    /// From a phonetic-alphabet or number word rather than a single character.
+    spelled: bool,
+}
+
+/// Characters spelt by consecutive words, one `Origin` per (ASCII) character.
+#[derive(Debug, Default)]
+struct Stream {
+    chars: String,
+    origin: Vec<Origin>,
+}
+
+impl Stream {
+    fn push(&mut self, s: &str, start: usize, end: usize, spelled: bool) {
+        self.chars.push_str(s);
+        self.origin.extend(s.chars().map(|_| Origin {
+            start,
+            end,
+            spelled,
+        }));
+    }
+}
+
+/// Splits the text into streams of spelt characters.
+fn spell(text: &str) -> Vec<Stream> {
+    let words = ascii_words(text);
+    let mut out = Vec::new();
+    let mut cur = Stream::default();
+    let mut i = 0;
+    while let Some((w, start, end)) = words.get(i) {
+        i += 1;
+        // Words are ASCII runs; a non-ASCII letter between them ends the stream too.
+        let glued = |at: usize| {
+            text.get(at..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(|c| c.is_alphanumeric())
+        };
+        if glued(*end)
+            || text
+                .get(..*start)
+                .and_then(|t| t.chars().next_back())
+                .is_some_and(char::is_alphanumeric)
+        {
+            flush(&mut cur, &mut out);
+            continue;
+        }
+        if let Some(letter) = phonetic(w) {
+            cur.push(letter, *start, *end, true);
+        } else if w == "x" && words.get(i).is_some_and(|(r, _, _)| r == "ray") {
+            let e = words.get(i).map_or(*end, |(_, _, e)| *e);
+            cur.push("x", *start, e, true);
+            i += 1;
+        } else if let Some(tens) = tens(w) {
+            // `twenty-nine`, `forty two`: one number; `twenty` alone: 20.
+            match words.get(i).and_then(|(u, _, e)| unit(u).map(|d| (d, *e))) {
+                Some((d, e)) if d != "0" => {
+                    cur.push(&format!("{tens}{d}"), *start, e, true);
+                    i += 1;
+                }
+                _ => cur.push(&format!("{tens}0"), *start, *end, true),
+            }
+        } else if let Some(d) = unit(w).or_else(|| teen(w)) {
+            cur.push(d, *start, *end, true);
+        } else if w.len() == 1 {
+            // `S as in Sugar`, `S for Sugar`: the key word repeats the letter.
+            let key = match (words.get(i), words.get(i + 1), words.get(i + 2)) {
+                (Some((a, _, _)), Some((b, _, _)), Some(k)) if a == "as" && b == "in" => {
+                    Some((k, 3))
+                }
+                (Some((a, _, _)), Some(k), _) if a == "for" => Some((k, 2)),
+                _ => None,
+            }
+            .filter(|((k, _, _), _)| k.len() > 1 && k.starts_with(w.as_str()));
+            match key {
+                Some(((_, _, e), skip)) => {
+                    cur.push(w, *start, *e, true);
+                    i += skip;
+                }
+                None => cur.push(w, *start, *end, false),
+            }
+        } else if !JOINERS.contains(&w.as_str()) {
+            flush(&mut cur, &mut out);
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+fn flush(cur: &mut Stream, out: &mut Vec<Stream>) {
+    if !cur.chars.is_empty() {
+        out.push(std::mem::take(cur));
+    }
+}
+
+/// Words that may sit between spelt characters.
+const JOINERS: [&str; 9] = [
+    "and", "then", "dash", "hyphen", "space", "followed", "by", "next", "comma",
+];
+
+/// The letter of a NATO/ICAO phonetic-alphabet word.
+fn phonetic(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "alpha" | "alfa" => "a",
+        "bravo" => "b",
+        "charlie" => "c",
+        "delta" => "d",
+        "echo" => "e",
+        "foxtrot" => "f",
+        "golf" => "g",
+        "hotel" => "h",
+        "india" => "i",
+        "juliet" | "juliett" => "j",
+        "kilo" => "k",
+        "lima" => "l",
+        "mike" => "m",
+        "november" => "n",
+        "oscar" => "o",
+        "papa" => "p",
+        "quebec" => "q",
+        "romeo" => "r",
+        "sierra" => "s",
+        "tango" => "t",
+        "uniform" => "u",
+        "victor" => "v",
+        "whiskey" | "whisky" => "w",
+        "xray" => "x",
+        "yankee" => "y",
+        "zulu" => "z",
+        _ => return None,
+    })
+}
+
+fn unit(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "zero" => "0",
+        "one" => "1",
+        "two" => "2",
+        "three" => "3",
+        "four" => "4",
+        "five" => "5",
+        "six" => "6",
+        "seven" => "7",
+        "eight" => "8",
+        "nine" | "niner" => "9",
+        _ => return None,
+    })
+}
+
+fn teen(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "ten" => "10",
+        "eleven" => "11",
+        "twelve" => "12",
+        "thirteen" => "13",
+        "fourteen" => "14",
+        "fifteen" => "15",
+        "sixteen" => "16",
+        "seventeen" => "17",
+        "eighteen" => "18",
+        "nineteen" => "19",
+        _ => return None,
+    })
+}
+
+fn tens(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "twenty" => "2",
+        "thirty" => "3",
+        "forty" | "fourty" => "4",
+        "fifty" => "5",
+        "sixty" => "6",
+        "seventy" => "7",
+        "eighty" => "8",
+        "ninety" => "9",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(text: &str) -> Vec<String> {
+        spell(text).into_iter().map(|s| s.chars).collect()
+    }
+
+    #[test]
+    fn streams() {
+        assert_eq!(chars("Sierra November Alpha."), ["sna"]);
+        assert_eq!(chars("twenty-nine and forty two"), ["2942"]);
+        assert_eq!(chars("S as in Sugar, N for Nancy"), ["sn"]);
+        assert_eq!(chars("the code is x-ray? no: Zulu"), ["x", "z"]);
+        assert_eq!(chars("a cat"), ["a"]);
+        assert_eq!(chars("Echoes of Mike's bike"), ["ms"]);
+    }
+}
