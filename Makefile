@@ -14,6 +14,8 @@ SAM_ENV ?= default
 include mk/cli.mk
 # train, train-check: the learned detector (docs/MODEL_CARD.md).
 include mk/train.mk
+# bench-audit: the audit logger into moto.
+include mk/audit.mk
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'

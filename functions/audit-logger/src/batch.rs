@@ -23,23 +23,57 @@ pub struct LogEvent {
     pub message: String,
 }
 
+/// The running size of one PutLogEvents call being filled, event by event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fill {
+    events: usize,
+    bytes: usize,
+    first_ts: Option<i64>,
+}
+
+impl Fill {
+    /// Whether an event of `message_len` bytes at `timestamp_ms` can join the call
+    /// without breaking a limit. An empty call takes any event (the caller keeps
+    /// single events ≤ [`MAX_EVENT_BYTES`]).
+    pub fn fits(&self, message_len: usize, timestamp_ms: i64) -> bool {
+        self.events == 0
+            || (self.events < MAX_EVENTS
+                && self.bytes + message_len + EVENT_OVERHEAD <= MAX_BATCH_BYTES
+                && self
+                    .first_ts
+                    .is_none_or(|t| timestamp_ms - t <= MAX_SPAN_MS))
+    }
+
+    /// Counts one event in.
+    pub fn add(&mut self, message_len: usize, timestamp_ms: i64) {
+        self.events += 1;
+        self.bytes += message_len + EVENT_OVERHEAD;
+        self.first_ts.get_or_insert(timestamp_ms);
+    }
+
+    /// Events counted so far.
+    pub fn len(&self) -> usize {
+        self.events
+    }
+
+    /// Whether no event was counted.
+    pub fn is_empty(&self) -> bool {
+        self.events == 0
+    }
+}
+
 /// Splits chronological events into consecutive ranges, each a valid PutLogEvents
 /// call: ≤ [`MAX_EVENTS`], ≤ [`MAX_BATCH_BYTES`] and within [`MAX_SPAN_MS`]. Every
 /// event must be ≤ [`MAX_EVENT_BYTES`] (the caller shrinks larger records first).
 pub fn plan(events: &[LogEvent]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let (mut start, mut bytes, mut first_ts) = (0, 0, None::<i64>);
+    let (mut start, mut fill) = (0, Fill::default());
     for (i, e) in events.iter().enumerate() {
-        let size = e.message.len() + EVENT_OVERHEAD;
-        let full = i - start >= MAX_EVENTS
-            || bytes + size > MAX_BATCH_BYTES
-            || first_ts.is_some_and(|t| e.timestamp_ms - t > MAX_SPAN_MS);
-        if full && i > start {
+        if !fill.fits(e.message.len(), e.timestamp_ms) {
             out.push(start..i);
-            (start, bytes, first_ts) = (i, 0, None);
+            (start, fill) = (i, Fill::default());
         }
-        bytes += size;
-        first_ts.get_or_insert(e.timestamp_ms);
+        fill.add(e.message.len(), e.timestamp_ms);
     }
     if start < events.len() {
         out.push(start..events.len());

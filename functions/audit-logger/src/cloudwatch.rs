@@ -131,6 +131,19 @@ impl CloudWatchTransport {
     }
 }
 
+fn input_events(events: &[LogEvent]) -> Result<Vec<InputLogEvent>, SinkError> {
+    events
+        .iter()
+        .map(|e| {
+            InputLogEvent::builder()
+                .timestamp(e.timestamp_ms)
+                .message(e.message.clone())
+                .build()
+                .map_err(|err| SinkError::Refused(err.to_string()))
+        })
+        .collect()
+}
+
 fn is_genesis(stream: &str, head: &str) -> bool {
     gatehouse_core::audit::genesis_hash(stream) == head
 }
@@ -191,24 +204,22 @@ impl LogTransport for CloudWatchTransport {
         prev_head: &str,
         last_hash: &str,
     ) -> Result<(), SinkError> {
-        let mut input = Vec::with_capacity(events.len());
-        for e in events {
-            let event = InputLogEvent::builder()
-                .timestamp(e.timestamp_ms)
-                .message(e.message.clone())
-                .build()
-                .map_err(|err| SinkError::Refused(err.to_string()))?;
-            input.push(event);
-        }
+        // Built for the first attempt; a retry (rare) builds the events again rather
+        // than every attempt cloning a megabyte of messages up front.
+        let mut first = Some(input_events(events)?);
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let input = match first.take() {
+                Some(input) => input,
+                None => input_events(events)?,
+            };
             let result = self
                 .client
                 .put_log_events()
                 .log_group_name(&self.group)
                 .log_stream_name(stream)
-                .set_log_events(Some(input.clone()))
+                .set_log_events(Some(input))
                 .send()
                 .await;
             let err = match result {

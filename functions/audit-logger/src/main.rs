@@ -16,7 +16,12 @@ async fn main() -> Result<(), Error> {
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let transport =
         CloudWatchTransport::new(cloudwatch::client(&config), group, Backoff::default());
-    let sink = ChainWriter::new(transport, redactor, instance_id());
+    // AUDIT_STREAM_SHARDS (default 1): streams a large append spreads its batches over.
+    let shards = std::env::var("AUDIT_STREAM_SHARDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let sink = ChainWriter::new(transport, redactor, instance_id()).with_shards(shards);
     let env = Env {
         region: std::env::var("AWS_REGION").unwrap_or_default(),
         trace_id: std::env::var("_X_AMZN_TRACE_ID").ok(),

@@ -8,6 +8,8 @@
 //! and strings as `serde_json` writes them. Deleting, inserting, reordering or
 //! editing a record, or moving records to another stream, breaks the chain.
 
+use std::cmp::Ordering;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -69,33 +71,9 @@ pub fn genesis_hash(stream: &str) -> String {
 
 /// Writes `value` as canonical JSON (sorted keys, no whitespace) into `out`.
 pub fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_canonical(v, out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(v, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
+    let mut bytes = Vec::new();
+    write_value(value, &mut bytes);
+    out.push_str(&String::from_utf8_lossy(&bytes));
 }
 
 /// Canonical JSON of `value`, see [`write_canonical`].
@@ -105,13 +83,85 @@ pub fn canonical_json(value: &Value) -> String {
     out
 }
 
+/// The canonical key order: UTF-16 code units (RFC 8785); byte order when both keys
+/// are ASCII, where the two agree.
+fn key_order(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.cmp(b)
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
+}
+
+/// A JSON string or scalar exactly as `serde_json` writes it. Writing a `Value` or a
+/// `str` into a `Vec` cannot fail; should it ever, `null` keeps the output JSON (and
+/// the hash then cannot match, so nothing is silently accepted).
+fn write_json<T: serde::Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
+    if serde_json::to_writer(&mut *out, v).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+fn write_value(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            write_object(map, None, out);
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(v, out);
+            }
+            out.push(b']');
+        }
+        other => write_json(other, out),
+    }
+}
+
+/// Writes `map` canonically, leaving out the key `skip`. Returns the byte offset
+/// where an entry for `skip` would go in the sorted object, and whether entries come
+/// before it (so an entry spliced in there needs a leading comma).
+fn write_object(
+    map: &serde_json::Map<String, Value>,
+    skip: Option<&str>,
+    out: &mut Vec<u8>,
+) -> (usize, bool) {
+    let mut entries: Vec<(&String, &Value)> = map
+        .iter()
+        .filter(|(k, _)| Some(k.as_str()) != skip)
+        .collect();
+    entries.sort_by(|a, b| key_order(a.0, b.0));
+    out.push(b'{');
+    let mut slot = (out.len(), false);
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_json(k.as_str(), out);
+        out.push(b':');
+        write_value(v, out);
+        if skip.is_some_and(|s| key_order(k, s) == Ordering::Less) {
+            slot = (out.len(), true);
+        }
+    }
+    out.push(b'}');
+    slot
+}
+
 /// `SHA-256(prev_hash || canonical JSON of the object without "hash")`, hex.
 fn hash_object(prev_hash: &str, object: &serde_json::Map<String, Value>) -> String {
-    let mut without = object.clone();
-    without.remove("hash");
+    let mut body = Vec::with_capacity(1024);
+    write_object(object, Some("hash"), &mut body);
+    digest_hex(prev_hash, &body)
+}
+
+fn digest_hex(prev_hash: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
-    h.update(canonical_json(&Value::Object(without)).as_bytes());
+    h.update(body);
     hex::encode(h.finalize())
 }
 
@@ -161,14 +211,33 @@ impl Chain {
             serde_json::to_string(record).map_err(|e| ChainError::Serialise(e.to_string()))?;
         let value: Value =
             serde_json::from_str(&text).map_err(|e| ChainError::Serialise(e.to_string()))?;
-        let Value::Object(mut map) = value else {
+        let Value::Object(map) = value else {
             return Err(ChainError::Serialise("record is not an object".into()));
         };
-        let hash = hash_object(&self.head, &map);
-        map.insert("hash".into(), Value::String(hash.clone()));
+        // One canonical pass: the object without "hash" is hashed, then the hash
+        // entry is spliced in at its sorted place (what `canonical_json` of the
+        // object with the hash would write).
+        let mut body = Vec::with_capacity(text.len() + 96);
+        let (at, after_entry) = write_object(&map, Some("hash"), &mut body);
+        let hash = digest_hex(&self.head, &body);
+        let (before, after) = body.split_at(at.min(body.len()));
+        let has_entries = map.keys().any(|k| k != "hash");
+        let mut line = Vec::with_capacity(body.len() + 80);
+        line.extend_from_slice(before);
+        if after_entry {
+            line.push(b',');
+        }
+        line.extend_from_slice(b"\"hash\":\"");
+        line.extend_from_slice(hash.as_bytes());
+        line.push(b'"');
+        if !after_entry && has_entries {
+            line.push(b',');
+        }
+        line.extend_from_slice(after);
+        let line = String::from_utf8(line).map_err(|e| ChainError::Serialise(e.to_string()))?;
         record.hash.clone_from(&hash);
         self.head = hash;
-        Ok(canonical_json(&Value::Object(map)))
+        Ok(line)
     }
 }
 

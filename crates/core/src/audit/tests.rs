@@ -238,3 +238,100 @@ fn embedded_default_redactor_keeps_benign_text() {
         );
     }
 }
+
+/// The canonical form as first written (a `Value` per key and scalar, the record
+/// serialised twice): the one-pass sealing must give byte-identical lines and hashes.
+fn reference_seal(prev: &str, record: &AuditRecord) -> String {
+    use sha2::{Digest, Sha256};
+    fn canon(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+                out.push('{');
+                for (i, (k, v)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    out.push(':');
+                    canon(v, out);
+                }
+                out.push('}');
+            }
+            serde_json::Value::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    canon(v, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut r = record.clone();
+    r.prev_hash = prev.to_owned();
+    r.hash.clear();
+    let serde_json::Value::Object(mut map) =
+        serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap()
+    else {
+        panic!("object")
+    };
+    map.remove("hash");
+    let mut body = String::new();
+    canon(&serde_json::Value::Object(map.clone()), &mut body);
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(body.as_bytes());
+    map.insert("hash".into(), hex::encode(h.finalize()).into());
+    let mut line = String::new();
+    canon(&serde_json::Value::Object(map), &mut line);
+    line
+}
+
+#[test]
+fn one_pass_seal_matches_the_reference_form() {
+    let mut records = vec![record(0), record(1)];
+    let mut rich = record(2);
+    rich.input = Some("naïve \"quoted\" \\ tab\t 😀 \u{e000} end".into());
+    rich.findings.push(crate::Finding {
+        rule: "pii.email".into(),
+        category: crate::Category::Pii,
+        severity: crate::Severity::Medium,
+        start: 1,
+        end: 5,
+        action: crate::Action::Redact,
+        score: 0.8,
+        reason: "email <x>".into(),
+    });
+    rich.tool_calls.push(AuditToolCall {
+        action_group: "orders".into(),
+        function: Some("get".into()),
+        api_path: None,
+        parameters: [("b".into(), "2".into()), ("a".into(), "é".into())].into(),
+        result: Some("SUCCESS".into()),
+    });
+    rich.errors.push("boom".into());
+    rich.outcome = Some("allowed".into());
+    records.push(rich);
+    let mut chain = Chain::genesis("2026/11/22/x");
+    for mut r in records {
+        let prev = chain.head().to_owned();
+        let expected = reference_seal(&prev, &r);
+        assert_eq!(chain.seal(&mut r).unwrap(), expected);
+    }
+}
+
+#[test]
+fn canonical_json_orders_keys_by_utf16_code_units() {
+    // U+E000 is above the surrogates in UTF-16 but below U+1F600 in UTF-8.
+    let v: serde_json::Value =
+        serde_json::from_str("{\"\u{1F600}\":1,\"\u{E000}\":2,\"a\":3}").unwrap();
+    assert_eq!(
+        canonical_json(&v),
+        "{\"a\":3,\"\u{1F600}\":1,\"\u{E000}\":2}"
+    );
+}
