@@ -115,8 +115,12 @@ impl Collect {
         if self.texts.is_empty() {
             return Ok(None);
         }
+        // No q-gram prefilter: with thousands of patterns nearly every 2-gram of
+        // ordinary text starts one, so it would cost more than it skips (and its 64 KB
+        // table would be built or read at every cold start).
         let ac = DoubleArrayAhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .use_prefilter(false)
             .build_with_values(self.texts.iter().zip(0u32..))
             .map_err(|e| format!("cannot build phrase automaton: {e}"))?;
         let mut starts = Vec::with_capacity(self.origins.len() + 1);
