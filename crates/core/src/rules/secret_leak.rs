@@ -24,6 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::secret_source::Secrets;
 use super::{Check, CompileCtx, Hit, Input};
 use crate::decision::{Category, Severity};
 use crate::error::RuleError;
@@ -71,24 +72,14 @@ const MAX_GAP: usize = 3;
 /// A compiled `secret_leak` rule.
 #[derive(Debug)]
 pub(crate) struct SecretLeak {
-    canaries: Vec<String>,
-    from_context: bool,
+    secrets: Secrets,
     mode: Mode,
 }
 
 impl SecretLeak {
     pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<SecretLeak, String> {
-        if let Some(i) = config.canaries.iter().position(|c| c.trim().is_empty()) {
-            return Err(format!("canary {} is empty", i + 1));
-        }
-        if config.canaries.is_empty() && !config.from_context {
-            return Err(
-                "nothing to look for: give `canaries` or set `from_context: true`".to_owned(),
-            );
-        }
         Ok(SecretLeak {
-            canaries: config.canaries.clone(),
-            from_context: config.from_context,
+            secrets: Secrets::new(&config.canaries, config.from_context)?,
             mode: config.mode,
         })
     }
@@ -107,20 +98,8 @@ impl Check for SecretLeak {
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
-        let canaries = self
-            .canaries
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (format!("configured canary {}", i + 1), s));
-        let requested = input
-            .ctx
-            .secrets
-            .iter()
-            .enumerate()
-            .filter(|_| self.from_context)
-            .map(|(i, s)| (format!("request secret {}", i + 1), s));
         let mut text: Option<TextIndex> = None;
-        for (who, secret) in canaries.chain(requested) {
+        for (who, secret) in self.secrets.each(input.ctx) {
             let Some(s) = Secret::new(secret) else {
                 continue;
             };

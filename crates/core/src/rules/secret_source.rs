@@ -1,4 +1,5 @@
-//! Where the secret rules (`secret_hint`, `secret_spelled`) take their secrets from:
+//! Where the secret rules (`secret_leak`, `secret_hint`, `secret_spelled`) take their
+//! secrets from:
 //! canary tokens in the policy and, unless turned off, the request's
 //! [`crate::ScanContext::secrets`]. Not a rule itself.
 
@@ -32,17 +33,22 @@ pub(crate) struct Secrets {
 impl Secrets {
     /// Refuses empty canaries and a rule with nothing to watch.
     pub(crate) fn compile(config: &Config) -> Result<Secrets, String> {
-        if let Some(i) = config.canaries.iter().position(|c| c.trim().is_empty()) {
+        Secrets::new(&config.canaries, config.from_context)
+    }
+
+    /// The same check for rules whose config has these two fields among others.
+    pub(crate) fn new(canaries: &[String], from_context: bool) -> Result<Secrets, String> {
+        if let Some(i) = canaries.iter().position(|c| c.trim().is_empty()) {
             return Err(format!("canary {} is empty", i + 1));
         }
-        if config.canaries.is_empty() && !config.from_context {
+        if canaries.is_empty() && !from_context {
             return Err(
                 "nothing to look for: give `canaries` or set `from_context: true`".to_owned(),
             );
         }
         Ok(Secrets {
-            canaries: config.canaries.clone(),
-            from_context: config.from_context,
+            canaries: canaries.to_vec(),
+            from_context,
         })
     }
 
