@@ -234,22 +234,27 @@ pub struct ShadowVerdict {
 impl ShadowVerdict {
     /// Summarises a verdict of the shadow policy.
     pub fn from_verdict(v: &Verdict) -> ShadowVerdict {
-        let mut rules: Vec<String> = Vec::new();
-        for f in &v.findings {
-            if !rules.contains(&f.rule) {
-                rules.push(f.rule.clone());
-            }
-        }
         ShadowVerdict {
             decision: v.decision,
             score: v.score,
-            rules,
+            rules: v.rule_ids(),
             errors: v.errors.clone(),
         }
     }
 }
 
 impl Verdict {
+    /// The ids of the rules behind the findings, each once, in finding order.
+    pub fn rule_ids(&self) -> Vec<String> {
+        let mut rules: Vec<String> = Vec::new();
+        for f in &self.findings {
+            if !rules.contains(&f.rule) {
+                rules.push(f.rule.clone());
+            }
+        }
+        rules
+    }
+
     /// A verdict that denies because the guard itself failed.
     pub fn internal_error(rule: &str, error: impl std::fmt::Display, text_len: usize) -> Self {
         let reason = format!("guard error: {error}");

@@ -28,16 +28,10 @@ pub(crate) struct Outcome {
 impl Outcome {
     /// The outcome of a verdict.
     pub(crate) fn of(verdict: &Verdict) -> Outcome {
-        let mut rules: Vec<String> = Vec::new();
-        for f in &verdict.findings {
-            if !rules.contains(&f.rule) {
-                rules.push(f.rule.clone());
-            }
-        }
         Outcome {
             decision: verdict.decision,
             score: verdict.score,
-            rules,
+            rules: verdict.rule_ids(),
         }
     }
 }
