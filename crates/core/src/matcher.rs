@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use gatehouse_phrases::{Automaton, Matcher, Origin, PatternForm, PhraseSet};
+use gatehouse_phrases::{Automaton, Matcher, Origin, PatternForm, PhraseSet, Rows};
 
 use crate::normalise::{Form, Normalised, ViewKind};
 
@@ -100,14 +100,14 @@ impl PhraseSetBuilder {
                         .into_iter()
                 };
                 let builtin = builtin.filter(|_| !b.sets.is_empty());
-                PhraseMatcher {
-                    builtin_tables: tables(builtin, for_set),
+                Ok(PhraseMatcher {
+                    builtin_tables: tables(builtin, for_set)?,
                     builtin,
-                    own_tables: tables(own.as_deref(), for_own),
+                    own_tables: tables(own.as_deref(), for_own)?,
                     own: own.clone(),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, String>>()?;
         matchers
             .try_into()
             .map_err(|_| "phrase matcher count mismatch".to_owned())
@@ -123,64 +123,42 @@ fn meta(owner: usize, offset: usize, o: &Origin) -> PatternMeta {
     }
 }
 
-/// For each pattern of an automaton, the metas one stage has for it
-/// (`metas[starts[id]..starts[id + 1]]`).
-#[derive(Debug, Default)]
-struct MetaTable {
-    starts: Vec<u32>,
-    metas: Vec<PatternMeta>,
-}
+/// For each pattern of an automaton (row = pattern id), the metas one stage has for it.
+type MetaTable = Rows<PatternMeta>;
 
-impl MetaTable {
-    fn new<I>(automaton: Option<&Automaton>, metas_of: impl Fn(Origin) -> I) -> MetaTable
-    where
-        I: Iterator<Item = PatternMeta>,
-    {
-        let Some(a) = automaton else {
-            return MetaTable::default();
-        };
-        let mut t = MetaTable {
-            starts: Vec::with_capacity(a.len() + 1),
-            metas: Vec::with_capacity(a.len()),
-        };
-        for id in 0..a.len() as u32 {
-            t.starts.push(t.metas.len() as u32);
-            for o in a.origins(id) {
-                t.metas.extend(metas_of(*o));
-            }
-        }
-        t.starts.push(t.metas.len() as u32);
-        if t.metas.is_empty() {
-            return MetaTable::default();
-        }
-        t
-    }
-
-    fn is_empty(&self) -> bool {
-        self.metas.is_empty()
-    }
-
-    fn get(&self, id: u32) -> &[PatternMeta] {
-        let id = id as usize;
-        match (self.starts.get(id), self.starts.get(id + 1)) {
-            (Some(&s), Some(&e)) => self.metas.get(s as usize..e as usize).unwrap_or_default(),
-            _ => &[],
-        }
-    }
-}
-
-/// A stage's tables for the canonical and the squashed automaton of a matcher.
-fn tables<I>(matcher: Option<&Matcher>, metas_of: impl Fn(Origin) -> I) -> [MetaTable; 2]
+/// The stage's table for an automaton: each pattern's origins turned into metas.
+fn meta_table<I>(
+    automaton: Option<&Automaton>,
+    metas_of: impl Fn(Origin) -> I,
+) -> Result<MetaTable, String>
 where
     I: Iterator<Item = PatternMeta>,
 {
-    match matcher {
+    let Some(a) = automaton else {
+        return Ok(MetaTable::default());
+    };
+    let mut t = MetaTable::with_capacity(a.len());
+    for id in 0..a.len() as u32 {
+        t.push_row(a.origins(id).iter().flat_map(|o| metas_of(*o)))?;
+    }
+    Ok(t)
+}
+
+/// A stage's tables for the canonical and the squashed automaton of a matcher.
+fn tables<I>(
+    matcher: Option<&Matcher>,
+    metas_of: impl Fn(Origin) -> I,
+) -> Result<[MetaTable; 2], String>
+where
+    I: Iterator<Item = PatternMeta>,
+{
+    Ok(match matcher {
         None => Default::default(),
         Some(m) => [
-            MetaTable::new(m.automaton(PatternForm::Canonical), &metas_of),
-            MetaTable::new(m.automaton(PatternForm::Squashed), &metas_of),
+            meta_table(m.automaton(PatternForm::Canonical), &metas_of)?,
+            meta_table(m.automaton(PatternForm::Squashed), &metas_of)?,
         ],
-    }
+    })
 }
 
 /// The phrase automata of one stage (shared with the other stages) and the stage's
@@ -237,7 +215,7 @@ impl PhraseMatcher {
                 };
                 let bytes = view.text.as_bytes();
                 for f in ac.find_overlapping(&view.text) {
-                    let metas = table.get(f.pattern);
+                    let metas = table.get(f.pattern as usize);
                     if metas.is_empty() {
                         continue;
                     }

@@ -23,6 +23,7 @@
 
 mod forms;
 mod matcher;
+mod rows;
 mod set;
 mod template;
 
@@ -30,6 +31,7 @@ pub use forms::{
     MIN_REVERSED_CHARS, MIN_SQUASHED_LEN, Pattern, PatternForm, Variant, patterns, rot13,
 };
 pub use matcher::{Automaton, Found, Matcher, Origin};
+pub use rows::Rows;
 pub use set::PhraseSet;
 pub use template::{MAX_EXPANSIONS, expand_file, expand_template};
 

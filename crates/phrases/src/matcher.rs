@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
 
 use crate::forms::{PatternForm, Variant, patterns};
+use crate::rows::Rows;
 
 /// Where a pattern comes from: phrase `phrase` of list `list`, written as `variant`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,16 +41,15 @@ pub struct Found {
 #[derive(Clone)]
 pub struct Automaton {
     ac: DoubleArrayAhoCorasick<u32>,
-    /// `origins[starts[p]..starts[p + 1]]` are the origins of pattern `p`.
-    starts: Vec<u32>,
-    origins: Vec<Origin>,
+    /// Row `p`: the origins of pattern `p`.
+    origins: Rows<Origin>,
 }
 
 impl std::fmt::Debug for Automaton {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Automaton")
             .field("patterns", &self.len())
-            .field("origins", &self.origins.len())
+            .field("origins", &self.origins.items())
             .finish()
     }
 }
@@ -57,7 +57,7 @@ impl std::fmt::Debug for Automaton {
 impl Automaton {
     /// Number of distinct patterns.
     pub fn len(&self) -> usize {
-        self.starts.len().saturating_sub(1)
+        self.origins.rows()
     }
 
     /// True when there is no pattern (never the case for a built automaton).
@@ -67,11 +67,7 @@ impl Automaton {
 
     /// The origins of a pattern.
     pub fn origins(&self, pattern: u32) -> &[Origin] {
-        let p = pattern as usize;
-        match (self.starts.get(p), self.starts.get(p + 1)) {
-            (Some(&s), Some(&e)) => self.origins.get(s as usize..e as usize).unwrap_or_default(),
-            _ => &[],
-        }
+        self.origins.get(pattern as usize)
     }
 
     /// Every occurrence of every pattern in `text`, overlapping ones included.
@@ -123,23 +119,12 @@ impl Collect {
             .use_prefilter(false)
             .build_with_values(self.texts.iter().zip(0u32..))
             .map_err(|e| format!("cannot build phrase automaton: {e}"))?;
-        let mut starts = Vec::with_capacity(self.origins.len() + 1);
-        let mut origins = Vec::with_capacity(self.origins.len());
+        let mut origins = Rows::with_capacity(self.origins.len());
         for o in self.origins {
-            starts.push(count(origins.len())?);
-            origins.extend(o);
+            origins.push_row(o)?;
         }
-        starts.push(count(origins.len())?);
-        Ok(Some(Automaton {
-            ac,
-            starts,
-            origins,
-        }))
+        Ok(Some(Automaton { ac, origins }))
     }
-}
-
-fn count(n: usize) -> Result<u32, String> {
-    u32::try_from(n).map_err(|_| "too many phrase patterns".to_owned())
 }
 
 /// Numbered phrase lists compiled in both forms.
@@ -234,9 +219,10 @@ impl Matcher {
                 None => out.push(0),
                 Some(a) => {
                     out.push(1);
-                    put_u32s(&mut out, &a.starts);
-                    put_u32(&mut out, a.origins.len() as u32);
-                    for o in &a.origins {
+                    let (starts, origins) = a.origins.parts();
+                    put_u32s(&mut out, starts);
+                    put_u32(&mut out, origins.len() as u32);
+                    for o in origins {
                         put_u32(&mut out, o.list);
                         put_u32(&mut out, o.phrase);
                         out.push(o.variant.code());
@@ -305,18 +291,9 @@ impl Matcher {
             if !rest.is_empty() {
                 return Err(bad("trailing automaton bytes"));
             }
-            let monotonic = starts.windows(2).all(|w| w.first() <= w.get(1));
-            if starts.first() != Some(&0)
-                || starts.last().map(|&e| e as usize) != Some(origins.len())
-                || !monotonic
-            {
-                return Err(bad("inconsistent pattern table"));
-            }
-            *slot = Some(Automaton {
-                ac,
-                starts,
-                origins,
-            });
+            let origins = Rows::from_parts(starts, origins)
+                .ok_or_else(|| bad("inconsistent pattern table"))?;
+            *slot = Some(Automaton { ac, origins });
         }
         if !r.0.is_empty() {
             return Err(bad("trailing bytes"));
