@@ -127,6 +127,14 @@ pub fn patterns(phrase: &str) -> Vec<Pattern> {
         }
     }
     let squashed = squashed_phrase(phrase);
+    // The squashed view folds look-alikes per joined word: a phrase whose words are in
+    // different scripts (`режим dan включён`) spaced out letter by letter becomes one
+    // mixed-script word in the text, folded differently from its separate words.
+    let joined: String = phrase.split_whitespace().collect();
+    let squashed_joined = squashed_phrase(&joined);
+    if squashed_joined != squashed && squashed_joined.len() >= MIN_SQUASHED_LEN {
+        push(PatternForm::Squashed, squashed_joined, Variant::Squashed);
+    }
     if squashed.len() >= MIN_SQUASHED_LEN {
         push(PatternForm::Squashed, squashed, Variant::Squashed);
     }
@@ -177,6 +185,20 @@ mod tests {
         let p = patterns("act as");
         assert!(p.iter().all(|p| p.variant != Variant::Reversed));
         assert!(p.iter().all(|p| p.form != PatternForm::Squashed));
+    }
+
+    #[test]
+    fn mixed_script_phrases_also_match_as_one_joined_word() {
+        let p = patterns("режим dan включён");
+        let joined = squashed_phrase("режимdanвключён");
+        assert!(
+            p.iter()
+                .any(|p| p.form == PatternForm::Squashed && p.text == joined)
+        );
+        assert!(
+            p.iter().any(|p| p.form == PatternForm::Squashed
+                && p.text == squashed_phrase("режим dan включён"))
+        );
     }
 
     #[test]
