@@ -549,8 +549,11 @@ fn flooded(text: &str) -> Option<(usize, usize)> {
     let mut s = 0;
     while s + WINDOW <= b.len() {
         let win = b.get(s..s + WINDOW)?;
+        let head = word8(win, 0);
         for p in 1..=FLOOD_MAX_PERIOD {
-            if win.get(p..) != win.get(..WINDOW - p) {
+            // Compare eight bytes in one go first: most windows are not periodic and
+            // fail here without a call to `memcmp`.
+            if word8(win, p) != head || win.get(p..) != win.get(..WINDOW - p) {
                 continue;
             }
             // Periodic window: extend the run both ways.
@@ -585,6 +588,13 @@ fn flooded(text: &str) -> Option<(usize, usize)> {
         s += STEP;
     }
     None
+}
+
+/// The eight bytes of `b` at `at` as one integer (0 past the end).
+fn word8(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map_or(0, u64::from_ne_bytes)
 }
 
 #[cfg(test)]

@@ -70,9 +70,20 @@ impl RegexSet {
 
     /// The indexes (into the patterns given to [`RegexSet::new`]) of the patterns that
     /// match somewhere in `haystack`, in increasing order.
+    ///
+    /// Most texts match none: a forward search that stops at the first match of any
+    /// pattern (the DFA's fast loop) answers that, and only a text with a match pays
+    /// for the overlapping search that tells which.
     pub(crate) fn matches(&self, haystack: &[u8]) -> Result<Vec<usize>, String> {
-        let mut set = PatternSet::new(self.dfa.pattern_len());
         let mut cache = self.caches.get();
+        let any = self
+            .dfa
+            .try_search_fwd(&mut cache, &Input::new(haystack).earliest(true))
+            .map_err(|e| format!("pattern set search: {e}"))?;
+        if any.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut set = PatternSet::new(self.dfa.pattern_len());
         self.dfa
             .try_which_overlapping_matches(&mut cache, &Input::new(haystack), &mut set)
             .map_err(|e| format!("pattern set search: {e}"))?;

@@ -564,6 +564,14 @@ fn scan_escapes(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
         if ctx.remaining() == 0 {
             return;
         }
+        // Jump to the next byte that can start an escape (SIMD search).
+        let Some(next) = bytes
+            .get(i..)
+            .and_then(|rest| memchr::memchr3(b'%', b'=', b'\\', rest))
+        else {
+            return;
+        };
+        i += next;
         let kind = match bytes.get(i) {
             Some(b'%') => Escape::Percent,
             Some(b'=') => Escape::Equals,

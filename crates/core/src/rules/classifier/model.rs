@@ -18,7 +18,7 @@
 //! The logit of a window is `bias + Σ weight[bucket(f)] / sqrt(n)` over the window's
 //! `n` feature occurrences; the text's probability is the sigmoid of the best window.
 
-use super::features::{FeatureSet, bucket, fnv1a, for_each_feature};
+use super::features::{FeatureSet, block_sums, bucket, fnv1a};
 
 /// The magic bytes that start a model file.
 pub const MAGIC: [u8; 8] = *b"GHLRMDL\0";
@@ -220,78 +220,35 @@ impl Model {
         bucket(h, self.log2_buckets)
     }
 
-    fn weight(&self, h: u64) -> i32 {
-        i32::from(self.quantised.get(self.bucket(h)).copied().unwrap_or(0))
-    }
-
     /// The logit of one window from the sum of its quantised weights and its feature count.
     pub fn logit(&self, sum: i32, count: u32) -> f32 {
         self.bias + sum as f32 * self.scale / (count.max(1) as f32).sqrt()
     }
 
     /// The best (largest) window logit of a canonical text. Texts up to one window
-    /// are scored whole without allocating; longer ones in windows of `window` bytes
-    /// every `stride` bytes, from per-stride block sums (one allocation).
+    /// are scored whole; longer ones in windows of `window` bytes every `stride`
+    /// bytes, from per-stride block sums ([`block_sums`]).
     pub fn max_logit(&self, canonical: &str) -> f32 {
-        // The table has exactly `1 << log2_buckets` weights (checked by `Model::new`)
-        // and a bucket is masked to that range, so with the length known equal to
-        // `mask + 1` the lookups need no bounds check.
-        let mask = (1usize << self.log2_buckets) - 1;
+        // The table has exactly `1 << log2_buckets` weights (checked by `Model::new`),
+        // so masking with `len - 1` is the bucket, and the compiler can see that the
+        // lookup is in bounds.
         let table = self.quantised.as_slice();
-        if table.len() != mask + 1 {
-            return self.max_logit_checked(canonical);
-        }
+        let Some(mask) = table.len().checked_sub(1) else {
+            return f32::NEG_INFINITY;
+        };
         let weight = |h: u64| -> i32 {
             let i = (h ^ (h >> 32)) as usize & mask;
             i32::from(table.get(i).copied().unwrap_or(0))
         };
         let window = self.window as usize;
         if canonical.len() <= window {
-            let (mut sum, mut count) = (0i32, 0u32);
-            for_each_feature(canonical, self.features, |_, h| {
-                // A window holds far fewer than 2^24 features: no overflow.
-                sum = sum.wrapping_add(weight(h));
-                count = count.wrapping_add(1);
-            });
+            let sums = block_sums(canonical, self.features, u32::MAX, weight);
+            let (sum, count) = sums.first().copied().unwrap_or((0, 0));
             return self.logit(sum, count);
         }
-        let stride = self.stride as usize;
         let shift = self.stride.trailing_zeros();
-        let per = window / stride;
-        let mut blocks = vec![(0i32, 0u32); canonical.len().div_ceil(stride)];
-        for_each_feature(canonical, self.features, |pos, h| {
-            if let Some(b) = blocks.get_mut(pos >> shift) {
-                // A block holds at most a few features per byte of `stride`.
-                b.0 = b.0.wrapping_add(weight(h));
-                b.1 = b.1.wrapping_add(1);
-            }
-        });
-        self.best_window(&blocks, per)
-    }
-
-    /// [`Model::max_logit`] for a model whose table length does not match its
-    /// bucket count (which `Model::new` rules out): same result, checked lookups.
-    fn max_logit_checked(&self, canonical: &str) -> f32 {
-        let window = self.window as usize;
-        if canonical.len() <= window {
-            let (mut sum, mut count) = (0i32, 0u32);
-            for_each_feature(canonical, self.features, |_, h| {
-                sum += self.weight(h);
-                count += 1;
-            });
-            return self.logit(sum, count);
-        }
-        let stride = self.stride as usize;
-        let shift = self.stride.trailing_zeros();
-        let per = window / stride;
-        let mut blocks = vec![(0i32, 0u32); canonical.len().div_ceil(stride)];
-        for_each_feature(canonical, self.features, |pos, h| {
-            if let Some(b) = blocks.get_mut(pos >> shift) {
-                b.0 += self.weight(h);
-                b.1 += 1;
-            }
-        });
-        self.best_window(&blocks, per)
+        let per = window / self.stride as usize;
+        self.best_window(&block_sums(canonical, self.features, shift, weight), per)
     }
 
     /// The best logit over every run of `per` consecutive blocks.

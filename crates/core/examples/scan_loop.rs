@@ -1,0 +1,79 @@
+//! Scans one of the benchmark inputs a fixed number of times, for instruction counts
+//! that do not depend on how busy the machine is:
+//!
+//! ```sh
+//! cargo build --profile bench -p gatehouse-core --example scan_loop
+//! valgrind --tool=callgrind --toggle-collect='*measured*' \
+//!     target/release/examples/scan_loop prompt/1k_benign 20
+//! ```
+//!
+//! Without arguments, lists the inputs. The output stage is scanned with the secret
+//! the `output/1k_answer` benchmark configures.
+#![expect(
+    clippy::expect_used,
+    reason = "measurement tool: a default policy that does not compile must abort the run"
+)]
+
+#[path = "../benches/inputs/mod.rs"]
+#[allow(dead_code, reason = "the benchmark uses the generators one by one")]
+mod inputs;
+
+use std::hint::black_box;
+
+use gatehouse_core::{Guard, ScanContext, ScanRequest};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let cases = inputs::all();
+    let Some(name) = args.next() else {
+        for (name, stage, text) in &cases {
+            println!("{name}\t{stage}\t{} bytes", text.len());
+        }
+        return;
+    };
+    let times: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+    let (_, stage, text) = cases
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .expect("a known input name (run without arguments for the list)");
+    let guard = Guard::embedded_default().expect("the embedded default policy compiles");
+    let ctx = ScanContext {
+        secrets: vec!["canary-7f3a9c".to_owned()],
+        ..ScanContext::default()
+    };
+    let req = ScanRequest {
+        stage: *stage,
+        text: black_box(text),
+        role: None,
+        ctx: &ctx,
+    };
+    // One scan outside the measured ones fills the lazy pattern DFA and the compiled
+    // regexes, as criterion's warm-up does.
+    let _ = guard.scan(&req);
+    let decision = measured(&guard, &req, times);
+    // Wall-clock too: the fastest of several batches is the figure least disturbed by
+    // other work on the machine (criterion gives the distribution).
+    let batch = (times / 10).max(1);
+    let mut best = f64::INFINITY;
+    for _ in 0..10 {
+        let t = std::time::Instant::now();
+        measured(&guard, &req, batch);
+        best = best.min(t.elapsed().as_secs_f64() / batch as f64);
+    }
+    println!("{name}: fastest batch {:.1} µs per scan", best * 1e6);
+    println!("{name}: {times} scans, decision {decision:?}");
+}
+
+/// The scans that count (callgrind: `--toggle-collect='*measured*'`).
+#[inline(never)]
+fn measured(
+    guard: &Guard,
+    req: &ScanRequest<'_>,
+    times: usize,
+) -> Option<gatehouse_core::Decision> {
+    let mut decision = None;
+    for _ in 0..times {
+        decision = Some(guard.scan(black_box(req)).decision);
+    }
+    decision
+}
