@@ -218,8 +218,10 @@ pub fn block_sums(
             let hi = (lo.saturating_add(1 << shift)).min(fast_end);
             let (mut sum, mut count) = (0i32, 0u32);
             if c3 && c4 && c5 {
-                for p in lo..hi {
-                    let k = load_be8(bytes, p);
+                // Every window of eight bytes starting in `lo..hi`.
+                let span = bytes.get(lo..hi.max(lo) + 7).unwrap_or_default();
+                for w in span.windows(8) {
+                    let k = <[u8; 8]>::try_from(w).map_or(0, u64::from_be_bytes);
                     sum = sum
                         .wrapping_add(weight(mix(b'3', k >> 40)))
                         .wrapping_add(weight(mix(b'4', k >> 32)))

@@ -229,17 +229,34 @@ impl Model {
     /// are scored whole; longer ones in windows of `window` bytes every `stride`
     /// bytes, from per-stride block sums ([`block_sums`]).
     pub fn max_logit(&self, canonical: &str) -> f32 {
-        // The table has exactly `1 << log2_buckets` weights (checked by `Model::new`),
-        // so masking with `len - 1` is the bucket, and the compiler can see that the
-        // lookup is in bounds.
         let table = self.quantised.as_slice();
+        // The shipped models have 2^16 weights: with the length known at compile time,
+        // a 16-bit bucket needs no bounds check on the hot path.
+        if let Ok(t) = <&[i8; 1 << 16]>::try_from(table) {
+            return self.max_logit_with(canonical, |h: u64| {
+                i32::from(
+                    t.get(usize::from((h ^ (h >> 32)) as u16))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            });
+        }
+        // Any other size: the table has exactly `1 << log2_buckets` weights (checked
+        // by `Model::new`), so masking with `len - 1` is the bucket.
         let Some(mask) = table.len().checked_sub(1) else {
             return f32::NEG_INFINITY;
         };
-        let weight = |h: u64| -> i32 {
-            let i = (h ^ (h >> 32)) as usize & mask;
-            i32::from(table.get(i).copied().unwrap_or(0))
-        };
+        self.max_logit_with(canonical, |h: u64| {
+            i32::from(
+                table
+                    .get((h ^ (h >> 32)) as usize & mask)
+                    .copied()
+                    .unwrap_or(0),
+            )
+        })
+    }
+
+    fn max_logit_with(&self, canonical: &str, weight: impl Fn(u64) -> i32) -> f32 {
         let window = self.window as usize;
         if canonical.len() <= window {
             let sums = block_sums(canonical, self.features, u32::MAX, weight);
