@@ -19,6 +19,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gatehouse_core::{Guard, Policy, ScanContext, ScanRequest, Stage};
 
+#[allow(dead_code, reason = "`inputs::all` serves the scan_loop example")]
 mod inputs;
 
 use inputs::*;

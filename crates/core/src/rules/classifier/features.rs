@@ -94,6 +94,10 @@ fn squash_fold(b: u8) -> Option<u8> {
 
 /// [`squash_fold`] as a table: the folded byte, or 0 for a byte that is dropped (0
 /// itself is never kept).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "const evaluation: `b < 256` indexes a 256-entry array, checked at compile time"
+)]
 const SQUASH_TABLE: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
