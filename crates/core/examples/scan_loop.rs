@@ -7,7 +7,8 @@
 //!     target/release/examples/scan_loop prompt/1k_benign 20
 //! ```
 //!
-//! Without arguments, lists the inputs. The output stage is scanned with the secret
+//! Without arguments, lists the inputs. With `SCAN_LOOP_VIEWS=1` set, also prints the
+//! normaliser's views of the input and the findings of the first scan. The output stage is scanned with the secret
 //! the `output/1k_answer` benchmark configures.
 #![expect(
     clippy::expect_used,
@@ -36,6 +37,16 @@ fn main() {
         .iter()
         .find(|(n, _, _)| *n == name)
         .expect("a known input name (run without arguments for the list)");
+    if std::env::var_os("SCAN_LOOP_VIEWS").is_some() {
+        // What the normaliser makes of the input: the views every rule reads.
+        let views = gatehouse_core::normalise::normalise(
+            text,
+            gatehouse_core::normalise::DecodeLimits::default(),
+        );
+        for v in &views.views {
+            println!("view {:?}: {} bytes", v.kind, v.text.len());
+        }
+    }
     let guard = Guard::embedded_default().expect("the embedded default policy compiles");
     let ctx = ScanContext {
         secrets: vec!["canary-7f3a9c".to_owned()],
@@ -49,7 +60,15 @@ fn main() {
     };
     // One scan outside the measured ones fills the lazy pattern DFA and the compiled
     // regexes, as criterion's warm-up does.
-    let _ = guard.scan(&req);
+    let first = guard.scan(&req);
+    if std::env::var_os("SCAN_LOOP_VIEWS").is_some() {
+        for f in &first.findings {
+            println!(
+                "finding {} {:?} {}..{} {}",
+                f.rule, f.action, f.start, f.end, f.reason
+            );
+        }
+    }
     let decision = measured(&guard, &req, times);
     // Wall-clock too: the fastest of several batches is the figure least disturbed by
     // other work on the machine (criterion gives the distribution).
