@@ -8,17 +8,21 @@
 //! - its first or last letter: `starts with the letter "z"`, `ends in h`;
 //! - the letter at a position: `the third letter is n`, `character 2: e`, `last letter: h`;
 //! - its length: `six letters`, `a three-letter word`, `8 characters` (not after
-//!   `at least`, `up to`, `more than`, …: those are rules, not descriptions);
+//!   `at least`, `up to`, `more than`, `longer than`, …: those are rules or comparisons,
+//!   not descriptions);
+//! - a character it contains or lacks: `contains the letter "o"`, `has a digit 7`,
+//!   `does not contain the letter e`: weak, it only backs up another fitting claim;
 //! - a number of it as the n-th prime: `the 10th prime` for a secret `29` or
 //!   `silver-dog-13` for `the sixth prime number`;
 //! - a rhyme or sound-alike: `rhymes with "hugger not"` for `juggernaut` (edit distance
 //!   at most a third of the secret);
 //! - its form: a hex or binary secret and the words `hex`/`binary`, an equation and
-//!   `equation`/`arithmetic`, a secret in a non-Latin script and the name of the script
-//!   or its language (`Devanagari`, `Hindi`; `Chinese`; `Cyrillic`, `Russian`; …).
+//!   `equation`/`arithmetic`, a date in digits and `date`/`birthday`, a secret in a
+//!   non-Latin script and the name of the script or its language (`Devanagari`,
+//!   `Hindi`; `Chinese`; `Cyrillic`, `Russian`; …).
 //!
 //! A secret is hinted at when at least one letter, length, prime or rhyme claim fits
-//! it and no letter or length claim contradicts it (a description of some other word
+//! it and no letter, length or contains claim contradicts it (a description of some other word
 //! says nothing about this secret), or when its form is named. Descriptions of the
 //! secret are weaker evidence than the secret itself: give the rule a review action.
 //! Reasons name the secret by origin and number and the kind of claim, never its value.
@@ -47,20 +51,10 @@ const OPEN: &str = r#"(["'“‘`]?)"#;
 const CLOSE: &str = r#"(?:["'”’`]|(?-u:\b))"#;
 /// What may stand between `with` and the character: `the capital letter`.
 const LETTER_WORDS: &str = r"(?:(?:the|a|an)\s+)?(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:(?:letter|character|digit|number)\s+)?";
-/// Words before a length that make it a rule rather than a description.
-const BOUNDS: [&str; 12] = [
-    "at least",
-    "at most",
-    "up to",
-    "more than",
-    "less than",
-    "fewer than",
-    "minimum",
-    "maximum",
-    "min",
-    "max",
-    "over",
-    "under",
+/// Words before a length that make it a rule or a comparison rather than a description
+/// (`than` covers `more than`, `longer than`, `shorter than`, …).
+const BOUNDS: [&str; 10] = [
+    "at least", "at most", "up to", "than", "minimum", "maximum", "min", "max", "over", "under",
 ];
 
 /// A compiled `secret_hint` rule.
@@ -74,6 +68,7 @@ pub(crate) struct SecretHint {
     length: Regex,
     prime: Regex,
     rhyme: Regex,
+    contains: Regex,
 }
 
 impl SecretHint {
@@ -100,6 +95,9 @@ impl SecretHint {
             rhyme: re(
                 r#"(?i)(?-u:\b)(?:rhymes?\s+with|sounds?\s+(?:just\s+)?like)\s+["'“‘]?([a-z][a-z' -]{1,29})"#,
             )?,
+            contains: re(&format!(
+                r"(?i)(?-u:\b)(?:contains?|containing|includes?|including|has|have|having)\s+(?:the|a|an)\s+(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:letter|character|digit|number)\s+{OPEN}([a-z0-9]){CLOSE}"
+            ))?,
         })
     }
 
@@ -175,6 +173,19 @@ impl SecretHint {
                 out.push((Claim::Prime(p), all.start(), all.end()));
             }
         }
+        for c in self.contains.captures_iter(text) {
+            let (Some(all), Some(ch)) = (c.get(0), c.get(2)) else {
+                continue;
+            };
+            if let Some(ch) = ch.as_str().chars().next() {
+                let present = !negated(text, all.start());
+                out.push((
+                    Claim::Contains(ch.to_ascii_lowercase(), present),
+                    all.start(),
+                    all.end(),
+                ));
+            }
+        }
         for c in self.rhyme.captures_iter(text) {
             let (Some(all), Some(q)) = (c.get(0), c.get(1)) else {
                 continue;
@@ -212,14 +223,18 @@ impl Check for SecretHint {
             let before = hits.len();
             let mut fits = Vec::new();
             let mut contradicted = false;
+            let mut strong = false;
             for (claim, start, end) in &claims {
                 match secret.check(claim) {
-                    Some(true) => fits.push((claim.kind(), *start, *end)),
+                    Some(true) => {
+                        strong |= !claim.is_weak();
+                        fits.push((claim.kind(), *start, *end));
+                    }
                     Some(false) => contradicted = true,
                     None => {}
                 }
             }
-            if !contradicted {
+            if !contradicted && strong {
                 for (kind, start, end) in fits {
                     hits.push(Hit::new(start, end, format!("{who} described: {kind}")));
                 }
@@ -256,6 +271,9 @@ enum Claim {
     Length(u32),
     Prime(u64),
     SoundsLike(String),
+    /// The secret has (`true`) or lacks (`false`) this character somewhere. Weak: fits
+    /// too many words to count alone, so it only backs up another fitting claim.
+    Contains(char, bool),
 }
 
 impl Claim {
@@ -267,8 +285,32 @@ impl Claim {
             Claim::Length(_) => "length",
             Claim::Prime(_) => "a number as the n-th prime",
             Claim::SoundsLike(_) => "a rhyme or sound-alike",
+            Claim::Contains(..) => "a character it contains",
         }
     }
+
+    /// Too common to count as a hint by itself.
+    fn is_weak(&self) -> bool {
+        matches!(self, Claim::Contains(..))
+    }
+}
+
+/// True when a negation (`not`, `n't`, `no`, `never`, `without`) sits in the few words
+/// before `start` (`does not contain the letter e`).
+fn negated(text: &str, start: usize) -> bool {
+    let from = (start.saturating_sub(24)..=start)
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(start);
+    let before = text
+        .get(from..start)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    before
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(3)
+        .any(|w| matches!(w, "not" | "no" | "never" | "without") || w.ends_with("n't"))
 }
 
 /// An unquoted `a` or `I` followed by a word is an article or pronoun, not a letter,
@@ -375,6 +417,7 @@ impl SecretShape {
             Claim::Length(n) => Some(parts.any(|p| p.chars().count() == *n as usize)),
             Claim::Prime(p) => self.numbers.contains(p).then_some(true),
             Claim::SoundsLike(phrase) => sounds_like(phrase, self).then_some(true),
+            Claim::Contains(ch, present) => Some(parts.any(|p| p.contains(*ch) == *present)),
         }
     }
 }
@@ -434,12 +477,42 @@ fn levenshtein_within(a: &str, b: &str, budget: usize) -> bool {
     prev.last().is_some_and(|d| *d <= budget)
 }
 
+/// A calendar date in digits: `13/08/2023`, `2023-08-13`, `8.13.23` (three numbers
+/// joined by one separator, a year of two or four digits at either end, a month
+/// and a day in range).
+fn is_date(s: &str) -> bool {
+    let Some(sep) = s.chars().find(|c| matches!(c, '/' | '-' | '.')) else {
+        return false;
+    };
+    let parts: Vec<&str> = s.split(sep).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return false;
+    };
+    if ![a, b, c]
+        .iter()
+        .all(|p| (1..=4).contains(&p.len()) && p.bytes().all(|d| d.is_ascii_digit()))
+    {
+        return false;
+    }
+    let n = |p: &str| p.parse::<u32>().unwrap_or(0);
+    let day_month = |x: &str, y: &str| {
+        let (x, y) = (n(x), n(y));
+        (1..=31).contains(&x) && (1..=12).contains(&y)
+            || (1..=12).contains(&x) && (1..=31).contains(&y)
+    };
+    let year = |p: &str| p.len() == 2 || (p.len() == 4 && (1000..=2999).contains(&n(p)));
+    let short = |p: &str| p.len() <= 2;
+    (year(c) && short(a) && short(b) && day_month(a, b))
+        || (c.len() <= 2 && a.len() == 4 && year(a) && short(b) && day_month(b, c))
+}
+
 /// The form of a secret, when it has one a text can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Form {
     Hex,
     Binary,
     Equation,
+    Date,
     Devanagari,
     Chinese,
     Japanese,
@@ -454,6 +527,9 @@ enum Form {
 impl Form {
     fn of(raw: &str) -> Option<Form> {
         let s = raw.trim();
+        if is_date(s) {
+            return Some(Form::Date);
+        }
         let digits = s.chars().filter(char::is_ascii_digit).count();
         let hexes = s.chars().filter(char::is_ascii_hexdigit).count();
         let separated = s.contains([' ', ':', '-']);
@@ -517,6 +593,7 @@ impl Form {
             Form::Hex => &["hex", "hexadecimal"],
             Form::Binary => &["binary"],
             Form::Equation => &["equation", "equations", "arithmetic"],
+            Form::Date => &["date", "dates", "birthday", "birthdate", "anniversary"],
             Form::Devanagari => &["devanagari", "hindi", "marathi", "nepali", "sanskrit"],
             Form::Chinese => &["chinese", "mandarin", "cantonese", "hanzi", "kanji"],
             Form::Japanese => &["japanese", "hiragana", "katakana", "kanji"],
@@ -538,6 +615,7 @@ impl Form {
             Form::Hex => "hex",
             Form::Binary => "binary",
             Form::Equation => "an equation",
+            Form::Date => "a date",
             Form::Devanagari => "Devanagari script",
             Form::Chinese => "Chinese script",
             Form::Japanese => "Japanese script",
@@ -570,6 +648,13 @@ mod tests {
         assert_eq!(Form::of("23478763284238497234"), None);
         assert_eq!(Form::of("0100 0001"), Some(Form::Binary));
         assert_eq!(Form::of("12 + 30 = 42"), Some(Form::Equation));
+        assert_eq!(Form::of("13/08/2023"), Some(Form::Date));
+        assert_eq!(Form::of("2023-08-13"), Some(Form::Date));
+        assert_eq!(Form::of("8.13.23"), Some(Form::Date));
+        assert_eq!(Form::of("1.2.3"), None);
+        assert_eq!(Form::of("10.0.0.1"), None);
+        assert_eq!(Form::of("45/67/2023"), None);
+        assert_eq!(Form::of("3.14"), None);
         assert_eq!(Form::of("सेब"), Some(Form::Devanagari));
         assert_eq!(Form::of("全息图"), Some(Form::Chinese));
         assert_eq!(Form::of("sunflower"), None);

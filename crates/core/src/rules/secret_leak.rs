@@ -6,7 +6,8 @@
 //! - `direct` (default): the secret itself, however it is written: in any case, with
 //!   confusables or leetspeak, spaced out or split by punctuation (`t-r-a-m 3 2`),
 //!   character by character in a list or in quotes (`"s", "n", "a"`), reversed, in
-//!   ROT13, base64 or hex, or inside any decoded view of the normaliser. The secret's
+//!   ROT13, base64 or hex, as character codes one per word (decimal `97 106`, binary
+//!   octets, `0x61`), or inside any decoded view of the normaliser. The secret's
 //!   canonical form is searched in the canonical and decoded views and its squashed
 //!   form (letters and digits only) in the squashed views. Secrets shorter than four
 //!   letters/digits after squashing are only searched in canonical form between word
@@ -14,11 +15,13 @@
 //!   secrets shorter than eight must start and end at word edges of the original.
 //! - `indirect`: pieces of the secret: its words in order with a few words between
 //!   them (`"tram" equal to "32"`), all its words within 40 words of each other, a
-//!   one-word secret written as consecutive words (`"rational" and "ussy"`), a
+//!   one-word secret written as consecutive words (`"rational" and "ussy"`), its first
+//!   or last 60 % or more (`xyz` for `xyzzy`, cut inside a run of letters), a
 //!   near-miss spelling (edit distance at most a quarter of its length, for words of
-//!   7+ letters), the secret as the first characters of consecutive lines (acrostic),
-//!   or the one symbol a secret repeats. Weaker evidence: give it a milder action
-//!   (review).
+//!   7+ letters), the secret as the first characters of consecutive lines (acrostic)
+//!   or of consecutive words (5+ letters and digits), the secret in a Caesar cipher
+//!   of any shift (6+ letters, between word edges), or the one symbol a secret
+//!   repeats. Weaker evidence: give it a milder action (review).
 //!
 //! Reasons name the secret by origin and number (`request secret 1`), never its value.
 
@@ -317,8 +320,79 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
             }
         }
         base64_forms(s, who, input.text, hits);
+        byte_codes(s, who, t, hits);
     }
     singles(s, who, t, hits);
+}
+
+/// How a number word may write one byte of the secret.
+#[derive(Debug, Clone, Copy)]
+enum Code {
+    /// `97`, `097`.
+    Decimal,
+    /// `01100001`.
+    Binary,
+    /// `0x61`, `\x61`.
+    PrefixedHex,
+}
+
+impl Code {
+    fn parse(self, word: &str) -> Option<u8> {
+        match self {
+            Code::Decimal if (1..=3).contains(&word.len()) => word.parse().ok(),
+            Code::Binary if word.len() == 8 && word.bytes().all(|b| b == b'0' || b == b'1') => {
+                u8::from_str_radix(word, 2).ok()
+            }
+            Code::PrefixedHex => {
+                let digits = word.strip_prefix("0x").or_else(|| word.strip_prefix('x'))?;
+                if digits.len() == 2 {
+                    u8::from_str_radix(digits, 16).ok()
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Code::Decimal => "as decimal character codes",
+            Code::Binary => "as binary character codes",
+            Code::PrefixedHex => "as hex character codes",
+        }
+    }
+}
+
+/// The secret's UTF-8 bytes written as numbers, one per word, in a row: decimal
+/// (`97 106 102`, `097`), binary octets (`01100001`) or prefixed hex (`0x61`, `\x61`).
+fn byte_codes(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    let want = s.raw.trim().as_bytes();
+    let Some(&first) = want.first() else { return };
+    if want.len() < MIN_SQUASHED {
+        return;
+    }
+    for code in [Code::Decimal, Code::Binary, Code::PrefixedHex] {
+        for (i, tok) in t.tokens.iter().enumerate() {
+            if code.parse(&tok.text) != Some(first) {
+                continue;
+            }
+            let Some(run) = t.tokens.get(i..i + want.len()) else {
+                break;
+            };
+            let same = run
+                .iter()
+                .zip(want)
+                .all(|(tok, b)| code.parse(&tok.text) == Some(*b));
+            if let (true, Some(last)) = (same, run.last()) {
+                hits.push(Hit::new(
+                    tok.start,
+                    last.end,
+                    format!("{who} appears {}", code.as_str()),
+                ));
+            }
+        }
+    }
 }
 
 /// The secret inside base64 text, at any of the three byte alignments.
@@ -443,6 +517,9 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     if s.words.len() == 1 && n_plain >= 6 {
         pieces(s, who, toks, hits);
     }
+    if s.words.len() == 1 && n_plain >= 5 {
+        truncated(s, who, toks, hits);
+    }
     if s.words.len() == 1 && (7..=24).contains(&n_plain) && s.plain.chars().all(char::is_alphabetic)
     {
         let budget = n_plain / 4;
@@ -460,7 +537,39 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
         }
     }
     acrostic(s, who, t, hits);
+    initials(s, who, t, hits);
+    shifted(s, who, t, hits);
     repeated_symbol(s, who, hits, t);
+}
+
+/// The secret spelt by the first letters of consecutive words (`Returns include very
+/// easy refunds` for `river`): secrets of five or more letters and digits. Words of
+/// one character break the run (a secret spaced out is `direct`'s business).
+fn initials(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    const MIN_INITIALS: usize = 5;
+    if s.plain.chars().count() < MIN_INITIALS {
+        return;
+    }
+    let mut firsts = String::with_capacity(t.tokens.len());
+    let mut at = Vec::with_capacity(t.tokens.len());
+    for tok in &t.tokens {
+        let mut chars = tok.text.chars();
+        if let Some(c) = chars.next() {
+            let c = if chars.next().is_some() { c } else { '\0' };
+            firsts.push(c);
+            at.extend(std::iter::repeat_n(tok, c.len_utf8()));
+        }
+    }
+    for (i, m) in firsts.match_indices(s.plain.as_str()) {
+        let (Some(first), Some(last)) = (at.get(i), at.get(i + m.len() - 1)) else {
+            continue;
+        };
+        hits.push(Hit::new(
+            first.start,
+            last.end,
+            format!("{who} spelt by the first letters of words"),
+        ));
+    }
 }
 
 /// The first place where every word of `words` occurs within `WINDOW` words of the
@@ -543,6 +652,89 @@ fn pieces(s: &Secret<'_>, who: &str, toks: &[Token], hits: &mut Vec<Hit>) {
         if rest.is_empty() {
             let end = toks.get(at).map_or(tok.end, |t| t.end);
             hits.push(Hit::new(tok.start, end, format!("{who} appears in pieces")));
+        }
+    }
+}
+
+/// The secret in a Caesar cipher other than ROT13 (which `direct` covers): every
+/// letter shifted by the same amount, between word edges; secrets of ASCII letters
+/// and digits with six or more letters.
+fn shifted(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    const MIN_LETTERS: usize = 6;
+    let sec = s.plain.as_bytes();
+    let letters = sec.iter().filter(|b| b.is_ascii_lowercase()).count();
+    if !s.plain.is_ascii() || letters < MIN_LETTERS {
+        return;
+    }
+    let Some((j, &anchor)) = sec.iter().enumerate().find(|(_, b)| b.is_ascii_lowercase()) else {
+        return;
+    };
+    // One pass: the shift is set by the text's letter where the secret's first letter
+    // would be, then the rest of the secret is checked against it.
+    let txt = t.plain.as_bytes();
+    let mut at = 0;
+    while let Some(window) = txt.get(at..at + sec.len()) {
+        let start = at;
+        at += 1;
+        let Some(&c) = window.get(j) else { break };
+        if !c.is_ascii_lowercase() {
+            continue;
+        }
+        let shift = (c - b'a' + 26 - (anchor - b'a')) % 26;
+        if shift == 0 || shift == 13 {
+            continue;
+        }
+        let same = window.iter().zip(sec).all(|(w, b)| {
+            if b.is_ascii_lowercase() {
+                *w == b'a' + (b - b'a' + shift) % 26
+            } else {
+                w == b
+            }
+        });
+        if !same {
+            continue;
+        }
+        let Some((a, b)) = t.plain_span(start, start + sec.len()) else {
+            continue;
+        };
+        if at_word_edges(t.text, a, b) {
+            hits.push(Hit::new(
+                a,
+                b,
+                format!("{who} appears in a Caesar cipher (shift {shift})"),
+            ));
+        }
+    }
+}
+
+/// Part of a one-word secret: a word of at least three characters and 60 % of the
+/// secret that is its beginning or its end (`xyz` for `xyzzy`). The cut must fall
+/// between two letters or two digits of the secret: `password` alone is not part of
+/// `password123`, it is an ordinary word the secret was built from.
+fn truncated(s: &Secret<'_>, who: &str, toks: &[Token], hits: &mut Vec<Hit>) {
+    let chars: Vec<char> = s.plain.chars().collect();
+    let n = chars.len();
+    let same_class = |a: Option<&char>, b: Option<&char>| match (a, b) {
+        (Some(a), Some(b)) => {
+            a.is_alphabetic() == b.is_alphabetic() && a.is_numeric() == b.is_numeric()
+        }
+        _ => false,
+    };
+    for tok in toks {
+        let k = tok.text.chars().count();
+        if k < 3 || k >= n || k * 5 < n * 3 {
+            continue;
+        }
+        let head =
+            s.plain.starts_with(tok.text.as_str()) && same_class(chars.get(k - 1), chars.get(k));
+        let tail = s.plain.ends_with(tok.text.as_str())
+            && same_class(chars.get(n - k - 1), chars.get(n - k));
+        if head || tail {
+            hits.push(Hit::new(
+                tok.start,
+                tok.end,
+                format!("part of {who} appears"),
+            ));
         }
     }
 }
