@@ -175,11 +175,16 @@ fn tokens(text: &str) -> Vec<Token> {
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
             let t = cur.get_or_insert_with(|| Token {
-                text: String::new(),
+                // Most words fit: one allocation per word, no regrowth.
+                text: String::with_capacity(16),
                 start: i,
                 end: i,
             });
-            t.text.extend(c.to_lowercase());
+            if c.is_ascii() {
+                t.text.push(c.to_ascii_lowercase());
+            } else {
+                t.text.extend(c.to_lowercase());
+            }
             t.end = i + c.len_utf8();
         } else if let Some(t) = cur.take() {
             out.push(t);
