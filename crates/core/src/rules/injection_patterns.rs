@@ -37,8 +37,8 @@ use crate::normalise::{Form, ViewKind};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Families to run; empty runs every family except `indirect` and `reply_style`,
-    /// which are meant for untrusted text and must be named.
+    /// Families to run; empty runs every family except `indirect`, `reply_style` and
+    /// `document`, which must be named.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub families: Vec<Family>,
     /// The combined score (noisy-or of the distinct patterns found) at or above
@@ -88,6 +88,9 @@ pub enum Family {
     /// response in Portuguese", "answer in base64", "your response should …"). Users
     /// ask for that all the time: only for untrusted text, and must be named.
     ReplyStyle,
+    /// The shape of a pasted document (an e-mail header, a Markdown table). Not an attack: evidence that a prompt carries a document, which makes a
+    /// reply-directed line in it (`ReplyStyle`) likely planted. Must be named.
+    Document,
 }
 
 impl Family {
@@ -104,6 +107,7 @@ impl Family {
             Family::Exfiltration => "exfiltration",
             Family::Indirect => "indirect injection",
             Family::ReplyStyle => "reply style dictated by a document",
+            Family::Document => "pasted document",
         }
     }
 }
@@ -199,7 +203,7 @@ pub const PATTERNS: &[Pattern] = &[
     p("hijack.correct_password", OutputHijack, 0.3, r"\b(?:correct|right) (?:password|access code|passcode|pass ?phrase)\b"),
     p("hijack.refusal_suppression", OutputHijack, 0.4, r"\b(?:do not|don'?t|never) (?:apologi[sz]e|say (?:the words?|that you|you cannot|i cannot|i'?m sorry|sorry))\b|\bnever say the words?\b"),
     p("hijack.respond_to_prompt", OutputHijack, 0.25, r"\b(?:respond|responding|answer|answering) to the (?:following|below) (?:prompts?|question|request)\b"),
-    p("extract.en.secret", PromptExtraction, 0.55, r"\b(?:reveal|tell me|what is|what's|give me|print|spell|say|output|repeat|show|share|hint|leak|disclose)\b(?: [^ \n]+){0,3}? (?:the|your) (?:access code|secret (?:code|key|word|phrase|password)|password|passcode|passphrase|magic word)\b"),
+    p("extract.en.secret", PromptExtraction, 0.55, r"\b(?:reveal|tell me|what is|what's|give me|print|spell|say|output|repeat|show|share|hint|leak|disclose)\b(?: [^ \n]+){0,3}? (?:the|your) (?:access code|secret (?:code|key|word|phrase|password)|password|passcode|pass ?phrase|magic word)\b"),
     p("extract.en.pre_post", PromptExtraction, 0.6, r"\b(?:pre-?instructions|post-?instructions|pre-?prompt|\[pre-?prompt\]|the (?:instructions|text) (?:above and below|before and after))\b"),
     p("extract.es", PromptExtraction, 0.75, r"\b(?:muestra|muéstrame|revela|repite|dime|imprime|escribe|resume|traduce)\b(?: [^ \n]+){0,3}? (?:tus|sus|las) (?:instrucciones|reglas|indicaciones) (?:iniciales|originales|ocultas|del sistema|anteriores|previas)\b"),
     p("extract.fr", PromptExtraction, 0.75, r"\b(?:montre-moi|montrez-moi|montre|montrez|révèle|révélez|répète|répétez|affiche|affichez|donne-moi|donnez-moi|écris|résume|traduis)\b(?: [^ \n]+){0,3}? (?:(?:tes|vos|les) (?:instructions|consignes|règles) (?:initiales|originales|cachées|système|précédentes|ci-dessus)|(?:ton|votre|le) (?:prompt|message) (?:système|initial))\b"),
@@ -217,7 +221,22 @@ pub const PATTERNS: &[Pattern] = &[
     p("hijack.begin_reply_with", OutputHijack, 0.25, r"\b(?:begin|start|prefix|precede|preface|open|end|finish|conclude)\b (?:your|the|each|every|all|all of your)? ?(?:[^ \n]+ )?(?:reply|response|answer|output|message|responses|replies|answers)\b (?:with|by saying|by writing)\b"),
     p("hijack.only_respond", OutputHijack, 0.45, r"\b(?:(?:your|the) (?:only|sole|single) (?:response|reply|answer|output) (?:is|will be|must be|should be)|(?:respond|reply|answer) (?:only|solely|exclusively) with|(?:only|just) (?:say|respond with|reply with|output|print|write) ['\x22“])"),
     p("hijack.instead_say", OutputHijack, 0.6, r"\b(?:instead of|rather than) (?:saying|outputting|printing|responding|answering|replying)\b[^.\n]{0,40}?\b(?:say|output|print|respond|write)\b"),
-    p("hijack.translated_granted", OutputHijack, 0.35, r"(?:accès accordé|acceso concedido|zugriff gewährt|accesso consentito|acesso concedido|доступ разрешён|доступ разрешен|访问已授权|アクセス許可)"),
+    p("hijack.translated_granted", OutputHijack, 0.35, r"(?:accès accordé|acceso concedido|zugriff gewährt|accesso consentito|acesso concedido|доступ разрешён|доступ разрешен|访问已授权|アクセス許可|quyền truy cập được cấp|truy cập được cấp|dostęp przyznany|toegang verleend|toegang verstrekt|erişim izni verildi|erişim verildi|akses diberikan|åtkomst beviljad|přístup povolen|hozzáférés megadva|πρόσβαση παραχωρήθηκε)"),
+    // "Access granted" spelt in another script ("аццесс грантед"): nobody writes the
+    // English words in Cyrillic except to get them said.
+    p("hijack.transliterated_granted", OutputHijack, 0.6, r"(?:а[кц]{1,2}[еэ]сс?|акц[еэ]сс?|акс[еэ]сс?) гр[аэе]нт[еэи]д"),
+    // The answer's opening dictated as a quoted string: "start with \"I am an AI …\"".
+    // Weak alone (a story may start with "Once upon a time").
+    p("hijack.start_with_quote", OutputHijack, 0.25, r"\b(?:start|begin|preface|prefix|open)(?: (?:it|this|that|them|your (?:reply|response|answer|text|story|list|message)))? with (?:the (?:words?|phrase|sentence|line|text) )?['\x22“‘]"),
+    // "Respond to the following request in base64": an answer to be encoded.
+    p("hijack.respond_encoded", OutputHijack, 0.3, r"\b(?:respond|reply|answer)\b[^.\n]{0,40}? in (?:base ?(?:16|32|64)|rot ?13|morse(?: code)?|hex(?:adecimal)?|binary code|leetspeak|pig latin)\b"),
+    // Several prompts in one, one of them the real request: "address each prompt
+    // individually", "ignore the first instruction".
+    p("hijack.each_prompt", OutputHijack, 0.3, r"\baddress (?:each|every|all) (?:of the )?(?:prompts?|questions?|requests?|tasks?) (?:individually|separately|one by one|in turn)\b"),
+    p("override.en.ignore_nth", InstructionOverride, 0.3, r"\b(?:ignore|disregard|forget|skip|cancel) the (?:first|second|third|last|previous|preceding|above) (?:instruction|request|prompt|task|question)\b"),
+    // A fill-in scaffold ("Step 1: First, ... Then, ... Finally, ..."): a template
+    // that gets a model to write out the steps of whatever the title names.
+    p("hijack.template_scaffold", OutputHijack, 0.5, r"\bfirst,? ?(?:\.{2,}|…)[^\n]{0,300}?\bthen,? ?(?:\.{2,}|…)"),
 
     // -- role takeover and persona framing.
     p("role.en.no_rules_persona", RoleTakeover, 0.8, r"\b(?:you|he|she|it|they|who|dan|the ai|this ai|the character|your character) (?:have|has|had|will have) no (?:restrictions|rules|limits|limitations|filters|boundaries|ethical|moral|morals|ethics|guidelines|censorship|programming)\b"),
@@ -231,6 +250,8 @@ pub const PATTERNS: &[Pattern] = &[
     p("role.en.two_responses", RoleTakeover, 0.7, r"\b(?:two|2|dual|both) (?:different |separate )?(?:responses|answers|paragraphs|outputs|replies|personalities|personas|characters|modes|manners|ways)\b[^.\n]{0,120}?\b(?:normal|classic|standard|censored|filtered|gpt|chatgpt)\b"),
     p("role.en.character_stays", RoleTakeover, 0.3, r"\b(?:stay in character|never break character|don'?t break character|remain in character|if you break character|you must stay)\b"),
     p("role.en.dan", RoleTakeover, 0.85, r"\b(?:dan|stan|dude|aim|evilbot|betterdan|antigpt|developer mode|dev mode|jailbreak|jailbroken)\b(?: [^ \n]+){0,4}? (?:mode|persona|character|prompt|enabled|can do anything|stands for|which stands)\b"),
+    p("role.en.disregards_ethics", RoleTakeover, 0.5, r"\b(?:disregards?|disregarding|ignores?|ignoring|abandons?|abandoning|throws? out|casts? aside|without regard (?:for|to))\b (?:all|any|every) (?:of (?:the|its|his|her|their) )?(?:ethical|moral|legal|safety)(?:,? (?:or|and) (?:ethical|moral|legal|safety))? (?:concerns|considerations|implications|standards|boundaries|guidelines|constraints|principles|norms|restrictions)\b"),
+    p("role.en.opposite_persona", RoleTakeover, 0.5, r"\b(?:take on|takes on|become|becomes|adopt|switch to|turn into|assume)\b (?:the |an? )?(?:exact |complete |total |polar )?opposite (?:personality|persona|character|self)\b"),
     p("role.multi.persona_no_rules", RoleTakeover, 0.75, r"(?:sin (?:restricciones|reglas|filtros|límites|censura)|sans (?:restrictions|règles|filtres|limites|censure)|ohne (?:einschränkungen|regeln|filter|grenzen|zensur)|senza (?:restrizioni|regole|filtri|limiti|censura)|sem (?:restrições|regras|filtros|limites|censura)|без (?:ограничений|правил|фильтров|цензуры)|没有(?:任何)?(?:限制|规则|過濾|过滤|审查)|沒有(?:任何)?(?:限制|規則|過濾|審查)|制限(?:の)?(?:ない|なし))"),
 
     // -- filter disabling.
@@ -238,7 +259,7 @@ pub const PATTERNS: &[Pattern] = &[
     p("filter.en.disable", FilterDisabling, 0.25, r"\b(?:disable|turn off|switch off|remove|bypass|deactivate|ignore|drop|lift|suspend|circumvent)\b(?: [^ \n]+){0,3}? (?:safety|content|ethical|moral|security)? ?(?:filters?|guardrails|safeguards|censorship|content polic(?:y|ies)|safety (?:guidelines|protocols|measures|restrictions|features)|moderation)\b"),
     p("filter.en.never_refuse", FilterDisabling, 0.75, r"\b(?:never|not|don'?t|do not|cannot|can'?t|must not|mustn'?t|will not|won'?t|unable to) (?:refuses?|declines?|rejects?|deny|denies)\b (?:a |any |my |the |to answer |to respond )?(?:request|requests|question|questions|prompt|prompts|order|orders|command|to answer|anything)\b"),
     p("filter.en.no_warnings", FilterDisabling, 0.6, r"\b(?:without|no|never (?:include|add|give|provide)|don'?t (?:include|add|give)|do not (?:include|add|give)) (?:any )?(?:warnings?|disclaimers?|moralizing|moralising|caveats|lectures?|ethical (?:concerns|considerations|commentary))\b"),
-    p("filter.en.regardless", FilterDisabling, 0.6, r"\b(?:regardless of|no matter|irrespective of) (?:how |its |the )?(?:legality|illegal|morality|immoral|unethical|ethics|dangerous|harmful|offensive|inappropriate|explicit)\b"),
+    p("filter.en.regardless", FilterDisabling, 0.6, r"\b(?:regardless of|no matter|irrespective of) (?:how |its |the )?(?:legality|illegal|morality|immoral|unethical|ethics|dangerous|harmful|offensive|inappropriate|explicit)\b|\bregardless (?:of )?(?:the |its )?content\b"),
     p("filter.en.no_morals", FilterDisabling, 0.35, r"\b(?:without|free (?:of|from)|no|devoid of|lacks?) (?:any )?(?:moral|ethical|legal) (?:or (?:ethical|moral|legal) )?(?:restrictions|considerations|constraints|limits|boundaries|guidelines|concerns|compass|principles|bias)\b"),
     p("filter.en.openai_policy", FilterDisabling, 0.3, r"\b(?:openai|anthropic|meta|google)(?:'s)? (?:content )?(?:polic(?:y|ies)|guidelines|rules|restrictions)\b"),
 
@@ -282,6 +303,12 @@ pub const PATTERNS: &[Pattern] = &[
     p("indirect.in_your_reply_do", Indirect, 0.55, r"\bin your (?:reply|response|answer|output|summary)\b, (?:please )?(?:suggest|mention|include|add|tell|recommend|promote|say|state|claim|insert|refer|reference|remind|encourage|urge|ask|direct|invite|hint|link|advertise|point)\b"),
     // "Render your answer in Portuguese": users ask for a language all the time, so
     // only in untrusted text.
+    p("indirect.replace_every_nth", ReplyStyle, 0.45, r"\breplace (?:every|each) (?:other|second|third|fourth|fifth|nth|[2-9](?:nd|rd|th)) (?:letter|character|word|vowel|consonant)s?\b"),
+    // The shape of a pasted document: two Markdown table rows, or an e-mail header
+    // (`Subject: …` then `From:` / `Content:` …). One pattern, so it counts once
+    // however many documents a prompt holds. Not a code fence: users paste code and
+    // say how they want the answer ("end your response with …") all the time.
+    line("document.pasted", Document, 0.6, r"(?m)(?:^[ \t]*\|[^\n]*\|[ \t]*\r?\n[ \t]*\|[^\n]*\||^[ \t]*subject:[^\n]{1,300}?(?:\||\n)[ \t]*(?:email_)?(?:from|content|to|date|sent|received date):)"),
     p("indirect.reply_language", ReplyStyle, 0.45, r"\b(?:translate|render|write|provide|give|deliver|express)\b your (?:reply|replies|response|responses|answer|answers|message|output)\b (?:in|into|to) (?:[a-z]+ )?(?:french|spanish|german|italian|portuguese|russian|chinese|japanese|arabic|hindi|dutch|korean|latin|klingon)\b"),
 ];
 
@@ -392,7 +419,7 @@ impl InjectionPatterns {
         }
         let selected = |f: Family| {
             if config.families.is_empty() {
-                !matches!(f, Indirect | ReplyStyle)
+                !matches!(f, Indirect | ReplyStyle | Document)
             } else {
                 config.families.contains(&f)
             }
