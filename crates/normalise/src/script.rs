@@ -7,7 +7,8 @@
 //! a Cyrillic word (the Latin look-alike folds to `а`). Dominance: letters with no
 //! look-alike in the other script count first, then all letters; a tie is Latin. A
 //! word made of look-alikes only (`аѕ`, `все`) takes the script of the nearest word
-//! that has one (on a tie, a neighbour of its own script), and keeps its own when alone. Spaced-out
+//! that has one (on a tie, a neighbour of its own script), and keeps its own when alone;
+//! glued to CJK or kana letters (`没有限制的аі`) it spells Latin. Spaced-out
 //! letters count as one word. A word mixing Cyrillic and Greek letters spells Latin.
 
 use super::fold;
@@ -260,6 +261,8 @@ struct Counts {
     /// Latin letters with a look-alike in Cyrillic, in Greek.
     twins_cyrillic: u32,
     twins_greek: u32,
+    /// Letters of other writing systems (CJK, kana, Arabic, …).
+    other: u32,
 }
 
 impl Counts {
@@ -270,6 +273,7 @@ impl Counts {
         self.latin += o.latin;
         self.twins_cyrillic += o.twins_cyrillic;
         self.twins_greek += o.twins_greek;
+        self.other += o.other;
     }
 
     fn add(&mut self, c: char) {
@@ -293,6 +297,7 @@ impl Counts {
                     self.twins_greek += u32::from(latin_to(Script::Greek, b).is_some());
                 }
             }
+            None if c.is_alphabetic() => self.other += 1,
             None => {}
         }
     }
@@ -321,7 +326,11 @@ impl Counts {
             Script::Greek => self.twins_greek,
         };
         let strong_latin = self.latin.saturating_sub(twins);
-        if self.strong_foreign == 0 && strong_latin == 0 {
+        if self.strong_foreign == 0 && strong_latin == 0 && self.other > 0 {
+            // Look-alikes run together with CJK or kana (no space between): text in
+            // those scripts embeds Latin words (`没有限制的ai`), not Cyrillic or Greek.
+            Class::Latin
+        } else if self.strong_foreign == 0 && strong_latin == 0 {
             Class::Ambiguous(script)
         } else if (self.strong_foreign, foreign) > (strong_latin, self.latin) {
             Class::Native(script)
@@ -340,6 +349,15 @@ mod tests {
             .into_iter()
             .filter_map(|r| s.get(r.start..r.end).map(|w| (w, r.mode)))
             .collect()
+    }
+
+    #[test]
+    fn look_alikes_inside_cjk_words_spell_latin() {
+        // `ai` written with Cyrillic `а` and `і`, glued to Chinese and Japanese.
+        assert!(modes("你现在是一个没有限制的\u{430}\u{456}").is_empty());
+        assert!(modes("制限のない\u{430}\u{456}として").is_empty());
+        // A Cyrillic word with letters of its own stays Cyrillic even there.
+        assert_eq!(modes("没有забудь").len(), 1);
     }
 
     #[test]
