@@ -10,7 +10,7 @@ LEAKS_CORPUS ?= $(SHARED)/corpus/output-leaks-dev.jsonl
 EVAL_ARGS ?=
 GATEHOUSE_RELEASE = $(CARGO) run --release -q -p gatehouse --
 
-.PHONY: eval eval-prompts eval-leaks bench bench-core bench-jsonl demo
+.PHONY: eval eval-prompts eval-leaks bench bench-core bench-jsonl bench-ir demo
 
 ## eval: recall / FPR / precision of the current rules on the dev corpora (when present)
 eval: eval-prompts eval-leaks
@@ -37,6 +37,10 @@ bench-core:
 
 bench-jsonl:
 	scripts/bench-jsonl.sh
+
+## bench-ir: instructions per scan of each bench input (callgrind; needs valgrind)
+bench-ir:
+	scripts/bench-ir.sh
 
 ## demo: the guarded flow on events/ (pre-process, replayed agent, validate, review, audit) as a trace
 demo:
