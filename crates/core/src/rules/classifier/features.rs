@@ -75,11 +75,13 @@ impl FeatureSet {
     }
 }
 
-fn is_word_byte(b: u8) -> bool {
+const fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
-fn squash_fold(b: u8) -> Option<u8> {
+/// The squashed family's fold of one byte: leet digits and `@`, `$` to letters, other
+/// word bytes kept, the rest dropped.
+const fn squash_fold(b: u8) -> Option<u8> {
     match b {
         b'0' => Some(b'o'),
         b'1' => Some(b'i'),
@@ -102,16 +104,9 @@ const SQUASH_TABLE: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        t[b] = match c {
-            b'0' => b'o',
-            b'1' => b'i',
-            b'3' => b'e',
-            b'4' | b'@' => b'a',
-            b'5' | b'$' => b's',
-            b'7' => b't',
-            c if c.is_ascii_alphanumeric() || c >= 0x80 => c,
-            _ => 0,
+        t[b] = match squash_fold(b as u8) {
+            Some(f) => f,
+            None => 0,
         };
         b += 1;
     }
@@ -144,58 +139,18 @@ pub fn for_each_feature(text: &str, set: FeatureSet, mut emit: impl FnMut(usize,
         }
     }
     if set.has(FeatureSet::WORD1) || set.has(FeatureSet::WORD2) {
-        // The previous word: where it started and the FNV state of the bigram tag
-        // followed by its hash, so a bigram only hashes the second word's bytes (the
-        // two halves are independent chains the CPU overlaps).
-        let mut prev: Option<(usize, u64)> = None;
-        let mut start: Option<usize> = None;
-        let mut h = 0;
-        for (i, &b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
-            if is_word_byte(b) {
-                if start.is_none() {
-                    start = Some(i);
-                    h = fnv_step(FNV_OFFSET, TAG_WORD);
-                }
-                h = fnv_step(h, b);
-            } else if let Some(s) = start.take() {
-                if set.has(FeatureSet::WORD1) {
-                    emit(s, h);
-                }
-                let bytes = h.to_le_bytes();
-                if let (Some((ps, prefix)), true) = (prev, set.has(FeatureSet::WORD2)) {
-                    emit(ps, bytes.iter().fold(prefix, |bh, &x| fnv_step(bh, x)));
-                }
-                let prefix = bytes
-                    .iter()
-                    .fold(fnv_step(FNV_OFFSET, TAG_BIGRAM), |bh, &x| fnv_step(bh, x));
-                prev = Some((s, prefix));
-            }
-        }
+        word_features(bytes, set, &mut emit);
     }
     if set.has(FeatureSet::SQUASH5) {
-        // The last five kept bytes, packed, and where each of them started (a ring).
-        let (mut packed, mut starts, mut n) = (0u64, [0usize; 5], 0usize);
-        for (i, &b) in bytes.iter().enumerate() {
-            let Some(f) = squash_fold(b) else { continue };
-            packed = ((packed << 8) | u64::from(f)) & 0xff_ffff_ffff;
-            if let Some(slot) = starts.get_mut(n % 5) {
-                *slot = i;
-            }
-            n += 1;
-            if n >= 5 {
-                // The oldest of the five is the slot written next.
-                let first = starts.get(n % 5).copied().unwrap_or(i);
-                emit(first, mix(TAG_SQUASH, packed));
-            }
-        }
+        squash_features(bytes, &mut emit);
     }
 }
 
 /// Per-block sums of feature weights: for each block of `1 << shift` bytes of `text`,
 /// the sum of `weight(hash)` and the count of the features that *start* in it. The
-/// same features as [`for_each_feature`] (a test checks both agree), computed for
-/// scoring: one load per byte for the three char n-grams, no modulo in the squashed
-/// ring, and the running block's sums in registers. A `shift` of 63 or more gives
+/// same features as [`for_each_feature`] (a test checks both agree; words and squashed
+/// grams come from the same helpers), computed for scoring: one load per byte for the
+/// three char n-grams, and the running block's sums in registers. A `shift` of 63 or more gives
 /// one block for the whole text.
 pub fn block_sums(
     text: &str,
@@ -257,55 +212,70 @@ pub fn block_sums(
         }
     }
     if set.has(FeatureSet::WORD1) || set.has(FeatureSet::WORD2) {
-        let (w1, w2) = (set.has(FeatureSet::WORD1), set.has(FeatureSet::WORD2));
-        let mut prev: Option<(usize, u64)> = None;
-        let mut i = 0;
-        while i < n {
-            if !bytes.get(i).copied().is_some_and(is_word_byte) {
-                i += 1;
-                continue;
-            }
-            let s = i;
-            let mut h = fnv_step(FNV_OFFSET, TAG_WORD);
-            while let Some(&b) = bytes.get(i).filter(|&&b| is_word_byte(b)) {
-                h = fnv_step(h, b);
-                i += 1;
-            }
-            if w1 {
-                acc.add(&mut sums, s >> shift, weight(h));
-            }
-            let hb = h.to_le_bytes();
-            if let (Some((ps, prefix)), true) = (prev, w2) {
-                let bigram = hb.iter().fold(prefix, |bh, &x| fnv_step(bh, x));
-                acc.add(&mut sums, ps >> shift, weight(bigram));
-            }
-            let prefix = hb
-                .iter()
-                .fold(fnv_step(FNV_OFFSET, TAG_BIGRAM), |bh, &x| fnv_step(bh, x));
-            prev = Some((s, prefix));
-        }
+        word_features(bytes, set, |pos, h| {
+            acc.add(&mut sums, pos >> shift, weight(h))
+        });
     }
     if set.has(FeatureSet::SQUASH5) {
-        // The last kept bytes, packed, and where each started (a ring of eight).
-        let (mut packed, mut starts, mut kept) = (0u64, [0usize; 8], 0usize);
-        for (i, &b) in bytes.iter().enumerate() {
-            let f = SQUASH_TABLE.get(usize::from(b)).copied().unwrap_or(0);
-            if f == 0 {
-                continue;
-            }
-            packed = ((packed << 8) | u64::from(f)) & 0xff_ffff_ffff;
-            if let Some(slot) = starts.get_mut(kept & 7) {
-                *slot = i;
-            }
-            kept += 1;
-            if kept >= 5 {
-                let first = starts.get(kept.wrapping_sub(5) & 7).copied().unwrap_or(i);
-                acc.add(&mut sums, first >> shift, weight(mix(TAG_SQUASH, packed)));
-            }
-        }
+        squash_features(bytes, |pos, h| acc.add(&mut sums, pos >> shift, weight(h)));
     }
     acc.flush(&mut sums);
     sums
+}
+
+/// Word unigrams and bigrams of `bytes` (as `set` asks), `emit(start, hash)` in the
+/// order [`for_each_feature`] documents: at each word's end its unigram, then the
+/// bigram it closes.
+fn word_features(bytes: &[u8], set: FeatureSet, mut emit: impl FnMut(usize, u64)) {
+    let (w1, w2) = (set.has(FeatureSet::WORD1), set.has(FeatureSet::WORD2));
+    let mut prev: Option<(usize, u64)> = None;
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        if !bytes.get(i).copied().is_some_and(is_word_byte) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut h = fnv_step(FNV_OFFSET, TAG_WORD);
+        while let Some(&b) = bytes.get(i).filter(|&&b| is_word_byte(b)) {
+            h = fnv_step(h, b);
+            i += 1;
+        }
+        if w1 {
+            emit(s, h);
+        }
+        let hb = h.to_le_bytes();
+        if let (Some((ps, prefix)), true) = (prev, w2) {
+            let bigram = hb.iter().fold(prefix, |bh, &x| fnv_step(bh, x));
+            emit(ps, bigram);
+        }
+        let prefix = hb
+            .iter()
+            .fold(fnv_step(FNV_OFFSET, TAG_BIGRAM), |bh, &x| fnv_step(bh, x));
+        prev = Some((s, prefix));
+    }
+}
+
+/// Squashed 5-grams of `bytes`, `emit(start, hash)` in order of position.
+fn squash_features(bytes: &[u8], mut emit: impl FnMut(usize, u64)) {
+    // The last kept bytes, packed, and where each started (a ring of eight).
+    let (mut packed, mut starts, mut kept) = (0u64, [0usize; 8], 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        let f = SQUASH_TABLE.get(usize::from(b)).copied().unwrap_or(0);
+        if f == 0 {
+            continue;
+        }
+        packed = ((packed << 8) | u64::from(f)) & 0xff_ffff_ffff;
+        if let Some(slot) = starts.get_mut(kept & 7) {
+            *slot = i;
+        }
+        kept += 1;
+        if kept >= 5 {
+            let first = starts.get(kept.wrapping_sub(5) & 7).copied().unwrap_or(i);
+            emit(first, mix(TAG_SQUASH, packed));
+        }
+    }
 }
 
 /// The eight bytes at `at`, big-endian (the caller makes sure they exist; 0 if not).
