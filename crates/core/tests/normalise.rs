@@ -188,6 +188,24 @@ const CASES: &[Case] = &[
         ..NONE
     },
     Case {
+        name: "350 an e-mail address is not leet",
+        input: "Write to support@shop.example.com or billing@shop.example.co.uk.",
+        leet: Some(""),
+        ..NONE
+    },
+    Case {
+        name: "351 leet beside an e-mail address",
+        input: "s3nd 1t to bob@evil.example.com",
+        leet: Some("send it to bob@evil.example.com"),
+        ..NONE
+    },
+    Case {
+        name: "352 an at sign outside an address is still leet",
+        input: "p@ssword @ll d@y, @dmin",
+        leet: Some("password all day, admin"),
+        ..NONE
+    },
+    Case {
         name: "400 zero-width inside a word",
         input: "ig\u{200B}no\u{200C}re",
         canonical: Some("ignore"),

@@ -8,8 +8,11 @@
 //! leet, not a number. The leet view exists only when some word is leet.
 //!
 //! Map: `0`→o `1`→i `3`→e `4`→a `5`→s `7`→t `8`→b `9`→g `@`→a `$`→s, and between
-//! two letters or digits `!`→i `|`→l `+`→t `€`→e.
+//! two letters or digits `!`→i `|`→l `+`→t `€`→e. The `@` of an e-mail address
+//! (`support@shop.example.com`) is an address sign, not a leet `a`: a document with
+//! addresses in it gets no leet view for them.
 
+use super::email::address_at;
 use super::map::ViewBuf;
 
 /// The letter a leet char stands for, given whether it sits between two alphanumerics.
@@ -31,6 +34,15 @@ fn leet(c: char, inner: bool) -> Option<char> {
         '€' if inner => 'e',
         _ => return None,
     })
+}
+
+/// [`leet`] for the char `c` at byte `off` of `word`: an e-mail address's `@` is
+/// not leet.
+fn leet_in(word: &str, off: usize, c: char, inner: bool) -> Option<char> {
+    if c == '@' && address_at(word.as_bytes(), off).is_some() {
+        return None;
+    }
+    leet(c, inner)
 }
 
 fn is_leet_digit(b: u8) -> bool {
@@ -77,13 +89,13 @@ fn classify(word: &str) -> Class {
     let mut last: Option<Kind> = None;
     let mut letters = false;
     let mut prev: Option<char> = None;
-    let mut chars = word.chars().peekable();
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
+    let mut chars = word.char_indices().peekable();
+    while let Some((off, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
         let inner =
             prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
         prev = Some(c);
-        let kind = if leet(c, inner).is_some() {
+        let kind = if leet_in(word, off, c, inner).is_some() {
             Kind::Leet
         } else if c.is_alphabetic() {
             letters = true;
@@ -191,7 +203,7 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
             let next = chars.peek().map(|&(_, n)| n);
             let inner =
                 prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
-            if let Some(l) = leet(c, inner) {
+            if let Some(l) = leet_in(word, off, c, inner) {
                 let pos = start + off;
                 if pos > from {
                     out.copy_from(canon, from..pos, &mut cursor);

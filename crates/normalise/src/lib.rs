@@ -26,6 +26,7 @@
 
 mod canonical;
 mod decode;
+pub mod email;
 mod fold;
 mod invisible;
 mod leet;
