@@ -9,7 +9,7 @@ use crate::normalise::{self, Normalised};
 use crate::policy::{Limits, Policy, RedactStyle, RoleOverride, Stage, Thresholds};
 use crate::redact::{self, Redaction};
 use crate::request::ScanRequest;
-use crate::rules::{Check, CompileCtx, Hit, Input};
+use crate::rules::{Check, CompileCtx, Hit, Input, Shared};
 
 /// A policy compiled into a scanning pipeline. Cheap to share (`Arc<Guard>`), and
 /// `Send + Sync`: compile it once per process, not once per request.
@@ -195,6 +195,7 @@ impl Guard {
         let mut errors = Vec::new();
         let mut redactions = Vec::new();
         let mut hits: Vec<Hit> = Vec::new();
+        let shared = Shared::default();
         for (index, rule) in stage.rules.iter().enumerate() {
             if role.is_some_and(|r| r.disable_rules.iter().any(|id| id == &rule.id)) {
                 continue;
@@ -207,6 +208,7 @@ impl Guard {
                 ctx: req.ctx,
                 role,
                 index,
+                shared: &shared,
             };
             if let Err(e) = rule.check.scan(&input, &mut hits) {
                 errors.push(format!("rule `{}`: {e}", rule.id));

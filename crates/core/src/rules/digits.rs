@@ -445,6 +445,7 @@ mod speed {
             ctx: &ctx,
             role: None,
             index: 0,
+            shared: &Default::default(),
         };
         let checks: Vec<(&str, Box<dyn Check>)> = vec![
             ("email", Box::new(crate::rules::email::Email)),

@@ -456,6 +456,34 @@ impl InjectionPatterns {
     }
 }
 
+/// Which patterns of the compiled sets occur in one scan's text, whatever rule asks:
+/// found by the first `injection_patterns` rule of a stage and shared with the others
+/// through [`super::Shared`], so a stage with three such rules runs each set over each
+/// view once, not three times.
+#[derive(Debug, Default)]
+pub(crate) struct Occurrences {
+    /// For each canonical-form view (index into the views, in order), the indexes in
+    /// the canonical set of the patterns found in it.
+    views: Vec<(usize, Vec<usize>)>,
+    /// Indexes in the lines set of the patterns found in the original text.
+    lines: Vec<usize>,
+}
+
+impl Occurrences {
+    fn find(c: &Compiled, input: &Input<'_>) -> Result<Occurrences, String> {
+        let mut views = Vec::new();
+        for (vi, view) in input.views.views.iter().enumerate() {
+            if view.form == Form::Canonical {
+                views.push((vi, c.canonical_set.matches(view.text.as_bytes())?));
+            }
+        }
+        Ok(Occurrences {
+            views,
+            lines: c.lines_set.matches(input.text.as_bytes())?,
+        })
+    }
+}
+
 /// Most spans reported per pattern and view: the score needs one, a reviewer a few.
 const MAX_SPANS: usize = 4;
 
@@ -472,17 +500,17 @@ impl Check for InjectionPatterns {
         // (pattern index, start, end) in the original text.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
         let c = compiled().map_err(RuleError)?;
-        for view in input
-            .views
-            .views
-            .iter()
-            .filter(|v| v.form == Form::Canonical)
-        {
-            for set_index in c
-                .canonical_set
-                .matches(view.text.as_bytes())
-                .map_err(RuleError)?
-            {
+        let occurrences = input
+            .shared
+            .patterns
+            .get_or_init(|| Occurrences::find(c, input))
+            .as_ref()
+            .map_err(|e| RuleError(e.clone()))?;
+        for (vi, set_indexes) in &occurrences.views {
+            let Some(view) = input.views.views.get(*vi) else {
+                continue;
+            };
+            for &set_index in set_indexes {
                 let Some(&pi) = c.canonical_ids.get(set_index) else {
                     continue;
                 };
@@ -512,11 +540,7 @@ impl Check for InjectionPatterns {
         {
             found.push((pi, s, e));
         }
-        for set_index in c
-            .lines_set
-            .matches(input.text.as_bytes())
-            .map_err(RuleError)?
-        {
+        for &set_index in &occurrences.lines {
             let Some(&pi) = c.lines_ids.get(set_index) else {
                 continue;
             };

@@ -113,6 +113,16 @@ pub(crate) struct Input<'a> {
     pub role: Option<&'a RoleOverride>,
     /// Index of the running rule in the stage (owner id for phrase hits).
     pub index: usize,
+    /// Work the rules of this scan share, done by the first rule that needs it.
+    pub shared: &'a Shared,
+}
+
+/// Work the rules of one scan share: computed on first use by whichever rule needs it,
+/// then read by the others (one scan, one thread).
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    /// Which injection patterns occur in the views (`injection_patterns` rules).
+    pub patterns: std::cell::OnceCell<Result<injection_patterns::Occurrences, String>>,
 }
 
 /// One thing a check found; the guard turns it into a [`crate::Finding`].
