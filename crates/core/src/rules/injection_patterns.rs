@@ -597,8 +597,9 @@ const FLOOD_MAX_PERIOD: usize = 24;
 /// Runs of a single separator character (`-----`, `=====`, table rules) are not
 /// flooding. Returns the byte range of the run in `text`.
 ///
-/// Cost: a 64-byte window every 32 bytes is tested for a period (a failed test
-/// usually stops at its first byte); only a periodic window is extended. Any flood of
+/// Cost: a 64-byte window every 32 bytes is tested for a period (only where its
+/// first byte recurs; a failed test usually stops at its first eight bytes); only a
+/// periodic window is extended. Any flood of
 /// [`FLOOD_MIN_BYTES`] or more contains such a window.
 fn flooded(text: &str) -> Option<(usize, usize)> {
     const WINDOW: usize = 64;
@@ -611,9 +612,19 @@ fn flooded(text: &str) -> Option<(usize, usize)> {
     while s + WINDOW <= b.len() {
         let win = b.get(s..s + WINDOW)?;
         let head = word8(win, 0);
-        for p in 1..=FLOOD_MAX_PERIOD {
-            // Compare eight bytes in one go first: most windows are not periodic and
-            // fail here without a call to `memcmp`.
+        // Only a period at which the window's first byte recurs can work (a bit mask of
+        // those, which the compiler computes with vector compares); then eight bytes
+        // are compared in one go, and most candidates fail there without a `memcmp`.
+        let first = win.first().copied().unwrap_or(0);
+        let mut candidates = win
+            .get(1..=FLOOD_MAX_PERIOD)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .fold(0u32, |m, (i, &c)| m | (u32::from(c == first) << i));
+        while candidates != 0 {
+            let p = candidates.trailing_zeros() as usize + 1;
+            candidates &= candidates - 1;
             if word8(win, p) != head || win.get(p..) != win.get(..WINDOW - p) {
                 continue;
             }
@@ -699,6 +710,31 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(flooded(text).is_some(), *want, "{text}");
+        }
+    }
+
+    /// Every period from 1 to the longest is found, at any offset in plain text, and
+    /// the run's span covers the flood.
+    #[test]
+    fn floods_of_every_period_are_found_where_they_are() {
+        let prose = "the parcel left the warehouse on tuesday and was expected soon, ";
+        for period in 1..=FLOOD_MAX_PERIOD {
+            let unit: String = "qwxzjkvbpy()[]{}<>^%&!?;:".chars().take(period).collect();
+            let repeats = if period <= 4 {
+                FLOOD_MIN_REPEATS
+            } else {
+                FLOOD_MIN_REPEATS / 2
+            };
+            let flood = unit.repeat(repeats.max(FLOOD_MIN_BYTES.div_ceil(period)) + 1);
+            for lead in [0, 5, 31, 33, 64] {
+                let text = format!("{}{flood}{}", &prose.repeat(2)[..lead], prose);
+                let (s, e) =
+                    flooded(&text).unwrap_or_else(|| panic!("period {period}, lead {lead}"));
+                assert!(
+                    s <= lead + period && e >= lead + flood.len() - period,
+                    "period {period}, lead {lead}: {s}..{e}"
+                );
+            }
         }
     }
 }
