@@ -27,7 +27,8 @@
 //! secret are weaker evidence than the secret itself: give the rule a review action.
 //! Reasons name the secret by origin and number and the kind of claim, never its value.
 
-use regex::Regex;
+use regex_automata::meta::Regex;
+use regex_automata::util::captures::Captures;
 
 use super::secret_source::{self, Secrets, ascii_words, ordinal, plain, small_number};
 use super::{Check, CompileCtx, Hit, Input};
@@ -73,40 +74,54 @@ pub(crate) struct SecretHint {
 
 impl SecretHint {
     pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<SecretHint, String> {
-        let re = |p: &str| Regex::new(p).map_err(|e| e.to_string());
+        // The text is lowercased (ASCII) before matching, so the patterns need no case
+        // folding, and no literal prefilter: both multiply the cost of building
+        // these alternations of words (a cold start pays it) and save nothing on
+        // answers of a few kilobytes.
+        let re = |p: &str| {
+            Regex::builder()
+                .configure(Regex::config().auto_prefilter(false))
+                .build(p)
+                .map_err(|e| e.to_string())
+        };
         Ok(SecretHint {
             secrets: Secrets::compile(config)?,
             starts: re(&format!(
-                r"(?i)(?-u:\b)(?:starts?|begins?|starting|beginning)\s+with\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
+                r"(?-u:\b)(?:starts?|begins?|starting|beginning)\s+with\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
             ))?,
             ends: re(&format!(
-                r"(?i)(?-u:\b)(?:ends?|ending)\s+(?:with|in)\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
+                r"(?-u:\b)(?:ends?|ending)\s+(?:with|in)\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
             ))?,
             position: re(&format!(
-                r"(?i)(?-u:\b)({ORDINALS}|last|final)\s+(?:letter|character|char|digit|symbol)\s+(?:(?:of|in)\s+(?:the\s+)?[a-z]+\s+)?(?:is|=|:|would\s+be|will\s+be)\s*{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
+                r"(?-u:\b)({ORDINALS}|last|final)\s+(?:letter|character|char|digit|symbol)\s+(?:(?:of|in)\s+(?:the\s+)?[a-z]+\s+)?(?:is|=|:|would\s+be|will\s+be)\s*{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
             ))?,
             position_number: re(&format!(
-                r"(?i)(?-u:\b)(?:letter|character|char|position)\s*#?([0-9]{{1,2}})\s*(?:is|=|:)\s*{OPEN}([a-z0-9]){CLOSE}"
+                r"(?-u:\b)(?:letter|character|char|position)\s*#?([0-9]{{1,2}})\s*(?:is|=|:)\s*{OPEN}([a-z0-9]){CLOSE}"
             ))?,
             length: re(&format!(
-                r"(?i)(?-u:\b)({NUMBERS})(?:\s+|-)(?:letters?|characters?|chars|digits?)(?-u:\b)"
+                r"(?-u:\b)({NUMBERS})(?:\s+|-)(?:letters?|characters?|chars|digits?)(?-u:\b)"
             ))?,
-            prime: re(&format!(r"(?i)(?-u:\b)({ORDINALS})\s+prime(?-u:\b)"))?,
+            prime: re(&format!(r"(?-u:\b)({ORDINALS})\s+prime(?-u:\b)"))?,
             rhyme: re(
-                r#"(?i)(?-u:\b)(?:rhymes?\s+with|sounds?\s+(?:just\s+)?like)\s+["'“‘]?([a-z][a-z' -]{1,29})"#,
+                r#"(?-u:\b)(?:rhymes?\s+with|sounds?\s+(?:just\s+)?like)\s+["'“‘]?([a-z][a-z' -]{1,29})"#,
             )?,
             contains: re(&format!(
-                r"(?i)(?-u:\b)(?:contains?|containing|includes?|including|has|have|having)\s+(?:the|a|an)\s+(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:letter|character|digit|number)\s+{OPEN}([a-z0-9]){CLOSE}"
+                r"(?-u:\b)(?:contains?|containing|includes?|including|has|have|having)\s+(?:the|a|an)\s+(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:letter|character|digit|number)\s+{OPEN}([a-z0-9]){CLOSE}"
             ))?,
         })
     }
 
     /// Every claim the text makes, whatever the secret.
     fn claims(&self, text: &str) -> Vec<(Claim, usize, usize)> {
+        // ASCII lowercase keeps every byte offset.
+        let lower = text.to_ascii_lowercase();
+        let text = lower.as_str();
         let mut out = Vec::new();
         for (re, at) in [(&self.starts, At::First), (&self.ends, At::Last)] {
             for c in re.captures_iter(text) {
-                let (Some(all), Some(open), Some(ch)) = (c.get(0), c.get(1), c.get(2)) else {
+                let (Some(all), Some(open), Some(ch)) =
+                    (group(&c, text, 0), group(&c, text, 1), group(&c, text, 2))
+                else {
                     continue;
                 };
                 if open.is_empty() && article_not_letter(text, all.start(), ch.start(), all.end()) {
@@ -122,9 +137,12 @@ impl SecretHint {
             }
         }
         for c in self.position.captures_iter(text) {
-            let (Some(all), Some(which), Some(open), Some(ch)) =
-                (c.get(0), c.get(1), c.get(2), c.get(3))
-            else {
+            let (Some(all), Some(which), Some(open), Some(ch)) = (
+                group(&c, text, 0),
+                group(&c, text, 1),
+                group(&c, text, 2),
+                group(&c, text, 3),
+            ) else {
                 continue;
             };
             let at = match which.as_str().to_ascii_lowercase().as_str() {
@@ -143,7 +161,9 @@ impl SecretHint {
             }
         }
         for c in self.position_number.captures_iter(text) {
-            let (Some(all), Some(n), Some(ch)) = (c.get(0), c.get(1), c.get(3)) else {
+            let (Some(all), Some(n), Some(ch)) =
+                (group(&c, text, 0), group(&c, text, 1), group(&c, text, 3))
+            else {
                 continue;
             };
             if let (Ok(n), Some(ch)) = (n.as_str().parse::<u32>(), ch.as_str().chars().next()) {
@@ -155,7 +175,7 @@ impl SecretHint {
             }
         }
         for c in self.length.captures_iter(text) {
-            let (Some(all), Some(n)) = (c.get(0), c.get(1)) else {
+            let (Some(all), Some(n)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
             if bounded(text, all.start()) {
@@ -166,7 +186,7 @@ impl SecretHint {
             }
         }
         for c in self.prime.captures_iter(text) {
-            let (Some(all), Some(n)) = (c.get(0), c.get(1)) else {
+            let (Some(all), Some(n)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
             if let Some(p) = ordinal(n.as_str()).and_then(nth_prime) {
@@ -174,7 +194,7 @@ impl SecretHint {
             }
         }
         for c in self.contains.captures_iter(text) {
-            let (Some(all), Some(ch)) = (c.get(0), c.get(2)) else {
+            let (Some(all), Some(ch)) = (group(&c, text, 0), group(&c, text, 2)) else {
                 continue;
             };
             if let Some(ch) = ch.as_str().chars().next() {
@@ -187,7 +207,7 @@ impl SecretHint {
             }
         }
         for c in self.rhyme.captures_iter(text) {
-            let (Some(all), Some(q)) = (c.get(0), c.get(1)) else {
+            let (Some(all), Some(q)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
             out.push((
@@ -333,6 +353,42 @@ fn article_not_letter(text: &str, start: usize, ch: usize, end: usize) -> bool {
     let rest = text.get(end..).unwrap_or_default();
     let trimmed = rest.trim_start_matches([' ', '\t']);
     trimmed.len() < rest.len() && trimmed.starts_with(|c: char| c.is_ascii_alphabetic())
+}
+
+/// A capture group of a match: its span and text.
+#[derive(Clone, Copy)]
+struct Group<'t> {
+    start: usize,
+    end: usize,
+    text: &'t str,
+}
+
+impl<'t> Group<'t> {
+    fn start(self) -> usize {
+        self.start
+    }
+
+    fn end(self) -> usize {
+        self.end
+    }
+
+    fn as_str(self) -> &'t str {
+        self.text
+    }
+
+    fn is_empty(self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+/// Group `i` of `caps`, a match in `text`.
+fn group<'t>(caps: &Captures, text: &'t str, i: usize) -> Option<Group<'t>> {
+    let span = caps.get_group(i)?;
+    Some(Group {
+        start: span.start,
+        end: span.end,
+        text: text.get(span.range())?,
+    })
 }
 
 /// True when a bound (`at least`, `up to`, …) ends right before `start`.
