@@ -9,7 +9,7 @@ use crate::normalise::{self, Normalised};
 use crate::policy::{Limits, Policy, RedactStyle, RoleOverride, Stage, Thresholds};
 use crate::redact::{self, Redaction};
 use crate::request::ScanRequest;
-use crate::rules::{Check, CompileCtx, Hit, Input, Shared};
+use crate::rules::{Check, CompileCtx, Hit, Input, Shared, SharedPlan};
 
 /// A policy compiled into a scanning pipeline. Cheap to share (`Arc<Guard>`), and
 /// `Send + Sync`: compile it once per process, not once per request.
@@ -28,6 +28,8 @@ struct CompiledStage {
     thresholds: Thresholds,
     rules: Vec<CompiledRule>,
     phrases: PhraseMatcher,
+    /// What the rules share at scan time.
+    plan: SharedPlan,
 }
 
 #[derive(Debug)]
@@ -49,6 +51,7 @@ impl Guard {
                 let sp = policy.stages.get(stage);
                 let mut builder = PhraseSetBuilder::default();
                 let mut rules = Vec::with_capacity(sp.rules.len());
+                let mut plan = SharedPlan::default();
                 for (i, entry) in sp.rules.iter().enumerate() {
                     if !entry.enabled {
                         continue;
@@ -57,6 +60,7 @@ impl Guard {
                     let mut cx = CompileCtx {
                         phrases: &mut builder,
                         index,
+                        plan: &mut plan,
                     };
                     let check =
                         entry
@@ -83,6 +87,7 @@ impl Guard {
                         thresholds: sp.thresholds,
                         rules,
                         phrases: PhraseMatcher::default(),
+                        plan,
                     },
                     builder,
                 ))
@@ -195,7 +200,7 @@ impl Guard {
         let mut errors = Vec::new();
         let mut redactions = Vec::new();
         let mut hits: Vec<Hit> = Vec::new();
-        let shared = Shared::default();
+        let shared = Shared::new(stage.plan);
         for (index, rule) in stage.rules.iter().enumerate() {
             if role.is_some_and(|r| r.disable_rules.iter().any(|id| id == &rule.id)) {
                 continue;

@@ -328,8 +328,15 @@ struct Compiled {
     canonical_set: RegexSet,
     /// Index in `PATTERNS` of each pattern in `canonical_set`.
     canonical_ids: Vec<usize>,
+    /// The patterns on the original text, except the [`Document`] family's: what a
+    /// stage whose rules do not name that family runs (a table in a tool output would
+    /// otherwise make every scan of it pay for the slower search that tells which
+    /// patterns matched, for a pattern no rule weighs).
     lines_set: RegexSet,
     lines_ids: Vec<usize>,
+    /// Every pattern on the original text, the [`Document`] family's included.
+    lines_doc_set: RegexSet,
+    lines_doc_ids: Vec<usize>,
     /// One regex per pattern, for spans, compiled on first use: the set alone decides
     /// whether a pattern is present, so clean text never pays for these.
     each: Vec<OnceLock<Result<Regex, String>>>,
@@ -348,18 +355,32 @@ fn compiled() -> Result<&'static Compiled, String> {
         .get_or_init(|| {
             let mut canon = (Vec::new(), Vec::new());
             let mut lines = (Vec::new(), Vec::new());
+            let mut lines_doc = (Vec::new(), Vec::new());
             for (i, pat) in PATTERNS.iter().enumerate() {
                 if pat.family == Flooding {
                     continue;
                 }
                 let src = source(pat);
-                let target = if pat.on == On::Lines {
-                    &mut lines
-                } else {
-                    &mut canon
-                };
-                target.0.push(src);
-                target.1.push(i);
+                match (pat.family, pat.on) {
+                    (Document, On::Canonical) => {
+                        return Err(format!(
+                            "pattern `{}`: a document pattern reads the original text (`line`)",
+                            pat.id
+                        ));
+                    }
+                    (_, On::Canonical) => {
+                        canon.0.push(src);
+                        canon.1.push(i);
+                    }
+                    (family, On::Lines) => {
+                        if family != Document {
+                            lines.0.push(src.clone());
+                            lines.1.push(i);
+                        }
+                        lines_doc.0.push(src);
+                        lines_doc.1.push(i);
+                    }
+                }
             }
             let set = |srcs: &[String], ci: bool| RegexSet::new(srcs, ci, SIZE_LIMIT * 4);
             Ok(Compiled {
@@ -367,6 +388,8 @@ fn compiled() -> Result<&'static Compiled, String> {
                 canonical_ids: canon.1,
                 lines_set: set(&lines.0, true)?,
                 lines_ids: lines.1,
+                lines_doc_set: set(&lines_doc.0, true)?,
+                lines_doc_ids: lines_doc.1,
                 each: PATTERNS.iter().map(|_| OnceLock::new()).collect(),
             })
         })
@@ -408,12 +431,14 @@ pub(crate) struct InjectionPatterns {
     weights: Vec<f32>,
     min_score: f32,
     flooding: bool,
+    /// Whether the rule names the [`Document`] family (whose set runs only then).
+    documents: bool,
 }
 
 impl InjectionPatterns {
     pub(crate) fn compile(
         config: &Config,
-        _cx: &mut CompileCtx<'_>,
+        cx: &mut CompileCtx<'_>,
     ) -> Result<InjectionPatterns, String> {
         if !(0.0..=1.0).contains(&config.min_score) {
             return Err(format!(
@@ -444,8 +469,10 @@ impl InjectionPatterns {
                 }
             })
             .collect();
+        cx.plan.documents |= selected(Document);
         Ok(InjectionPatterns {
             flooding: selected(Flooding),
+            documents: selected(Document),
             weights,
             min_score: config.min_score,
         })
@@ -453,6 +480,31 @@ impl InjectionPatterns {
 
     fn weight(&self, index: usize) -> f32 {
         self.weights.get(index).copied().unwrap_or(0.0)
+    }
+
+    /// Spans in the original `text` of the patterns a set found there (`set_indexes`
+    /// into the set whose pattern ids are `ids`), for the patterns this rule weighs.
+    fn in_text(
+        &self,
+        c: &Compiled,
+        set_indexes: &[usize],
+        ids: &[usize],
+        text: &str,
+        found: &mut Vec<(usize, usize, usize)>,
+    ) -> Result<(), RuleError> {
+        for &set_index in set_indexes {
+            let Some(&pi) = ids.get(set_index) else {
+                continue;
+            };
+            if self.weight(pi) <= 0.0 {
+                continue;
+            }
+            let re = c.regex(pi)?;
+            for m in re.find_iter(text.as_bytes()).take(MAX_SPANS) {
+                found.push((pi, m.start(), m.end()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -465,12 +517,16 @@ pub(crate) struct Occurrences {
     /// For each canonical-form view (index into the views, in order), the indexes in
     /// the canonical set of the patterns found in it.
     views: Vec<(usize, Vec<usize>)>,
-    /// Indexes in the lines set of the patterns found in the original text.
+    /// Indexes in the lines set (with the document patterns when `documents`) of the
+    /// patterns found in the original text.
     lines: Vec<usize>,
+    /// Whether the stage runs the [`Document`] family (see [`super::SharedPlan`]).
+    documents: bool,
 }
 
 impl Occurrences {
     fn find(c: &Compiled, input: &Input<'_>) -> Result<Occurrences, String> {
+        let documents = input.shared.plan.documents;
         let mut views = Vec::new();
         for (vi, view) in input.views.views.iter().enumerate() {
             if view.form == Form::Canonical {
@@ -479,7 +535,12 @@ impl Occurrences {
         }
         Ok(Occurrences {
             views,
-            lines: c.lines_set.matches(input.text.as_bytes())?,
+            lines: if documents {
+                c.lines_doc_set.matches(input.text.as_bytes())?
+            } else {
+                c.lines_set.matches(input.text.as_bytes())?
+            },
+            documents,
         })
     }
 }
@@ -540,18 +601,17 @@ impl Check for InjectionPatterns {
         {
             found.push((pi, s, e));
         }
-        for &set_index in &occurrences.lines {
-            let Some(&pi) = c.lines_ids.get(set_index) else {
-                continue;
-            };
-            if self.weight(pi) <= 0.0 {
-                continue;
-            }
-            let re = c.regex(pi)?;
-            for m in re.find_iter(input.text.as_bytes()).take(MAX_SPANS) {
-                found.push((pi, m.start(), m.end()));
-            }
+        if self.documents && !occurrences.documents {
+            return Err(RuleError(
+                "the stage was compiled without the document patterns this rule names".into(),
+            ));
         }
+        let ids = if occurrences.documents {
+            &c.lines_doc_ids
+        } else {
+            &c.lines_ids
+        };
+        self.in_text(c, &occurrences.lines, ids, input.text, &mut found)?;
         if found.is_empty() {
             return Ok(());
         }

@@ -121,8 +121,29 @@ pub(crate) struct Input<'a> {
 /// then read by the others (one scan, one thread).
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
+    /// What the stage's rules asked for when it compiled.
+    pub plan: SharedPlan,
     /// Which injection patterns occur in the views (`injection_patterns` rules).
     pub patterns: std::cell::OnceCell<Result<injection_patterns::Occurrences, String>>,
+}
+
+impl Shared {
+    /// Nothing computed yet, for a stage compiled with `plan`.
+    pub(crate) fn new(plan: SharedPlan) -> Shared {
+        Shared {
+            plan,
+            patterns: std::cell::OnceCell::new(),
+        }
+    }
+}
+
+/// What the rules of one stage will share, settled while the stage compiles (each rule
+/// adds what it needs through [`CompileCtx::plan`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct SharedPlan {
+    /// Some `injection_patterns` rule names the `document` family, so the shared
+    /// pattern search includes its patterns.
+    pub documents: bool,
 }
 
 /// One thing a check found; the guard turns it into a [`crate::Finding`].
@@ -171,6 +192,8 @@ pub(crate) struct CompileCtx<'a> {
     pub phrases: &'a mut PhraseSetBuilder,
     /// Index of the rule being compiled.
     pub index: usize,
+    /// What the stage's rules will share at scan time.
+    pub plan: &'a mut SharedPlan,
 }
 
 impl CheckConfig {
