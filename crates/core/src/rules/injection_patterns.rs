@@ -342,16 +342,17 @@ pub const PATTERNS: &[Pattern] = &[
     // by a greeting: users open with "Hi," too.
     line("document.pasted", Document, 0.6, r"(?m)(?:^[ \t]*\|[^\n]*\|[ \t]*\r?\n[ \t]*\|[^\n]*\||^[ \t]*subject:[^\n]{1,300}?(?:\||\n)[ \t]*(?:email_)?(?:from|content|to|date|sent|received date):|\bquestions,? (?:just |simply |please )?reply to this e-?mail\b|\byou are receiving (?:this|these) (?:e-?mails?|messages?|notifications?|alerts?)\b|\bthis (?:e-?mail|message) was sent (?:to|by|from)\b|\bto unsubscribe from (?:these|this|our|future)\b)"),
     // A question or task spliced into running text: a lowercase fragment (often half
-    // a word, "your c"), a capitalised question or imperative, then the text going on
-    // in lowercase after the full stop ("… report. ompany's"). Nobody writes that; a
-    // payload inserted at a random offset of a document does. Case-sensitive.
-    line("indirect.spliced_task", Indirect, 0.6, r"(?-i:[a-z'] (?:Who|What|When|Where|Why|How|Which|Can you|Could you|Provide|Explain|Describe|Summari[sz]e|Translate|Write|Develop|Suggest|Recommend|Help me|Determine|Generate|Compose|Create|List|Give me|Tell me|Replace|Render|Reply|Respond|Answer|Analy[sz]e|Outline|Compare)\b[^\n.?!]*[.?!] +[a-z])"),
+    // a word, "your c", or a number), a capitalised question or imperative, then the
+    // text going on in lowercase after the full stop ("… report. ompany's"). Nobody
+    // writes that; a payload inserted at a random offset of a document does.
+    // Case-sensitive.
+    line("indirect.spliced_task", Indirect, 0.6, r"(?-i:[a-z0-9'] (?:Who|What|When|Where|Why|How|Which|Can you|Could you|Provide|Explain|Describe|Summari[sz]e|Translate|Write|Develop|Suggest|Recommend|Help me|Determine|Generate|Compose|Create|List|Give me|Tell me|Replace|Render|Reply|Respond|Answer|Analy[sz]e|Outline|Compare)\b[^\n.?!]*[.?!]['\x22’”]? +[a-z])"),
     // The first line of a multi-line text is a standalone question or task, ending
     // with `?`, `.` or `!` (a user introducing what they paste ends with a colon:
     // "Summarize this email:"). Only counts beside a pasted document
     // (`injection.pasted_reply`): the task planted at the document's start. The last
     // line is left alone: "<table> When will order 4471 arrive?" is a user's question.
-    line("task.first_line", Task, 0.45, r"\A[ \t]*(?:(?:who|what|when|where|why|how|which)\b[^\n?]*\?|(?:provide|explain|describe|summari[sz]e|translate|write|develop|suggest|recommend|help me|determine|generate|compose|create|list|give|tell me|outline|name|define|compare|calculate|find|analy[sz]e|show me|teach me)\b[^\n]*[.!?])[ \t]*\r?\n"),
+    line("task.first_line", Task, 0.45, r"\A[ \t]*(?:(?:who|what|when|where|why|how|which)\b[^\n?]*\?|(?:provide|explain|describe|summari[sz]e|translate|write|develop|suggest|recommend|help me|determine|generate|compose|create|list|give|tell me|outline|name|define|compare|calculate|find|analy[sz]e|show me|teach me)\b[^\n]*[.!?])['\x22’”]?[ \t]*\r?\n"),
     p("indirect.reply_language", ReplyStyle, 0.45, r"\b(?:translate|render|write|provide|give|deliver|express)\b your (?:reply|replies|response|responses|answer|answers|message|output)\b (?:in|into|to) (?:[a-z]+ )?(?:french|spanish|german|italian|portuguese|russian|chinese|japanese|arabic|hindi|dutch|korean|latin|klingon)\b"),
 ];
 
