@@ -39,8 +39,8 @@ use crate::normalise::{Form, ViewKind};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Families to run; empty runs every family except `indirect`, `reply_style` and
-    /// `document`, which must be named.
+    /// Families to run; empty runs every family except `indirect`, `reply_style`,
+    /// `document` and `task`, which must be named.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub families: Vec<Family>,
     /// The combined score (noisy-or of the distinct patterns found) at or above
@@ -93,6 +93,11 @@ pub enum Family {
     /// The shape of a pasted document (an e-mail header, a Markdown table). Not an attack: evidence that a prompt carries a document, which makes a
     /// reply-directed line in it (`ReplyStyle`) likely planted. Must be named.
     Document,
+    /// A standalone question or task on the first line of a multi-line text ("Who
+    /// wrote Hamlet?", "Describe the lifecycle of a butterfly."). Not an attack: beside
+    /// a pasted document (`Document`) it is the task planted at the document's start.
+    /// Must be named.
+    Task,
 }
 
 impl Family {
@@ -110,6 +115,7 @@ impl Family {
             Family::Indirect => "indirect injection",
             Family::ReplyStyle => "reply style dictated by a document",
             Family::Document => "pasted document",
+            Family::Task => "standalone task beside a document",
         }
     }
 }
@@ -168,7 +174,11 @@ use Family::*;
 pub const PATTERNS: &[Pattern] = &[
     // -- instruction override: a cancelling verb, then within a few words the agent's own instructions.
     p("override.en.verb_object", InstructionOverride, 0.95, r"\b(?:ignore|disregard|forget|discard|dismiss|neglect|nullify|overrule|set aside|throw out|pay no attention to|stop following|do not follow|don'?t follow|no longer follow|do not obey|don'?t obey|stop obeying)\b(?: [^ \n]+){0,4}? (?:previous|prior|above|earlier|preceding|former|original|initial|old|foregoing|aforementioned|system|all|your|other)\b(?: [^ \n]+){0,2}? (?:instructions?|rules|prompts?|directives?|guidelines|commands|orders|constraints|restrictions|programming)\b"),
-    p("override.en.bypass_object", InstructionOverride, 0.7, r"\b(?:override|bypass|circumvent|get around|break)\b(?: [^ \n]+){0,3}? (?:your|the system|system|all|any|previous|prior|original)\b(?: [^ \n]+){0,2}? (?:instructions|rules|prompt|directives|guidelines|restrictions|safeguards|programming)\b"),
+    p("override.en.bypass_object", InstructionOverride, 0.7, r"\b(?:override|bypass|circumvent|get around|break)\b(?: [^ \n]+){0,3}? (?:your|the system|system|previous|prior|original)\b(?: [^ \n]+){0,2}? (?:instructions|rules|prompt|directives|guidelines|restrictions|safeguards|programming)\b"),
+    // "Bypass any restrictions" without naming whose: also how a text describes an
+    // attack ("… more likely to bypass any safeguards"). Weak alone; not "safeguards",
+    // which `filter.en.disable` already reads (the same words would count twice).
+    p("override.en.bypass_any", InstructionOverride, 0.3, r"\b(?:override|bypass|circumvent|get around|break)\b(?: [^ \n]+){0,3}? (?:all|any)\b(?: [^ \n]+){0,2}? (?:instructions|rules|prompt|directives|guidelines|restrictions|programming)\b"),
     p("override.en.everything_above", InstructionOverride, 0.9, r"\b(?:ignore|disregard|forget)\b (?:everything|all|anything|what) (?:[^ \n]+ ){0,3}?(?:above|before this|previously|so far|you (?:were|have been) (?:told|given|instructed))\b"),
     p("override.en.forget_told", InstructionOverride, 0.8, r"\bforget (?:what|everything|all|anything) (?:you'?ve|you have|you were|you) (?:been )?(?:told|taught|instructed|learned|programmed)\b"),
     p("override.en.void", InstructionOverride, 0.85, r"\b(?:previous|prior|above|earlier|old|original|out of date|outdated)\b (?:instructions|rules|directives|prompts?)\b (?:are|were|is|have been) (?:now )?(?:void|null|cancel+ed|obsolete|outdated|out of date|revoked|invalid|no longer (?:valid|apply|applicable|in effect)|overridden|replaced|superseded|deprecated|fake)"),
@@ -200,11 +210,18 @@ pub const PATTERNS: &[Pattern] = &[
     p("extract.en.summarize_above", PromptExtraction, 0.3, r"\b(?:summari[sz]e|explain|repeat|rephrase|tl;?dr) (?:all )?(?:of )?the above\b"),
     p("extract.en.everything_above", PromptExtraction, 0.85, r"\b(?:repeat|print|output|write|copy|show|tell me|summari[sz]e|translate|rewrite|convert|list|reveal|display)\b(?: [^ \n]+){0,3}? (?:everything|all|anything|the text|the words|words|text|what is written|what was written|the content|the conversation|the message|the prompt)\b (?:above|before|prior|preceding|so far|until now|up to (?:now|here|this point))\b"),
     p("extract.en.your_prompt", PromptExtraction, 0.6, r"\b(?:what (?:is|are|were) your|tell me your|show me your|repeat your|print your|reveal your|output your|list your|explain your|describe your|summari[sz]e your|format your|rap about your)\b (?:[^ \n]+ ){0,2}?(?:instructions|system prompt|initial prompt|prompt|pre-?prompt|directives|programming|ruleset)\b"),
+    // "Share your configuration", "show me your hidden reasoning": the agent's set-up
+    // or private reasoning. "Show me your reasoning" alone is a user's right. Weak
+    // alone, also in the untrusted stage (0.3 × 1.2 stays under its 0.4).
+    p("extract.en.config", PromptExtraction, 0.3, r"\b(?:share|show|reveal|print|dump|output|paste|display|give me|send me|export|tell me)\b (?:me )?your (?:(?:full|complete|entire|current|internal|hidden|initial|exact|private|secret) )*(?:configuration|config|system settings|parameters|chain[- ]of[- ]thought|(?:hidden|internal|private|secret) (?:reasoning|thoughts|thought process))\b"),
     p("hijack.auth_claim", OutputHijack, 0.6, r"\b(?:correct|right|valid|secret) (?:password|access code|passcode|pass ?phrase|code|key)\b (?:[^ \n]+ ){0,3}?(?:has been|have been|was|is|were) (?:[^ \n]+ )?(?:entered|provided|input|inputted|given|said|typed|received|accepted|verified|registered|found)\b|\b(?:user|i|they|he|she) (?:has |have |had |just )?(?:entered|input|inputted|provided|typed|said|given) the (?:correct|right|valid) (?:password|access code|passcode|pass ?phrase|code|key)\b"),
     p("extract.en.embed_secret", PromptExtraction, 0.5, r"\b(?:append|include|insert|embed|hide|store|put|add|encode|spell)\b (?:the|your) (?:password|access code|secret code|secret key|passphrase|pass phrase|passcode)\b (?:[^ \n]+ ){0,3}?(?:in|into|to|between|at|inside|within)\b"),
     p("hijack.continue_paragraph", OutputHijack, 0.2, r"\bthen,? continue (?:the|this|your|generating|writing) (?:paragraph|response|story|dataset|text|answer)?"),
     p("hijack.correct_password", OutputHijack, 0.3, r"\b(?:correct|right) (?:password|access code|passcode|pass ?phrase)\b"),
     p("hijack.refusal_suppression", OutputHijack, 0.4, r"\b(?:do not|don'?t|never) (?:apologi[sz]e|say (?:the words?|that you|you cannot|i cannot|i'?m sorry|sorry))\b|\bnever say the words?\b"),
+    // "Respond to the below prompt while following these rules:": the rule list of a
+    // refusal-suppression or style-injection template. Weak alone.
+    p("hijack.while_following_rules", OutputHijack, 0.3, r"\bwhile (?:following|obeying|adhering to|abiding by|respecting) (?:(?:these|the following|this|the below|the|all) )?(?:rules?|constraints|conditions|requirements)\b ?:"),
     p("hijack.respond_to_prompt", OutputHijack, 0.25, r"\b(?:respond|responding|answer|answering) to the (?:following|below) (?:prompts?|question|request)\b"),
     p("extract.en.secret", PromptExtraction, 0.55, r"\b(?:reveal|tell me|what is|what's|give me|print|spell|say|output|repeat|show|share|hint|leak|disclose)\b(?: [^ \n]+){0,3}? (?:the|your) (?:access code|secret (?:code|key|word|phrase|password)|password|passcode|pass ?phrase|magic word)\b"),
     p("extract.en.pre_post", PromptExtraction, 0.6, r"\b(?:pre-?instructions|post-?instructions|pre-?prompt|\[pre-?prompt\]|the (?:instructions|text) (?:above and below|before and after))\b"),
@@ -261,6 +278,9 @@ pub const PATTERNS: &[Pattern] = &[
     p("role.en.character_stays", RoleTakeover, 0.3, r"\b(?:stay in character|never break character|don'?t break character|remain in character|if you break character|you must stay)\b"),
     p("role.en.dan", RoleTakeover, 0.85, r"\b(?:dan|stan|dude|aim|evilbot|betterdan|antigpt|developer mode|dev mode|jailbreak|jailbroken)\b(?: [^ \n]+){0,4}? (?:mode|persona|character|prompt|enabled|can do anything|stands for|which stands)\b"),
     p("role.en.disregards_ethics", RoleTakeover, 0.5, r"\b(?:disregards?|disregarding|ignores?|ignoring|abandons?|abandoning|throws? out|casts? aside|without regard (?:for|to))\b (?:all|any|every) (?:of (?:the|its|his|her|their) )?(?:ethical|moral|legal|safety)(?:,? (?:or|and) (?:ethical|moral|legal|safety))? (?:concerns|considerations|implications|standards|boundaries|guidelines|constraints|principles|norms|restrictions)\b"),
+    // "I'm your developer", "as your technical maintainer": a claimed authority over
+    // the agent, to make a request look sanctioned. Weak alone, in both stages.
+    p("role.en.authority_claim", RoleTakeover, 0.3, r"\b(?:i am|i'm|as|this is) (?:your|the ai's|the model's) (?:(?:lead|chief|senior|main|original|technical|system) )?(?:developer|creator|admin|administrator|maintainer|owner|operator|programmer|engineer|sysadmin|trainer)s?\b"),
     p("role.en.opposite_persona", RoleTakeover, 0.5, r"\b(?:take on|takes on|become|becomes|adopt|switch to|turn into|assume)\b (?:the |an? )?(?:exact |complete |total |polar )?opposite (?:personality|persona|character|self)\b"),
     p("role.multi.persona_no_rules", RoleTakeover, 0.75, r"(?:sin (?:restricciones|reglas|filtros|limites|censura)|sans (?:restrictions|regles|filtres|limites|censure)|ohne (?:einschrankungen|regeln|filter|grenzen|zensur)|senza (?:restrizioni|regole|filtri|limiti|censura)|sem (?:restricoes|regras|filtros|limites|censura)|без (?:ограничений|правил|фильтров|цензуры)|没有(?:任何)?(?:限制|规则|過濾|过滤|审查)|沒有(?:任何)?(?:限制|規則|過濾|審查)|制限(?:の)?(?:ない|なし))"),
 
@@ -318,7 +338,22 @@ pub const PATTERNS: &[Pattern] = &[
     // (`Subject: …` then `From:` / `Content:` …). One pattern, so it counts once
     // however many documents a prompt holds. Not a code fence: users paste code and
     // say how they want the answer ("end your response with …") all the time.
-    line("document.pasted", Document, 0.6, r"(?m)(?:^[ \t]*\|[^\n]*\|[ \t]*\r?\n[ \t]*\|[^\n]*\||^[ \t]*subject:[^\n]{1,300}?(?:\||\n)[ \t]*(?:email_)?(?:from|content|to|date|sent|received date):)"),
+    // An e-mail body is recognised by the footer its sender writes ("if you have any
+    // questions, reply to this email", "you are receiving these notifications"), never
+    // by a greeting: users open with "Hi," too.
+    line("document.pasted", Document, 0.6, r"(?m)(?:^[ \t]*\|[^\n]*\|[ \t]*\r?\n[ \t]*\|[^\n]*\||^[ \t]*subject:[^\n]{1,300}?(?:\||\n)[ \t]*(?:email_)?(?:from|content|to|date|sent|received date):|\bquestions,? (?:just |simply |please )?reply to this e-?mail\b|\byou are receiving (?:this|these) (?:e-?mails?|messages?|notifications?|alerts?)\b|\bthis (?:e-?mail|message) was sent (?:to|by|from)\b|\bto unsubscribe from (?:these|this|our|future)\b)"),
+    // A question or task spliced into running text: a lowercase fragment (often half
+    // a word, "your c", or a number), a capitalised question or imperative, then the
+    // text going on in lowercase after the full stop ("… report. ompany's"). Nobody
+    // writes that; a payload inserted at a random offset of a document does.
+    // Case-sensitive.
+    line("indirect.spliced_task", Indirect, 0.6, r"(?-i:[a-z0-9'] (?:Who|What|When|Where|Why|How|Which|Can you|Could you|Provide|Explain|Describe|Summari[sz]e|Translate|Write|Develop|Suggest|Recommend|Help me|Determine|Generate|Compose|Create|List|Give me|Tell me|Replace|Render|Reply|Respond|Answer|Analy[sz]e|Outline|Compare)\b[^\n.?!]*[.?!]['\x22’”]? +[a-z])"),
+    // The first line of a multi-line text is a standalone question or task, ending
+    // with `?`, `.` or `!` (a user introducing what they paste ends with a colon:
+    // "Summarize this email:"). Only counts beside a pasted document
+    // (`injection.pasted_reply`): the task planted at the document's start. The last
+    // line is left alone: "<table> When will order 4471 arrive?" is a user's question.
+    line("task.first_line", Task, 0.45, r"\A[ \t]*(?:(?:who|what|when|where|why|how|which)\b[^\n?]*\?|(?:provide|explain|describe|summari[sz]e|translate|write|develop|suggest|recommend|help me|determine|generate|compose|create|list|give|tell me|outline|name|define|compare|calculate|find|analy[sz]e|show me|teach me)\b[^\n]*[.!?])['\x22’”]?[ \t]*\r?\n"),
     p("indirect.reply_language", ReplyStyle, 0.45, r"\b(?:translate|render|write|provide|give|deliver|express)\b your (?:reply|replies|response|responses|answer|answers|message|output)\b (?:in|into|to) (?:[a-z]+ )?(?:french|spanish|german|italian|portuguese|russian|chinese|japanese|arabic|hindi|dutch|korean|latin|klingon)\b"),
 ];
 
@@ -454,7 +489,7 @@ impl InjectionPatterns {
         }
         let selected = |f: Family| {
             if config.families.is_empty() {
-                !matches!(f, Indirect | ReplyStyle | Document)
+                !matches!(f, Indirect | ReplyStyle | Document | Task)
             } else {
                 config.families.contains(&f)
             }
