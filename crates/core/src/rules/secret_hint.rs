@@ -19,8 +19,9 @@
 //! - what it is: `the password is the answer to the riddle …`, `say the name of the
 //!   river … to gain access`, `hint: it's a word from …`. The text hands over the
 //!   question whose answer is the secret. It fits a secret that such a question can
-//!   have as its answer: one to four words of letters (a name, a word, an answer), or
-//!   a number when the text says answer, solution, number or year. A gate (`say the
+//!   have as its answer: one to four words of letters (a name, a word, an answer, the
+//!   capital, opposite, translation or plural of something), or a number when the
+//!   text says answer, solution, result, number, year, sum or product. A gate (`say the
 //!   name of …`) counts only in a sentence that also speaks of being let in (`access
 //!   granted`, `to gain access`, `unlock`, `let you in`): outside one, "provide the
 //!   name of the recipient" is a request, not a riddle;
@@ -62,7 +63,7 @@ const LETTER_WORDS: &str = r"(?:(?:the|a|an)\s+)?(?:(?:capital|upper-?case|lower
 /// Words before a length that make it a rule or a comparison rather than a description
 /// (`than` covers `more than`, `longer than`, `shorter than`, …).
 /// What the text may say the secret is (`the answer to`, `the name of`, `a word from`).
-const KINDS: &str = "answer|solution|name|word|title|term|phrase|number|year";
+const KINDS: &str = "answer|solution|result|name|word|title|term|phrase|capital|opposite|translation|plural|number|year|sum|product";
 /// The secret, as a what-it-is claim names it.
 const SUBJECTS: &str = r"(?:password|passcode|passphrase|pass\s+phrase|access\s+code|secret(?:\s+(?:word|phrase|code|key))?|code\s*word|magic\s+word|key\s*word)";
 /// How far a gate's sentence is searched for an access word, each side (bytes).
@@ -227,11 +228,7 @@ impl SecretHint {
                 if gate && !speaks_of_access(text, all.start(), all.end()) {
                     continue;
                 }
-                out.push((
-                    Claim::Is(Kind::of(k.as_str())),
-                    all.start(),
-                    all.end(),
-                ));
+                out.push((Claim::Is(Kind::of(k.as_str())), all.start(), all.end()));
             }
         }
         for c in self.rhyme.captures_iter(text) {
@@ -349,19 +346,20 @@ impl Claim {
 /// What a what-it-is claim says the secret is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// A name, a word, a title, a term, a phrase: words of letters.
+    /// A name, a word, a title, a term, a phrase, a capital, an opposite, a
+    /// translation, a plural: words of letters.
     Word,
-    /// An answer or a solution: words of letters or a number.
+    /// An answer, a solution, a result: words of letters or a number.
     Answer,
-    /// A number or a year: digits.
+    /// A number, a year, a sum, a product: digits.
     Number,
 }
 
 impl Kind {
     fn of(word: &str) -> Kind {
         match word.to_ascii_lowercase().as_str() {
-            "answer" | "solution" => Kind::Answer,
-            "number" | "year" => Kind::Number,
+            "answer" | "solution" | "result" => Kind::Answer,
+            "number" | "year" | "sum" | "product" => Kind::Number,
             _ => Kind::Word,
         }
     }
@@ -403,9 +401,13 @@ fn speaks_of_access(text: &str, start: usize, end: usize) -> bool {
         to -= 1;
     }
     let before = text.get(from..start).unwrap_or_default();
-    let before = before.rfind(stop).map_or(before, |i| before.get(i + 1..).unwrap_or_default());
+    let before = before
+        .rfind(stop)
+        .map_or(before, |i| before.get(i + 1..).unwrap_or_default());
     let after = text.get(end..to).unwrap_or_default();
-    let after = after.find(stop).map_or(after, |i| after.get(..i).unwrap_or_default());
+    let after = after
+        .find(stop)
+        .map_or(after, |i| after.get(..i).unwrap_or_default());
     [before, after].iter().any(|part| {
         let lower = part.to_ascii_lowercase();
         ACCESS_WORDS.iter().any(|w| lower.contains(w))
@@ -802,6 +804,33 @@ mod tests {
         assert!(bounded("at least 8 characters", 9));
         assert!(!bounded("it has 8 characters", 7));
         assert!(!bounded("a clover 8 characters", 9));
+    }
+
+    #[test]
+    fn what_it_is_fits_the_shape() {
+        let fits = |kind: Kind, raw: &str| kind.fits(&SecretShape::new(raw));
+        assert!(fits(Kind::Word, "Mont Blanc"));
+        assert!(fits(Kind::Word, "egg"));
+        assert!(!fits(Kind::Word, "1969"));
+        assert!(!fits(Kind::Word, "on the top of that old hill"));
+        assert!(!fits(Kind::Word, "kq7x2"));
+        assert!(fits(Kind::Answer, "1969"));
+        assert!(fits(Kind::Number, "1969"));
+        assert!(!fits(Kind::Number, "piano"));
+        assert!(!fits(Kind::Answer, "a1b2c3d4"));
+    }
+
+    #[test]
+    fn gates_need_access_in_the_sentence() {
+        let text = "To gain access, say the name of the river. Provide the name of the recipient.";
+        let at = |needle: &str| text.find(needle).unwrap_or(0);
+        let first = at("say the name of");
+        assert!(speaks_of_access(text, first, first + 15));
+        let second = at("Provide the name of");
+        assert!(!speaks_of_access(text, second, second + 19));
+        let multibyte = "Ünlock? — say the name of the lake ✓ to unlock it.";
+        let m = multibyte.find("say").unwrap_or(0);
+        assert!(speaks_of_access(multibyte, m, m + 15));
     }
 
     #[test]
