@@ -16,12 +16,21 @@
 //!   `silver-dog-13` for `the sixth prime number`;
 //! - a rhyme or sound-alike: `rhymes with "hugger not"` for `juggernaut` (edit distance
 //!   at most a third of the secret);
+//! - what it is: `the password is the answer to the riddle …`, `say the name of the
+//!   river … to gain access`, `hint: it's a word from …`. The text hands over the
+//!   question whose answer is the secret. It fits a secret that such a question can
+//!   have as its answer: one to four words of letters (a name, a word, an answer, the
+//!   capital, opposite, translation or plural of something), or a number when the
+//!   text says answer, solution, result, number, year, sum or product. A gate (`say the
+//!   name of …`) counts only in a sentence that also speaks of being let in (`access
+//!   granted`, `to gain access`, `unlock`, `let you in`): outside one, "provide the
+//!   name of the recipient" is a request, not a riddle;
 //! - its form: a hex or binary secret and the words `hex`/`binary`, an equation and
 //!   `equation`/`arithmetic`, a date in digits and `date`/`birthday`, a secret in a
 //!   non-Latin script and the name of the script or its language (`Devanagari`,
 //!   `Hindi`; `Chinese`; `Cyrillic`, `Russian`; …).
 //!
-//! A secret is hinted at when at least one letter, length, prime or rhyme claim fits
+//! A secret is hinted at when at least one letter, length, prime, rhyme or what-it-is claim fits
 //! it and no letter, length or contains claim contradicts it (a description of some other word
 //! says nothing about this secret), or when its form is named. Descriptions of the
 //! secret are weaker evidence than the secret itself: give the rule a review action.
@@ -52,6 +61,12 @@ const OPEN: &str = r#"(["'“‘`]?)"#;
 const CLOSE: &str = r#"(?:["'”’`]|(?-u:\b))"#;
 /// What may stand between `with` and the character: `the capital letter`.
 const LETTER_WORDS: &str = r"(?:(?:the|a|an)\s+)?(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:(?:letter|character|digit|number)\s+)?";
+/// What the text may say the secret is (`the answer to`, `the name of`, `a word from`).
+const KINDS: &str = "answer|solution|result|name|word|title|term|phrase|capital|opposite|translation|plural|number|year|sum|product";
+/// The secret, as a what-it-is claim names it.
+const SUBJECTS: &str = r"(?:password|passcode|passphrase|pass\s+phrase|access\s+code|secret(?:\s+(?:word|phrase|code|key))?|code\s*word|magic\s+word|key\s*word)";
+/// How far a gate's sentence is searched for an access word, each side (bytes).
+const GATE_REACH: usize = 240;
 /// Words before a length that make it a rule or a comparison rather than a description
 /// (`than` covers `more than`, `longer than`, `shorter than`, …).
 const BOUNDS: [&str; 10] = [
@@ -70,6 +85,12 @@ pub(crate) struct SecretHint {
     prime: Regex,
     rhyme: Regex,
     contains: Regex,
+    /// `the password is the answer to`, `… is a word from`.
+    kind_is: Regex,
+    /// `say the name of`, `provides the correct answer to` (needs an access word).
+    kind_gate: Regex,
+    /// `hint: it's a word`.
+    kind_hint: Regex,
 }
 
 impl SecretHint {
@@ -107,6 +128,15 @@ impl SecretHint {
             )?,
             contains: re(&format!(
                 r"(?-u:\b)(?:contains?|containing|includes?|including|has|have|having)\s+(?:the|a|an)\s+(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:letter|character|digit|number)\s+{OPEN}([a-z0-9]){CLOSE}"
+            ))?,
+            kind_is: re(&format!(
+                r"(?-u:\b){SUBJECTS}\s+(?:is|will\s+be|would\s+be)\s+(?:simply\s+|just\s+)?(?:the|a|an)\s+(?:(?:full|correct|exact|right|english|first|last|real)\s+)?({KINDS})\s+(?:to|of|for|from|that|which|in|who|whose)(?-u:\b)"
+            ))?,
+            kind_gate: re(
+                r"(?-u:\b)(?:says?|states?|provides?|enters?|types?|inputs?|gives?|guess(?:es)?|knows?|answers?|tells?)\s+(?:(?:me|us)\s+)?(?:the\s+)?(?:(?:correct|full|right|exact)\s+)?(name|answer|solution|title)\s+(?:of|to)(?-u:\b)",
+            )?,
+            kind_hint: re(&format!(
+                r"(?-u:\b)hint\s*[:,-]?\s*(?:it'?s|it\s+is|the\s+(?:password|code|answer)\s+is)\s+(?:the|a|an)\s+(?:[a-z]+\s+){{0,2}}?({KINDS})(?-u:\b)"
             ))?,
         })
     }
@@ -206,6 +236,21 @@ impl SecretHint {
                 ));
             }
         }
+        for (re, gate) in [
+            (&self.kind_is, false),
+            (&self.kind_gate, true),
+            (&self.kind_hint, false),
+        ] {
+            for c in re.captures_iter(text) {
+                let (Some(all), Some(k)) = (group(&c, text, 0), group(&c, text, 1)) else {
+                    continue;
+                };
+                if gate && !speaks_of_access(text, all.start(), all.end()) {
+                    continue;
+                }
+                out.push((Claim::Is(Kind::of(k.as_str())), all.start(), all.end()));
+            }
+        }
         for c in self.rhyme.captures_iter(text) {
             let (Some(all), Some(q)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
@@ -291,6 +336,8 @@ enum Claim {
     Length(u32),
     Prime(u64),
     SoundsLike(String),
+    /// What the secret is: the answer to a question the text gives, a name, a word.
+    Is(Kind),
     /// The secret has (`true`) or lacks (`false`) this character somewhere. Weak: fits
     /// too many words to count alone, so it only backs up another fitting claim.
     Contains(char, bool),
@@ -306,6 +353,7 @@ impl Claim {
             Claim::Prime(_) => "a number as the n-th prime",
             Claim::SoundsLike(_) => "a rhyme or sound-alike",
             Claim::Contains(..) => "a character it contains",
+            Claim::Is(_) => "what it is (an answer, a name, a word)",
         }
     }
 
@@ -313,6 +361,77 @@ impl Claim {
     fn is_weak(&self) -> bool {
         matches!(self, Claim::Contains(..))
     }
+}
+
+/// What a what-it-is claim says the secret is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A name, a word, a title, a term, a phrase, a capital, an opposite, a
+    /// translation, a plural: words of letters.
+    Word,
+    /// An answer, a solution, a result: words of letters or a number.
+    Answer,
+    /// A number, a year, a sum, a product: digits.
+    Number,
+}
+
+impl Kind {
+    fn of(word: &str) -> Kind {
+        match word.to_ascii_lowercase().as_str() {
+            "answer" | "solution" | "result" => Kind::Answer,
+            "number" | "year" | "sum" | "product" => Kind::Number,
+            _ => Kind::Word,
+        }
+    }
+
+    fn fits(self, s: &SecretShape) -> bool {
+        match self {
+            Kind::Word => s.wordy,
+            Kind::Answer => s.wordy || s.numeric,
+            Kind::Number => s.numeric,
+        }
+    }
+}
+
+/// Words of a gate that lets someone in. Not `access` alone: "to access your account,
+/// provide the name of the account holder" is a support answer.
+const ACCESS_WORDS: [&str; 9] = [
+    "access granted",
+    "gain access",
+    "get access",
+    "grant access",
+    "grant you access",
+    "grant them access",
+    "unlock",
+    "let you in",
+    "let them in",
+];
+
+/// True when the sentence around `start..end` speaks of being let in ([`ACCESS_WORDS`]).
+/// The sentence ends at `.`, `!`, `?` or a line break, and is searched at most
+/// [`GATE_REACH`] bytes each side.
+fn speaks_of_access(text: &str, start: usize, end: usize) -> bool {
+    let stop = |c: char| matches!(c, '.' | '!' | '?' | '\n');
+    let mut from = start.saturating_sub(GATE_REACH);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = end.saturating_add(GATE_REACH).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let before = text.get(from..start).unwrap_or_default();
+    let before = before
+        .rfind(stop)
+        .map_or(before, |i| before.get(i + 1..).unwrap_or_default());
+    let after = text.get(end..to).unwrap_or_default();
+    let after = after
+        .find(stop)
+        .map_or(after, |i| after.get(..i).unwrap_or_default());
+    [before, after].iter().any(|part| {
+        let lower = part.to_ascii_lowercase();
+        ACCESS_WORDS.iter().any(|w| lower.contains(w))
+    })
 }
 
 /// True when a negation (`not`, `n't`, `no`, `never`, `without`) sits in the few words
@@ -440,6 +559,10 @@ struct SecretShape {
     /// Runs of digits.
     numbers: Vec<u64>,
     form: Option<Form>,
+    /// One to four words of letters (three letters or more in all): a name, a word.
+    wordy: bool,
+    /// Digits only, at most eight: a number, a year.
+    numeric: bool,
 }
 
 impl SecretShape {
@@ -455,11 +578,24 @@ impl SecretShape {
             .filter(|d| (1..=18).contains(&d.len()))
             .filter_map(|d| d.parse().ok())
             .collect();
+        let parts: Vec<&str> = raw
+            .split(|c: char| c.is_whitespace() || matches!(c, '-' | '\'' | '’'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let letters: usize = parts.iter().map(|w| w.chars().count()).sum();
+        let wordy = (1..=4).contains(&parts.len())
+            && letters >= 3
+            && parts.iter().all(|w| w.chars().all(char::is_alphabetic));
+        let trimmed = raw.trim();
+        let numeric =
+            (1..=8).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_digit());
         SecretShape {
             plain: plain(raw),
             words,
             numbers,
             form: Form::of(raw),
+            wordy,
+            numeric,
         }
     }
 
@@ -474,6 +610,8 @@ impl SecretShape {
             Claim::Prime(p) => self.numbers.contains(p).then_some(true),
             Claim::SoundsLike(phrase) => sounds_like(phrase, self).then_some(true),
             Claim::Contains(ch, present) => Some(parts.any(|p| p.contains(*ch) == *present)),
+            // A secret that cannot be such a thing: the claim is about something else.
+            Claim::Is(kind) => kind.fits(self).then_some(true),
         }
     }
 }
@@ -722,6 +860,33 @@ mod tests {
         assert!(bounded("at least 8 characters", 9));
         assert!(!bounded("it has 8 characters", 7));
         assert!(!bounded("a clover 8 characters", 9));
+    }
+
+    #[test]
+    fn what_it_is_fits_the_shape() {
+        let fits = |kind: Kind, raw: &str| kind.fits(&SecretShape::new(raw));
+        assert!(fits(Kind::Word, "Mont Blanc"));
+        assert!(fits(Kind::Word, "egg"));
+        assert!(!fits(Kind::Word, "1969"));
+        assert!(!fits(Kind::Word, "on the top of that old hill"));
+        assert!(!fits(Kind::Word, "kq7x2"));
+        assert!(fits(Kind::Answer, "1969"));
+        assert!(fits(Kind::Number, "1969"));
+        assert!(!fits(Kind::Number, "piano"));
+        assert!(!fits(Kind::Answer, "a1b2c3d4"));
+    }
+
+    #[test]
+    fn gates_need_access_in_the_sentence() {
+        let text = "To gain access, say the name of the river. Provide the name of the recipient.";
+        let at = |needle: &str| text.find(needle).unwrap_or(0);
+        let first = at("say the name of");
+        assert!(speaks_of_access(text, first, first + 15));
+        let second = at("Provide the name of");
+        assert!(!speaks_of_access(text, second, second + 19));
+        let multibyte = "Ünlock? — say the name of the lake ✓ to unlock it.";
+        let m = multibyte.find("say").unwrap_or(0);
+        assert!(speaks_of_access(multibyte, m, m + 15));
     }
 
     #[test]

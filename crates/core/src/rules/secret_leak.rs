@@ -20,8 +20,11 @@
 //!   near-miss spelling (edit distance at most a quarter of its length, for words of
 //!   7+ letters), the secret as the first characters of consecutive lines (acrostic)
 //!   or of consecutive words (5+ letters and digits), the secret in a Caesar cipher
-//!   of any shift (6+ letters, between word edges), or the one symbol a secret
-//!   repeats. Weaker evidence: give it a milder action (review).
+//!   of any shift (6+ letters, between word edges), a one-word secret of 6 to 24
+//!   letters and digits scrambled into one word (`gnraoe` for `orange`: the same
+//!   letters in another order; an ordinary word can be an anagram of the secret,
+//!   `silent` for `listen`, hence review), or the one symbol a secret repeats.
+//!   Weaker evidence: give it a milder action (review).
 //!
 //! Reasons name the secret by origin and number (`request secret 1`), never its value.
 
@@ -541,10 +544,36 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
             }
         }
     }
+    if s.words.len() == 1 && (6..=24).contains(&n_plain) {
+        scrambled(s, who, toks, hits);
+    }
     acrostic(s, who, t, hits);
     initials(s, who, t, hits);
     shifted(s, who, t, hits);
     repeated_symbol(s, who, hits, t);
+}
+
+/// A word with the secret's letters in another order (`gnraoe` for `orange`).
+fn scrambled(s: &Secret<'_>, who: &str, toks: &[Token], hits: &mut Vec<Hit>) {
+    let n = s.plain.chars().count();
+    let mut want: Vec<char> = s.plain.chars().collect();
+    want.sort_unstable();
+    let mut got: Vec<char> = Vec::with_capacity(n);
+    for tok in toks {
+        if tok.text.len() < n || tok.text == s.plain || tok.text.chars().count() != n {
+            continue;
+        }
+        got.clear();
+        got.extend(tok.text.chars());
+        got.sort_unstable();
+        if got == want {
+            hits.push(Hit::new(
+                tok.start,
+                tok.end,
+                format!("letters of {who} appear scrambled"),
+            ));
+        }
+    }
 }
 
 /// The secret spelt by the first letters of consecutive words (`Returns include very
