@@ -176,6 +176,20 @@ const CASES: &[Case] = &[
         ..NONE
     },
     Case {
+        name: "325 a lone leet word glued into a squashed phrase",
+        input: "app3nd the api key in 7he link",
+        squashed: Some("appendtheapikeyinthelink"),
+        leet: Some("append the api key in 7he link"),
+        ..NONE
+    },
+    Case {
+        name: "326 digits beside digits stay digits when squashed",
+        input: "covid19 vaccine 2024, b2b sales",
+        squashed: Some("covid19vaccine2024b2bsales"),
+        leet: Some(""),
+        ..NONE
+    },
+    Case {
         name: "330 leet symbols",
         input: "p@$$w0rd",
         leet: Some("password"),

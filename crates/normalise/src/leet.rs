@@ -220,7 +220,39 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
     Some(out)
 }
 
-/// The squashed view: letters and digits only.
+/// The squashed view: letters and digits only, and a leet digit glued between two
+/// letters read as its letter (`in7helink` → `inthelink`). A word like `7he` far from
+/// any other leet word stays as written in the leet view (it might be a number), but
+/// inside a squashed phrase it is a letter.
 pub(crate) fn squash(src: &ViewBuf) -> ViewBuf {
-    src.filtered(|b| b.is_ascii_alphanumeric(), char::is_alphanumeric)
+    let mut out = src.filtered(|b| b.is_ascii_alphanumeric(), char::is_alphanumeric);
+    fold_glued_digits(&mut out.text);
+    out
+}
+
+/// Replaces every leet digit that has an ASCII letter on each side (the left one
+/// possibly folded already) by its letter. One ASCII byte for another: byte offsets,
+/// and so the view's map, stay as they are.
+fn fold_glued_digits(text: &mut String) {
+    let glued = |b: &[u8], i: usize| {
+        b.get(i).copied().is_some_and(is_leet_digit)
+            && i > 0
+            && b.get(i - 1).is_some_and(u8::is_ascii_alphabetic)
+            && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+    };
+    let bytes = text.as_bytes();
+    if !(1..bytes.len()).any(|i| glued(bytes, i)) {
+        return;
+    }
+    let mut b = std::mem::take(text).into_bytes();
+    for i in 1..b.len() {
+        if glued(&b, i)
+            && let Some(c) = b.get_mut(i)
+            && let Some(l) = leet(char::from(*c), true)
+        {
+            *c = l as u8;
+        }
+    }
+    *text =
+        String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }

@@ -357,19 +357,25 @@ pub const PATTERNS: &[Pattern] = &[
     p("indirect.reply_language", ReplyStyle, 0.45, r"\b(?:translate|render|write|provide|give|deliver|express)\b your (?:reply|replies|response|responses|answer|answers|message|output)\b (?:in|into|to) (?:[a-z]+ )?(?:french|spanish|german|italian|portuguese|russian|chinese|japanese|arabic|hindi|dutch|korean|latin|klingon)\b"),
 ];
 
+/// The families that describe a pasted document (its shape, the task at its start):
+/// evidence for a rule that weighs a reply-style line inside a document, not attacks.
+/// Their patterns read the original text and are searched only in stages where some
+/// rule names one of them.
+const PASTED: [Family; 2] = [Document, Task];
+
 /// The one compiled form of [`PATTERNS`], shared by every rule in the process.
 #[derive(Debug)]
 struct Compiled {
     canonical_set: RegexSet,
     /// Index in `PATTERNS` of each pattern in `canonical_set`.
     canonical_ids: Vec<usize>,
-    /// The patterns on the original text, except the [`Document`] family's: what a
-    /// stage whose rules do not name that family runs (a table in a tool output would
-    /// otherwise make every scan of it pay for the slower search that tells which
-    /// patterns matched, for a pattern no rule weighs).
+    /// The patterns on the original text, except those of the [`PASTED`] families:
+    /// what a stage whose rules name none of them runs (a table in a tool output
+    /// would otherwise make every scan of it pay for the slower search that tells
+    /// which patterns matched, for a pattern no rule weighs).
     lines_set: RegexSet,
     lines_ids: Vec<usize>,
-    /// Every pattern on the original text, the [`Document`] family's included.
+    /// Every pattern on the original text, the [`PASTED`] families' included.
     lines_doc_set: RegexSet,
     lines_doc_ids: Vec<usize>,
     /// One regex per pattern, for spans, compiled on first use: the set alone decides
@@ -397,9 +403,9 @@ fn compiled() -> Result<&'static Compiled, String> {
                 }
                 let src = source(pat);
                 match (pat.family, pat.on) {
-                    (Document, On::Canonical) => {
+                    (family, On::Canonical) if PASTED.contains(&family) => {
                         return Err(format!(
-                            "pattern `{}`: a document pattern reads the original text (`line`)",
+                            "pattern `{}`: a pasted-document pattern reads the original text (`line`)",
                             pat.id
                         ));
                     }
@@ -408,7 +414,7 @@ fn compiled() -> Result<&'static Compiled, String> {
                         canon.1.push(i);
                     }
                     (family, On::Lines) => {
-                        if family != Document {
+                        if !PASTED.contains(&family) {
                             lines.0.push(src.clone());
                             lines.1.push(i);
                         }
@@ -466,7 +472,7 @@ pub(crate) struct InjectionPatterns {
     weights: Vec<f32>,
     min_score: f32,
     flooding: bool,
-    /// Whether the rule names the [`Document`] family (whose set runs only then).
+    /// Whether the rule names one of the [`PASTED`] families (searched only then).
     documents: bool,
 }
 
@@ -504,10 +510,11 @@ impl InjectionPatterns {
                 }
             })
             .collect();
-        cx.plan.documents |= selected(Document);
+        let documents = PASTED.iter().any(|&f| selected(f));
+        cx.plan.documents |= documents;
         Ok(InjectionPatterns {
             flooding: selected(Flooding),
-            documents: selected(Document),
+            documents,
             weights,
             min_score: config.min_score,
         })
@@ -552,10 +559,10 @@ pub(crate) struct Occurrences {
     /// For each canonical-form view (index into the views, in order), the indexes in
     /// the canonical set of the patterns found in it.
     views: Vec<(usize, Vec<usize>)>,
-    /// Indexes in the lines set (with the document patterns when `documents`) of the
-    /// patterns found in the original text.
+    /// Indexes in the lines set (with the [`PASTED`] families' patterns when
+    /// `documents`) of the patterns found in the original text.
     lines: Vec<usize>,
-    /// Whether the stage runs the [`Document`] family (see [`super::SharedPlan`]).
+    /// Whether the stage runs the [`PASTED`] families (see [`super::SharedPlan`]).
     documents: bool,
 }
 
@@ -638,7 +645,8 @@ impl Check for InjectionPatterns {
         }
         if self.documents && !occurrences.documents {
             return Err(RuleError(
-                "the stage was compiled without the document patterns this rule names".into(),
+                "the stage was compiled without the pasted-document patterns this rule names"
+                    .into(),
             ));
         }
         let ids = if occurrences.documents {

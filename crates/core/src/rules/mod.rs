@@ -141,8 +141,8 @@ impl Shared {
 /// adds what it needs through [`CompileCtx::plan`]).
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct SharedPlan {
-    /// Some `injection_patterns` rule names the `document` family, so the shared
-    /// pattern search includes its patterns.
+    /// Some `injection_patterns` rule names a pasted-document family (`document`,
+    /// `task`), so the shared pattern search includes their patterns.
     pub documents: bool,
 }
 
