@@ -289,3 +289,35 @@ fn deployment_is_pinned_to_allowed_regions() {
         "functions get ALLOWED_REGIONS"
     );
 }
+
+/// The redaction key reaches exactly the two functions that seal and open the map, and
+/// only when the deployer names a secret (never a literal in the template).
+#[test]
+fn only_the_preprocessor_and_validator_get_the_redaction_key_from_a_secret() {
+    let t = template();
+    assert!(!t["Conditions"]["HasRedactionKey"].is_null());
+    for (name, f) in of_type(&t, "AWS::Serverless::Function") {
+        let key = &f["Properties"]["Environment"]["Variables"]["GATEHOUSE_REDACTION_KEY"];
+        let wanted = matches!(
+            name.as_str(),
+            "PromptPreprocessorFunction" | "OutputValidatorFunction"
+        );
+        assert_eq!(!key.is_null(), wanted, "{name}: GATEHOUSE_REDACTION_KEY");
+        if wanted {
+            let text = serde_yaml::to_string(key).expect("serialises");
+            assert!(
+                text.contains("HasRedactionKey")
+                    && text.contains(
+                        "{{resolve:secretsmanager:${RedactionKeySecretArn}:SecretString}}"
+                    )
+                    && text.contains("AWS::NoValue"),
+                "{name}: the key comes from the named secret, or is absent: {text}"
+            );
+        }
+    }
+    let global = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert!(
+        global["GATEHOUSE_REDACTION_KEY"].is_null(),
+        "not for every function"
+    );
+}
