@@ -559,16 +559,14 @@ pub(crate) struct Occurrences {
     /// For each canonical-form view (index into the views, in order), the indexes in
     /// the canonical set of the patterns found in it.
     views: Vec<(usize, Vec<usize>)>,
-    /// Indexes in the lines set (with the [`PASTED`] families' patterns when
-    /// `documents`) of the patterns found in the original text.
+    /// Indexes in the lines set (with the [`PASTED`] families' patterns when the
+    /// stage's [`super::SharedPlan`] asks for them) of the patterns found in the
+    /// original text.
     lines: Vec<usize>,
-    /// Whether the stage runs the [`PASTED`] families (see [`super::SharedPlan`]).
-    documents: bool,
 }
 
 impl Occurrences {
     fn find(c: &Compiled, input: &Input<'_>) -> Result<Occurrences, String> {
-        let documents = input.shared.plan.documents;
         let mut views = Vec::new();
         for (vi, view) in input.views.views.iter().enumerate() {
             if view.form == Form::Canonical {
@@ -577,12 +575,11 @@ impl Occurrences {
         }
         Ok(Occurrences {
             views,
-            lines: if documents {
+            lines: if input.shared.plan.documents {
                 c.lines_doc_set.matches(input.text.as_bytes())?
             } else {
                 c.lines_set.matches(input.text.as_bytes())?
             },
-            documents,
         })
     }
 }
@@ -643,13 +640,14 @@ impl Check for InjectionPatterns {
         {
             found.push((pi, s, e));
         }
-        if self.documents && !occurrences.documents {
+        let documents = input.shared.plan.documents;
+        if self.documents && !documents {
             return Err(RuleError(
                 "the stage was compiled without the pasted-document patterns this rule names"
                     .into(),
             ));
         }
-        let ids = if occurrences.documents {
+        let ids = if documents {
             &c.lines_doc_ids
         } else {
             &c.lines_ids
