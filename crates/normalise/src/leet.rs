@@ -225,34 +225,43 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
 /// any other leet word stays as written in the leet view (it might be a number), but
 /// inside a squashed phrase it is a letter.
 pub(crate) fn squash(src: &ViewBuf) -> ViewBuf {
-    let mut out = src.filtered(|b| b.is_ascii_alphanumeric(), char::is_alphanumeric);
-    fold_glued_digits(&mut out.text);
-    out
+    let (mut bytes, map) = src.filtered_parts(
+        |b| ASCII_ALNUM.get(usize::from(b)).copied().unwrap_or(false),
+        char::is_alphanumeric,
+    );
+    fold_glued_digits(&mut bytes);
+    ViewBuf::from_parts(bytes, map)
 }
 
+/// ASCII letters and digits, as a table (one load a byte on the squashed view's path).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "const evaluation: `b < 256` indexes a 256-entry array, checked at compile time"
+)]
+const ASCII_ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 /// Replaces every leet digit that has an ASCII letter on each side (the left one
-/// possibly folded already) by its letter. One ASCII byte for another: byte offsets,
-/// and so the view's map, stay as they are.
-fn fold_glued_digits(text: &mut String) {
-    let glued = |b: &[u8], i: usize| {
-        b.get(i).copied().is_some_and(is_leet_digit)
-            && i > 0
+/// possibly folded already) by its letter. One ASCII byte for another: the text
+/// stays UTF-8 and byte offsets, and so the view's map, stay as they are.
+fn fold_glued_digits(b: &mut [u8]) {
+    for i in 1..b.len().saturating_sub(1) {
+        let Some(&c) = b.get(i) else { break };
+        if c.is_ascii_digit()
+            && is_leet_digit(c)
             && b.get(i - 1).is_some_and(u8::is_ascii_alphabetic)
             && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
-    };
-    let bytes = text.as_bytes();
-    if !(1..bytes.len()).any(|i| glued(bytes, i)) {
-        return;
-    }
-    let mut b = std::mem::take(text).into_bytes();
-    for i in 1..b.len() {
-        if glued(&b, i)
-            && let Some(c) = b.get_mut(i)
-            && let Some(l) = leet(char::from(*c), true)
+            && let Some(l) = leet(char::from(c), true)
+            && let Some(slot) = b.get_mut(i)
         {
-            *c = l as u8;
+            *slot = l as u8;
         }
     }
-    *text =
-        String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }

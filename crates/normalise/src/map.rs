@@ -59,6 +59,34 @@ impl ByteMap {
         }
     }
 
+    /// Maps `len` view bytes from `at` (the view's end) 1:1 to the original from
+    /// `orig`, extending the last segment when it is a linear copy ending at `orig`.
+    fn extend_linear(&mut self, at: u32, orig: u32, len: u32) {
+        match self.segs.last_mut() {
+            Some(last) if last.linear && last.end == orig => last.end += len,
+            _ => self.segs.push(Seg {
+                at,
+                start: orig,
+                end: orig + len,
+                linear: true,
+            }),
+        }
+    }
+
+    /// Maps the view bytes from `at` (the view's end) on to the original range
+    /// `start..end`, unless the last segment already is that block.
+    fn extend_block(&mut self, at: u32, start: u32, end: u32) {
+        match self.segs.last() {
+            Some(last) if !last.linear && last.start == start && last.end == end => {}
+            _ => self.segs.push(Seg {
+                at,
+                start,
+                end,
+                linear: false,
+            }),
+        }
+    }
+
     /// Number of segments (for tests and benches of map compactness).
     pub(crate) fn segments(&self) -> usize {
         self.segs.len()
@@ -99,62 +127,68 @@ impl ViewBuf {
         if s.is_empty() {
             return;
         }
-        let len = s.len() as u32;
-        match self.map.segs.last_mut() {
-            Some(last) if last.linear && last.end == orig => last.end += len,
-            _ => {
-                let at = self.pos();
-                self.map.segs.push(Seg {
-                    at,
-                    start: orig,
-                    end: orig + len,
-                    linear: true,
-                });
-            }
-        }
+        let at = self.pos();
+        self.map.extend_linear(at, orig, s.len() as u32);
         self.text.push_str(s);
     }
 
     /// A copy keeping only the chars `keep` accepts (ASCII bytes tested by
-    /// `keep_ascii`), maps included.
-    pub(crate) fn filtered(
+    /// `keep_ascii`), maps included, as bytes and map: the caller may still rewrite
+    /// ASCII bytes in place (one ASCII byte for another) before [`ViewBuf::from_parts`].
+    ///
+    /// Kept ASCII bytes are copied one by one into a buffer sized up front, and the
+    /// map gets one segment per run of them: no call per word.
+    pub(crate) fn filtered_parts(
         &self,
         keep_ascii: impl Fn(u8) -> bool,
         keep: impl Fn(char) -> bool,
-    ) -> ViewBuf {
-        let mut out = ViewBuf::with_capacity(self.text.len());
+    ) -> (Vec<u8>, ByteMap) {
         let bytes = self.text.as_bytes();
+        let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+        let mut map = ByteMap {
+            segs: Vec::with_capacity(16),
+        };
         let segs = &self.map.segs;
         for (k, seg) in segs.iter().enumerate() {
             let from = seg.at as usize;
             let to = segs.get(k + 1).map_or(bytes.len(), |s| s.at as usize);
             if seg.linear {
-                // Runs of kept bytes, one map update and one copy each.
-                let slice = self.text.get(from..to).unwrap_or_default();
-                let mut run: Option<usize> = None;
-                for (off, b) in slice.bytes().enumerate() {
-                    match (keep_ascii(b), run) {
-                        (true, None) => run = Some(off),
-                        (false, Some(r)) => {
-                            out.push_linear(
-                                seg.start + r as u32,
-                                slice.get(r..off).unwrap_or_default(),
-                            );
-                            run = None;
-                        }
-                        _ => {}
+                let slice = bytes.get(from..to).unwrap_or_default();
+                let mut off = 0;
+                while off < slice.len() {
+                    let start = off
+                        + slice
+                            .get(off..)
+                            .unwrap_or_default()
+                            .iter()
+                            .take_while(|&&b| !keep_ascii(b))
+                            .count();
+                    let run = slice.get(start..).unwrap_or_default();
+                    let len = run.iter().take_while(|&&b| keep_ascii(b)).count();
+                    if let Some(kept) = run.get(..len).filter(|k| !k.is_empty()) {
+                        map.extend_linear(out.len() as u32, seg.start + start as u32, len as u32);
+                        out.extend_from_slice(kept);
                     }
-                }
-                if let Some(r) = run {
-                    out.push_linear(seg.start + r as u32, slice.get(r..).unwrap_or_default());
+                    off = start + len.max(1);
                 }
             } else if let Some(piece) = self.text.get(from..to) {
                 for c in piece.chars().filter(|&c| keep(c)) {
-                    out.push_char(seg.start, seg.end, c);
+                    map.extend_block(out.len() as u32, seg.start, seg.end);
+                    let mut b = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
                 }
             }
         }
-        out
+        (out, map)
+    }
+
+    /// A buffer from the bytes and map of [`ViewBuf::filtered_parts`]. The bytes are
+    /// UTF-8 (whole chars were copied, ASCII bytes replaced by ASCII bytes); should
+    /// they not be, the invalid bytes become U+FFFD rather than a panic.
+    pub(crate) fn from_parts(bytes: Vec<u8>, map: ByteMap) -> ViewBuf {
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        ViewBuf { text, map }
     }
 
     /// Appends `s`, every byte of which came from original `start..end`.
@@ -162,18 +196,8 @@ impl ViewBuf {
         if s.is_empty() {
             return;
         }
-        match self.map.segs.last() {
-            Some(last) if !last.linear && last.start == start && last.end == end => {}
-            _ => {
-                let at = self.pos();
-                self.map.segs.push(Seg {
-                    at,
-                    start,
-                    end,
-                    linear: false,
-                });
-            }
-        }
+        let at = self.pos();
+        self.map.extend_block(at, start, end);
         self.text.push_str(s);
     }
 
