@@ -291,33 +291,70 @@ fn deployment_is_pinned_to_allowed_regions() {
 }
 
 /// The redaction key reaches exactly the two functions that seal and open the map, and
-/// only when the deployer names a secret (never a literal in the template).
+/// only when the deployer names a secret: they get the secret's ARN (never the key, and
+/// never a dynamic reference that would resolve the key into their configuration) and a
+/// role that may read that one secret.
 #[test]
-fn only_the_preprocessor_and_validator_get_the_redaction_key_from_a_secret() {
+fn only_the_preprocessor_and_validator_may_read_the_redaction_key_secret() {
     let t = template();
     assert!(!t["Conditions"]["HasRedactionKey"].is_null());
+    let text = serde_yaml::to_string(&t).expect("serialises");
+    assert!(
+        !text.contains("{{resolve:secretsmanager"),
+        "no secret is resolved into the template"
+    );
     for (name, f) in of_type(&t, "AWS::Serverless::Function") {
-        let key = &f["Properties"]["Environment"]["Variables"]["GATEHOUSE_REDACTION_KEY"];
+        let vars = &f["Properties"]["Environment"]["Variables"];
+        assert!(
+            vars["GATEHOUSE_REDACTION_KEY"].is_null(),
+            "{name}: the key itself is never configured"
+        );
+        let arn = &vars["GATEHOUSE_REDACTION_KEY_SECRET_ARN"];
         let wanted = matches!(
             name.as_str(),
             "PromptPreprocessorFunction" | "OutputValidatorFunction"
         );
-        assert_eq!(!key.is_null(), wanted, "{name}: GATEHOUSE_REDACTION_KEY");
+        assert_eq!(
+            !arn.is_null(),
+            wanted,
+            "{name}: GATEHOUSE_REDACTION_KEY_SECRET_ARN"
+        );
+        let role = referenced(&f["Properties"]["Role"]).expect("a role of the stack");
+        let policies = serde_yaml::to_string(&t["Resources"][&role]["Properties"]["Policies"])
+            .expect("serialises");
+        assert_eq!(
+            policies.contains("secretsmanager:"),
+            wanted,
+            "{name}: role {role} reads secrets only if the function needs the key"
+        );
         if wanted {
-            let text = serde_yaml::to_string(key).expect("serialises");
+            let arn = serde_yaml::to_string(arn).expect("serialises");
             assert!(
-                text.contains("HasRedactionKey")
-                    && text.contains(
-                        "{{resolve:secretsmanager:${RedactionKeySecretArn}:SecretString}}"
-                    )
-                    && text.contains("AWS::NoValue"),
-                "{name}: the key comes from the named secret, or is absent: {text}"
+                arn.contains("HasRedactionKey")
+                    && arn.contains("RedactionKeySecretArn")
+                    && arn.contains("AWS::NoValue"),
+                "{name}: the named secret, or nothing: {arn}"
+            );
+            let statement = t["Resources"][&role]["Properties"]["Policies"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .flat_map(|p| {
+                    p["PolicyDocument"]["Statement"]
+                        .as_sequence()
+                        .into_iter()
+                        .flatten()
+                })
+                .find(|s| serde_yaml::to_string(s).is_ok_and(|x| x.contains("secretsmanager:")))
+                .expect("a secret statement");
+            let statement = serde_yaml::to_string(statement).expect("serialises");
+            assert!(
+                statement.contains("HasRedactionKey")
+                    && statement.contains("secretsmanager:GetSecretValue")
+                    && statement.contains("Resource: !Ref RedactionKeySecretArn")
+                    && !statement.contains('*'),
+                "{name}: GetSecretValue on the one named secret, only when named: {statement}"
             );
         }
     }
-    let global = &t["Globals"]["Function"]["Environment"]["Variables"];
-    assert!(
-        global["GATEHOUSE_REDACTION_KEY"].is_null(),
-        "not for every function"
-    );
 }

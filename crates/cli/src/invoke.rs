@@ -27,6 +27,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use gatehouse_core::spotlight::Mode;
+use gatehouse_runtime::redaction_key::{self, KEY_ENV, KeyError, KeySource, SECRET_ENV};
 use gatehouse_runtime::seal::SealKey;
 use gatehouse_runtime::{env_var, policy};
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
@@ -257,8 +258,18 @@ fn local_guard() -> Result<gatehouse_core::Guard, Diagnostic> {
         .map_err(|e| diag("PolicyError", e.to_string()))
 }
 
+/// The redaction key of a local run: `GATEHOUSE_REDACTION_KEY` or none. A local run
+/// reads no secret (no AWS account, no network).
 fn local_key() -> Result<Option<SealKey>, Diagnostic> {
-    SealKey::from_env().map_err(|e| diag("ConfigurationError", e.to_string()))
+    let config = |e: KeyError| diag("ConfigurationError", e.to_string());
+    match KeySource::from_env().map_err(config)? {
+        KeySource::Secret(_) => Err(diag(
+            "ConfigurationError",
+            format!("local runs read no secret: set {KEY_ENV} instead of {SECRET_ENV}"),
+        )),
+        KeySource::Inline(text) => redaction_key::inline(&text).map(Some).map_err(config),
+        KeySource::None => Ok(None),
+    }
 }
 
 fn diag(error_type: &str, error_message: String) -> Diagnostic {

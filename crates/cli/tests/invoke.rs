@@ -23,6 +23,7 @@ const NON_LOCAL_ENV: &[&str] = &[
     "GATEHOUSE_APPROVALS_FILE",
     "GATEHOUSE_CALLBACKS_FILE",
     "GATEHOUSE_REDACTION_KEY",
+    "GATEHOUSE_REDACTION_KEY_SECRET_ARN",
     "REVIEWER_ROLES",
 ];
 
@@ -170,6 +171,74 @@ fn malformed_event_file_is_a_clear_error() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
     let _ = std::fs::remove_dir_all(&cwd);
+}
+
+/// A local run takes the redaction key itself, or none: a secret name (the deployed
+/// form) or a malformed key is a configuration error, never a run without the key.
+#[test]
+fn local_runs_take_the_key_itself_never_a_secret() {
+    let event = events_dir().join("prompt-preprocessor/pii-redact.json");
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gatehouse/key-AbCdEf";
+    // (what, variables set, the refusal's message or None for a sealed map)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Option<&'a str>);
+    let cases: [Case<'_>; 4] = [
+        ("inline key", &[("GATEHOUSE_REDACTION_KEY", key)], None),
+        (
+            "secret",
+            &[("GATEHOUSE_REDACTION_KEY_SECRET_ARN", secret)],
+            Some("local runs read no secret"),
+        ),
+        (
+            "both",
+            &[
+                ("GATEHOUSE_REDACTION_KEY", key),
+                ("GATEHOUSE_REDACTION_KEY_SECRET_ARN", secret),
+            ],
+            Some("not both"),
+        ),
+        (
+            "short key",
+            &[("GATEHOUSE_REDACTION_KEY", "AAECAwQ=")],
+            Some("base64 of 32 bytes"),
+        ),
+    ];
+    for (what, vars, refusal) in cases {
+        let cwd = scratch(&format!("key-{}", what.replace(' ', "-")));
+        let mut cmd = Command::new(BIN);
+        cmd.args([
+            "invoke",
+            "prompt-preprocessor",
+            "--event",
+            event.to_str().unwrap(),
+        ])
+        .current_dir(&cwd);
+        for name in NON_LOCAL_ENV {
+            cmd.env_remove(name);
+        }
+        for (name, value) in vars {
+            cmd.env(name, value);
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match refusal {
+            None => assert!(
+                out.status.success() && stdout.contains("\"ciphertext\""),
+                "{what}: the map is sealed: {stdout} {stderr}"
+            ),
+            Some(message) => {
+                let all = format!("{stdout}{stderr}");
+                assert!(
+                    !out.status.success()
+                        && all.contains("ConfigurationError")
+                        && all.contains(message),
+                    "{what}: {all}"
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(&cwd);
+    }
 }
 
 #[test]

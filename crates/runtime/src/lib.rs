@@ -15,6 +15,8 @@
 //!   `lambda_runtime::Diagnostic` whose `errorType` says what went wrong.
 //! - [`limits`]: request-size guards and event parsing with the path of a bad field.
 //! - [`seal`]: the reversible redaction map, sealed with AES-256-GCM (never in clear).
+//! - [`redaction_key`]: its key at cold start, from a Secrets Manager secret when
+//!   deployed, from `GATEHOUSE_REDACTION_KEY` in local runs.
 //!
 //! ```
 //! use gatehouse_runtime::region;
@@ -32,6 +34,7 @@ mod error;
 pub mod finding;
 pub mod limits;
 pub mod policy;
+pub mod redaction_key;
 pub mod region;
 pub mod seal;
 mod tracing_init;

@@ -3,8 +3,8 @@
 //!
 //! The prompt-preprocessor replaces PII by placeholders (`<EMAIL_1>`) and returns the
 //! placeholder → value map **sealed**: AES-256-GCM with a key from
-//! `GATEHOUSE_REDACTION_KEY` (base64 of 32 bytes; in AWS, a KMS-generated data key put
-//! into the function's encrypted environment, or fetched at cold start), a random
+//! [`crate::redaction_key`] (base64 of 32 bytes: in AWS a Secrets Manager secret read
+//! once per cold start, in local runs `GATEHOUSE_REDACTION_KEY`), a random
 //! 96-bit nonce per request, and the request and session ids as associated data, so a
 //! sealed map only opens for the request it was made for. The placeholders themselves
 //! are listed in clear (they carry no data).
@@ -79,13 +79,6 @@ impl SealKey {
         let bytes = B64.decode(text.trim()).map_err(|_| SealError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| SealError::BadKey)?;
         Ok(SealKey::from_bytes(key))
-    }
-
-    /// The key from `GATEHOUSE_REDACTION_KEY`, `None` when unset.
-    pub fn from_env() -> Result<Option<SealKey>, SealError> {
-        crate::env_var("GATEHOUSE_REDACTION_KEY")
-            .map(|v| SealKey::from_base64(&v))
-            .transpose()
     }
 
     /// A fresh random key (local runs and tests).

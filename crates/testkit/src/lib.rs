@@ -6,6 +6,7 @@
 //!   requests with throttling or server errors according to a [`FaultPlan`], so retry
 //!   and duplicate-safety paths run against the real protocol.
 //! - [`http`]: a tiny loopback-only HTTP client (raw AWS JSON calls, moto's control API).
+//! - [`sdk::sdk_config`]: an AWS SDK configuration pointed at such an endpoint.
 //! - [`workspace_root`] and [`tool_path`] for the tools `scripts/bootstrap.sh` installs.
 //!
 //! Use it as a dev-dependency. Moto comes from `scripts/bootstrap.sh` (run by
@@ -33,6 +34,7 @@ pub mod http;
 mod moto;
 mod paths;
 mod proxy;
+pub mod sdk;
 
 pub use error::Error;
 pub use moto::{MOTO_ENV, MOTO_LOG_ENV, MotoServer, moto_executable};

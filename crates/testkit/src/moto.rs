@@ -158,6 +158,11 @@ impl MotoServer {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// An AWS SDK configuration for this server ([`crate::sdk::sdk_config`]).
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        crate::sdk::sdk_config(&self.endpoint()).await
+    }
+
     /// The loopback port moto listens on.
     pub fn port(&self) -> u16 {
         self.port

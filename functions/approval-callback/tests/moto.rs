@@ -22,7 +22,6 @@ use approval_callback::{Deps, handle, parse_roles};
 use audit_logger::cloudwatch::{self, CloudWatchTransport};
 use audit_logger::retry::Backoff;
 use audit_logger::sink::ChainWriter;
-use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
@@ -66,12 +65,7 @@ async fn world() -> World {
     let moto = MotoServer::start().expect("moto");
     moto.enable_stepfunctions_execution().unwrap();
     moto.use_simple_lambda().unwrap();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(moto.endpoint())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "static"))
-        .load()
-        .await;
+    let config = moto.sdk_config().await;
     let ddb = aws_sdk_dynamodb::Client::new(&config);
     ddb.create_table()
         .table_name(TABLE)
@@ -291,12 +285,7 @@ async fn audit_records_travel_through_the_queue_into_the_chained_log() {
     use gatehouse_core::Decision;
 
     let moto = MotoServer::start().expect("moto");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(moto.endpoint())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "static"))
-        .load()
-        .await;
+    let config = moto.sdk_config().await;
     let sqs = aws_sdk_sqs::Client::new(&config);
     let url = sqs
         .create_queue()

@@ -22,22 +22,13 @@ use audit_logger::handler::Answer;
 use audit_logger::retry::Backoff;
 use audit_logger::sink::{AuditSink, ChainWriter};
 use audit_logger::{Env, handle};
-use aws_sdk_cloudwatchlogs::config::Credentials;
 use gatehouse_core::Decision;
 use gatehouse_core::audit::{AuditRecord, AuditRedactor, verify};
+use gatehouse_testkit::sdk::sdk_config;
 use gatehouse_testkit::{Fault, FaultPlan, FaultProxy, FaultRule, MotoServer};
 use lambda_runtime::{Context, LambdaEvent};
 
 const GROUP: &str = "/gatehouse/audit";
-
-async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "static"))
-        .load()
-        .await
-}
 
 async fn transport(endpoint: &str, backoff: Backoff) -> CloudWatchTransport {
     CloudWatchTransport::new(

@@ -10,7 +10,6 @@
     reason = "test helpers: a failed unwrap is a failed test"
 )]
 
-use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
     ScalarAttributeType,
@@ -25,12 +24,7 @@ use lambda_runtime::{Context, LambdaEvent};
 const TABLE: &str = "gatehouse-orders";
 
 async fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "static"))
-        .load()
-        .await;
+    let config = gatehouse_testkit::sdk::sdk_config(endpoint).await;
     aws_sdk_dynamodb::Client::new(&config)
 }
 

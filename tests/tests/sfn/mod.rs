@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use approval_callback::aws::{DynamoApprovalStore, SfnCallback};
 use approval_callback::local::LogNotifier;
 use audit_logger::sink::{ChainWriter, FileTransport};
-use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
@@ -92,12 +91,7 @@ pub(crate) async fn world(name: &str, approval_timeout_seconds: u64) -> World {
     // Before anything is created: the backends are chosen per request from this config.
     moto.enable_stepfunctions_execution().unwrap();
     moto.use_simple_lambda().unwrap();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(moto.endpoint())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "static"))
-        .load()
-        .await;
+    let config = moto.sdk_config().await;
     let ddb = aws_sdk_dynamodb::Client::new(&config);
     ddb.create_table()
         .table_name(APPROVALS_TABLE)
