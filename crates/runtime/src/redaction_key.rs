@@ -134,7 +134,10 @@ mod tests {
     use super::*;
 
     /// Variables set, and the source they name (`Err` for a refusal).
-    type Case = (&'static [(&'static str, &'static str)], Result<KeySource, ()>);
+    type Case = (
+        &'static [(&'static str, &'static str)],
+        Result<KeySource, ()>,
+    );
 
     #[test]
     fn the_environment_names_one_source_or_none() {

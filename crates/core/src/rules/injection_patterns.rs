@@ -373,14 +373,42 @@ struct Compiled {
     /// what a stage whose rules name none of them runs (a table in a tool output
     /// would otherwise make every scan of it pay for the slower search that tells
     /// which patterns matched, for a pattern no rule weighs).
-    lines_set: RegexSet,
-    lines_ids: Vec<usize>,
+    lines: LineSet,
     /// Every pattern on the original text, the [`PASTED`] families' included.
-    lines_doc_set: RegexSet,
-    lines_doc_ids: Vec<usize>,
+    lines_doc: LineSet,
     /// One regex per pattern, for spans, compiled on first use: the set alone decides
     /// whether a pattern is present, so clean text never pays for these.
     each: Vec<OnceLock<Result<Regex, String>>>,
+}
+
+/// A set of patterns on the original text, built on its first search: a process
+/// whose stages only ever need one of the two line sets builds only that one.
+#[derive(Debug)]
+struct LineSet {
+    /// The patterns' sources (byte-oriented, see [`source`]).
+    sources: Vec<String>,
+    /// Index in `PATTERNS` of each pattern of the set.
+    ids: Vec<usize>,
+    set: OnceLock<Result<RegexSet, String>>,
+}
+
+impl LineSet {
+    fn new((sources, ids): (Vec<String>, Vec<usize>)) -> LineSet {
+        LineSet {
+            sources,
+            ids,
+            set: OnceLock::new(),
+        }
+    }
+
+    /// The indexes (into `ids`) of the patterns found in `text`.
+    fn matches(&self, text: &str) -> Result<Vec<usize>, String> {
+        self.set
+            .get_or_init(|| RegexSet::new(&self.sources, true, SIZE_LIMIT * 4))
+            .as_ref()
+            .map_err(Clone::clone)?
+            .matches(text.as_bytes())
+    }
 }
 
 /// Size limit of one compiled pattern: generous for the tables above, bounded for safety.
@@ -423,14 +451,11 @@ fn compiled() -> Result<&'static Compiled, String> {
                     }
                 }
             }
-            let set = |srcs: &[String], ci: bool| RegexSet::new(srcs, ci, SIZE_LIMIT * 4);
             Ok(Compiled {
-                canonical_set: set(&canon.0, false)?,
+                canonical_set: RegexSet::new(&canon.0, false, SIZE_LIMIT * 4)?,
                 canonical_ids: canon.1,
-                lines_set: set(&lines.0, true)?,
-                lines_ids: lines.1,
-                lines_doc_set: set(&lines_doc.0, true)?,
-                lines_doc_ids: lines_doc.1,
+                lines: LineSet::new(lines),
+                lines_doc: LineSet::new(lines_doc),
                 each: PATTERNS.iter().map(|_| OnceLock::new()).collect(),
             })
         })
@@ -439,6 +464,16 @@ fn compiled() -> Result<&'static Compiled, String> {
 }
 
 impl Compiled {
+    /// The line set a stage runs: with the [`PASTED`] families' patterns when its
+    /// plan asks for them.
+    fn line_set(&self, documents: bool) -> &LineSet {
+        if documents {
+            &self.lines_doc
+        } else {
+            &self.lines
+        }
+    }
+
     /// The span regex of pattern `pi`, compiled on first use.
     fn regex(&self, pi: usize) -> Result<&Regex, RuleError> {
         let pat = PATTERNS
@@ -575,11 +610,9 @@ impl Occurrences {
         }
         Ok(Occurrences {
             views,
-            lines: if input.shared.plan.documents {
-                c.lines_doc_set.matches(input.text.as_bytes())?
-            } else {
-                c.lines_set.matches(input.text.as_bytes())?
-            },
+            lines: c
+                .line_set(input.shared.plan.documents)
+                .matches(input.text)?,
         })
     }
 }
@@ -647,11 +680,7 @@ impl Check for InjectionPatterns {
                     .into(),
             ));
         }
-        let ids = if documents {
-            &c.lines_doc_ids
-        } else {
-            &c.lines_ids
-        };
+        let ids = &c.line_set(documents).ids;
         self.in_text(c, &occurrences.lines, ids, input.text, &mut found)?;
         if found.is_empty() {
             return Ok(());
@@ -778,6 +807,10 @@ mod tests {
     fn every_pattern_compiles_and_ids_are_unique() {
         let c = compiled().unwrap();
         assert_eq!(c.each.len(), PATTERNS.len());
+        // The line sets are built on first use: build both here.
+        for documents in [false, true] {
+            assert!(c.line_set(documents).matches("").unwrap().is_empty());
+        }
         for (i, p) in PATTERNS.iter().enumerate() {
             if p.family != Flooding {
                 c.regex(i).unwrap();
