@@ -1,17 +1,20 @@
 //! `classifier`: a small learned detector. A logistic regression over hashed
 //! character, word and squashed n-grams of the canonical view (and of decoded views)
 //! gives the probability that the text is a prompt injection or jailbreak. When it
-//! reaches `min_score`, the rule reports one finding over the whole text whose score
-//! is that probability, so the stage's noisy-or and thresholds combine it with the
-//! rule findings.
+//! reaches `min_score`, the rule reports one finding whose score is that probability,
+//! so the stage's noisy-or and thresholds combine it with the rule findings.
 //!
 //! Long texts are scored in windows and the best window counts, so an injection
-//! buried in a long document is not diluted. The model ships in the crate
-//! (`crates/core/models/`, see `docs/MODEL_CARD.md`) and is parsed once per process.
+//! buried in a long document is not diluted; the finding's span is that window's
+//! passage in the original text (the whole text when it is one window).
+//!
+//! The model ships in the crate (`crates/core/models/`, see `docs/MODEL_CARD.md`) and is
+//! parsed once per process.
 
 pub mod features;
 pub mod model;
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -127,10 +130,11 @@ impl Classifier {
     }
 }
 
-/// The best window logit of a canonical text, within the byte bound.
-fn bounded_logit(model: &Model, text: &str, max_bytes: usize) -> f32 {
+/// The best window of a canonical text within the byte bound: its logit and its byte
+/// range in the text.
+fn bounded_window(model: &Model, text: &str, max_bytes: usize) -> (f32, Range<usize>) {
     if text.len() <= max_bytes {
-        return model.max_logit(text);
+        return model.best_window(text);
     }
     let half = max_bytes / 2;
     let mut head = half;
@@ -141,37 +145,73 @@ fn bounded_logit(model: &Model, text: &str, max_bytes: usize) -> f32 {
     while !text.is_char_boundary(tail) {
         tail += 1;
     }
+    let none = (f32::NEG_INFINITY, 0..0);
     let h = text
         .get(..head)
-        .map_or(f32::NEG_INFINITY, |t| model.max_logit(t));
-    let t = text
-        .get(tail..)
-        .map_or(f32::NEG_INFINITY, |t| model.max_logit(t));
-    h.max(t)
+        .map_or(none.clone(), |t| model.best_window(t));
+    let t = text.get(tail..).map_or(none, |t| {
+        let (z, r) = model.best_window(t);
+        (z, r.start + tail..r.end + tail)
+    });
+    if t.0 > h.0 { t } else { h }
 }
 
-/// The classifier's probability for the views of one input: the best of the canonical
-/// view and (when `decoded`) up to 16 decoded views, each bounded to `max_bytes`.
-/// `None` when there is no canonical view.
+/// The classifier's best window over the views of one input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BestWindow {
+    /// Its probability.
+    pub p: f32,
+    /// The view it is in (index into [`crate::normalise::Normalised::views`]).
+    pub view: usize,
+    /// Its byte range in that view's text.
+    pub range: Range<usize>,
+}
+
+/// The classifier's best window over the views of one input: the canonical view and
+/// (when `decoded`) up to 16 decoded views, each bounded to `max_bytes`; the first of
+/// equal windows wins. `None` when there is no canonical view.
+pub fn best_in_views(
+    model: &Model,
+    views: &crate::normalise::Normalised,
+    decoded: bool,
+    max_bytes: usize,
+) -> Option<BestWindow> {
+    let (ci, canonical) = views
+        .views
+        .iter()
+        .enumerate()
+        .find(|(_, v)| v.kind == ViewKind::Canonical)?;
+    let (mut z, mut range) = bounded_window(model, &canonical.text, max_bytes);
+    let mut view = ci;
+    if decoded {
+        for (vi, v) in views
+            .views
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| matches!(v.kind, ViewKind::Decoded { .. }))
+            .take(MAX_DECODED_VIEWS)
+        {
+            let (dz, dr) = bounded_window(model, &v.text, max_bytes);
+            if dz > z {
+                (z, range, view) = (dz, dr, vi);
+            }
+        }
+    }
+    Some(BestWindow {
+        p: model::sigmoid(z),
+        view,
+        range,
+    })
+}
+
+/// The classifier's probability for the views of one input ([`best_in_views`]).
 pub fn score_views(
     model: &Model,
     views: &crate::normalise::Normalised,
     decoded: bool,
     max_bytes: usize,
 ) -> Option<f32> {
-    let canonical = views.views.iter().find(|v| v.kind == ViewKind::Canonical)?;
-    let mut z = bounded_logit(model, &canonical.text, max_bytes);
-    if decoded {
-        for v in views
-            .views
-            .iter()
-            .filter(|v| matches!(v.kind, ViewKind::Decoded { .. }))
-            .take(MAX_DECODED_VIEWS)
-        {
-            z = z.max(bounded_logit(model, &v.text, max_bytes));
-        }
-    }
-    Some(model::sigmoid(z))
+    best_in_views(model, views, decoded, max_bytes).map(|b| b.p)
 }
 
 impl Check for Classifier {
@@ -184,12 +224,20 @@ impl Check for Classifier {
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
-        let p = score_views(self.model, input.views, self.decoded, self.max_bytes)
+        let best = best_in_views(self.model, input.views, self.decoded, self.max_bytes)
             .ok_or_else(|| RuleError("classifier: no canonical view".to_owned()))?;
-        if p >= self.min_score {
+        if best.p >= self.min_score {
+            // Where the best window came from in the original text, so a reviewer sees
+            // the passage, not the whole document.
+            let span = input
+                .views
+                .views
+                .get(best.view)
+                .map_or(0..input.text.len(), |v| v.to_original(best.range.clone()));
+            let p = best.p;
             hits.push(Hit {
-                start: 0,
-                end: input.text.len(),
+                start: span.start,
+                end: span.end,
                 reason: format!("classifier p={p:.2}"),
                 score: Some(p),
             });

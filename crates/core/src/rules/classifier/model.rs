@@ -18,6 +18,8 @@
 //! The logit of a window is `bias + Σ weight[bucket(f)] / sqrt(n)` over the window's
 //! `n` feature occurrences; the text's probability is the sigmoid of the best window.
 
+use std::ops::Range;
+
 use super::features::{FeatureSet, block_sums, bucket, fnv1a};
 
 /// The magic bytes that start a model file.
@@ -229,11 +231,17 @@ impl Model {
     /// are scored whole; longer ones in windows of `window` bytes every `stride`
     /// bytes, from per-stride block sums ([`block_sums`]).
     pub fn max_logit(&self, canonical: &str) -> f32 {
+        self.best_window(canonical).0
+    }
+
+    /// The best window of a canonical text: its logit and its byte range in the text
+    /// (the whole text when it is one window). The first of equal windows wins.
+    pub fn best_window(&self, canonical: &str) -> (f32, Range<usize>) {
         let table = self.quantised.as_slice();
         // The shipped models have 2^16 weights: with the length known at compile time,
         // a 16-bit bucket needs no bounds check on the hot path.
         if let Ok(t) = <&[i8; 1 << 16]>::try_from(table) {
-            return self.max_logit_with(canonical, |h: u64| {
+            return self.best_window_with(canonical, |h: u64| {
                 i32::from(
                     t.get(usize::from((h ^ (h >> 32)) as u16))
                         .copied()
@@ -244,9 +252,9 @@ impl Model {
         // Any other size: the table has exactly `1 << log2_buckets` weights (checked
         // by `Model::new`), so masking with `len - 1` is the bucket.
         let Some(mask) = table.len().checked_sub(1) else {
-            return f32::NEG_INFINITY;
+            return (f32::NEG_INFINITY, 0..canonical.len());
         };
-        self.max_logit_with(canonical, |h: u64| {
+        self.best_window_with(canonical, |h: u64| {
             i32::from(
                 table
                     .get((h ^ (h >> 32)) as usize & mask)
@@ -256,26 +264,36 @@ impl Model {
         })
     }
 
-    fn max_logit_with(&self, canonical: &str, weight: impl Fn(u64) -> i32) -> f32 {
+    fn best_window_with(
+        &self,
+        canonical: &str,
+        weight: impl Fn(u64) -> i32,
+    ) -> (f32, Range<usize>) {
         let window = self.window as usize;
         if canonical.len() <= window {
             let sums = block_sums(canonical, self.features, u32::MAX, weight);
             let (sum, count) = sums.first().copied().unwrap_or((0, 0));
-            return self.logit(sum, count);
+            return (self.logit(sum, count), 0..canonical.len());
         }
         let shift = self.stride.trailing_zeros();
         let per = window / self.stride as usize;
-        self.best_window(&block_sums(canonical, self.features, shift, weight), per)
+        let (z, first) = self.best_run(&block_sums(canonical, self.features, shift, weight), per);
+        let start = (first << shift).min(canonical.len());
+        (z, start..(start + window).min(canonical.len()))
     }
 
-    /// The best logit over every run of `per` consecutive blocks.
-    fn best_window(&self, blocks: &[(i32, u32)], per: usize) -> f32 {
-        let mut best = f32::NEG_INFINITY;
-        for run in blocks.windows(per) {
+    /// The best logit over every run of `per` consecutive blocks, and the index of the
+    /// run's first block.
+    fn best_run(&self, blocks: &[(i32, u32)], per: usize) -> (f32, usize) {
+        let mut best = (f32::NEG_INFINITY, 0);
+        for (i, run) in blocks.windows(per).enumerate() {
             let (s, c) = run
                 .iter()
                 .fold((0i32, 0u32), |(s, c), b| (s + b.0, c + b.1));
-            best = best.max(self.logit(s, c));
+            let z = self.logit(s, c);
+            if z > best.0 {
+                best = (z, i);
+            }
         }
         best
     }
@@ -318,7 +336,7 @@ mod tests {
                 b.1 += 1;
             }
         });
-        m.best_window(&blocks, window / m.stride as usize)
+        m.best_run(&blocks, window / m.stride as usize).0
     }
 
     /// Both lookup paths of `max_logit` (the shipped 2^16 table, and any other size)
