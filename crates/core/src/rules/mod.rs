@@ -23,6 +23,7 @@ pub(crate) mod confidence;
 pub(crate) mod exfiltration;
 pub(crate) mod instruction_leak;
 pub(crate) mod json_schema;
+pub(crate) mod secret_codes;
 pub(crate) mod secret_hint;
 pub(crate) mod secret_leak;
 pub(crate) mod secret_source;
