@@ -108,26 +108,23 @@ fn has_escape(bytes: &[u8]) -> bool {
     })
 }
 
-/// [`morse_words`] for ASCII text, byte by byte.
+/// [`morse_words`] for ASCII text: only from the dots and dashes that start a word
+/// (found with `memchr`; in prose they sit inside or after words).
 fn ascii_morse_words(bytes: &[u8]) -> bool {
-    let (mut in_row, mut len, mut marks) = (0, 0, true);
-    for &b in bytes.iter().chain(std::iter::once(&b' ')) {
-        match b {
-            b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'|' => {
-                if len > 0 {
-                    in_row = if marks && len <= 5 { in_row + 1 } else { 0 };
-                    if in_row >= 3 {
-                        return true;
-                    }
-                }
-                len = 0;
-                marks = true;
-            }
-            b'.' | b'-' | b'_' => len += 1,
-            _ => {
-                len += 1;
-                marks = false;
-            }
+    let sep = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'|');
+    for at in memchr::memchr3_iter(b'.', b'-', b'_', bytes) {
+        let starts_word = at == 0 || bytes.get(at - 1).copied().is_some_and(sep);
+        if starts_word
+            && morse_words(
+                bytes
+                    .get(at..)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|b| char::from(*b))
+                    .take(48),
+            )
+        {
+            return true;
         }
     }
     false

@@ -298,11 +298,11 @@ fn sentence_marks(text: &str, tokens: &[Token]) -> (Vec<Mark>, Vec<Mark>) {
         let gap = text
             .get(prev.map_or(0, |p| p.end)..tok.start)
             .unwrap_or_default();
-        let new_line = gap.contains('\n');
+        let (new_line, stop) = gap_breaks(gap);
         if new_line && let Some(p) = prev {
             ends.extend(mark(p, true));
         }
-        new_sentence |= new_line || ends_sentence(gap);
+        new_sentence |= new_line || stop;
         if new_sentence {
             let after = text.get(tok.end..).unwrap_or_default();
             let list_number =
@@ -320,19 +320,25 @@ fn sentence_marks(text: &str, tokens: &[Token]) -> (Vec<Mark>, Vec<Mark>) {
     (starts, ends)
 }
 
-/// True when the text between two words ends a sentence: `.`, `!` or `?`, maybe
-/// closing quotes or brackets, then a blank.
-fn ends_sentence(gap: &str) -> bool {
-    let mut stop = false;
-    for c in gap.chars() {
-        match c {
-            '.' | '!' | '?' => stop = true,
-            '"' | '\'' | ')' | '”' | '’' if stop => {}
-            c if c.is_whitespace() && stop => return true,
+/// What the text between two words breaks: a line (a line feed), a sentence (`.`, `!`
+/// or `?`, maybe closing quotes or brackets, then a blank). Byte by byte: characters
+/// beyond ASCII (`”`, `’`) neither end nor cancel a stop.
+fn gap_breaks(gap: &str) -> (bool, bool) {
+    let (mut line, mut sentence, mut stop) = (false, false, false);
+    for b in gap.bytes() {
+        match b {
+            b'\n' => {
+                line = true;
+                sentence |= stop;
+            }
+            b'.' | b'!' | b'?' => stop = true,
+            b' ' | b'\t' | b'\r' => sentence |= stop,
+            b'"' | b'\'' | b')' => {}
+            b if b >= 0x80 => {}
             _ => stop = false,
         }
     }
-    false
+    (line, sentence)
 }
 
 /// True when `start..end` of `text` is not glued to letters or digits on either side.
@@ -400,19 +406,29 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
         } else {
             String::new()
         };
+        // Bits and doubled letters come as one long word: with no word that long, the
+        // needles are not even built.
+        let longest = t.tokens.iter().map(|tok| tok.text.len()).max().unwrap_or(0);
         // Every letter written twice (`zzeenn`).
-        let doubled: String = s.plain.chars().flat_map(|c| [c, c]).collect();
+        let doubled: String = if longest >= 2 * s.plain.len() {
+            s.plain.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            String::new()
+        };
         // The bytes as one string of bits.
-        let bits: String = s
-            .raw
-            .trim()
-            .bytes()
-            .flat_map(|b| {
-                (0..8)
-                    .rev()
-                    .map(move |i| if b >> i & 1 == 1 { '1' } else { '0' })
-            })
-            .collect();
+        let bits: String = if longest >= 8 * s.raw.trim().len() {
+            s.raw
+                .trim()
+                .bytes()
+                .flat_map(|b| {
+                    (0..8)
+                        .rev()
+                        .map(move |i| if b >> i & 1 == 1 { '1' } else { '0' })
+                })
+                .collect()
+        } else {
+            String::new()
+        };
         let forms = [
             (s.plain.as_str(), "spaced out or split"),
             (rot.as_str(), "in rot13"),

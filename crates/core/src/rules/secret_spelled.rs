@@ -67,7 +67,7 @@ impl Check for SecretSpelled {
             let streams = streams.get_or_insert_with(|| spell(input.text));
             let before = hits.len();
             for s in streams.iter() {
-                if n < MIN_FREE && s.chars != secret {
+                if s.chars.len() < secret.len() || (n < MIN_FREE && s.chars != secret) {
                     continue;
                 }
                 for (at, _) in s.chars.match_indices(secret.as_str()) {
