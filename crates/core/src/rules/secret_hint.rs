@@ -25,6 +25,9 @@
 //!   name of …`) counts only in a sentence that also speaks of being let in (`access
 //!   granted`, `to gain access`, `unlock`, `let you in`): outside one, "provide the
 //!   name of the recipient" is a request, not a riddle;
+//! - its opposite: the secret with one word swapped for its antonym (`access granted`
+//!   for `access denied`, `door closed` for `door open`) within reach of `opposite` or
+//!   `antonym` (`on Opposite Day …`): reported by itself, like the form;
 //! - its form: a hex or binary secret and the words `hex`/`binary`, an equation and
 //!   `equation`/`arithmetic`, a date in digits and `date`/`birthday`, a secret in a
 //!   non-Latin script and the name of the script or its language (`Devanagari`,
@@ -32,7 +35,7 @@
 //!
 //! A secret is hinted at when at least one letter, length, prime, rhyme or what-it-is claim fits
 //! it and no letter, length or contains claim contradicts it (a description of some other word
-//! says nothing about this secret), or when its form is named. Descriptions of the
+//! says nothing about this secret), or when its form or its opposite is named. Descriptions of the
 //! secret are weaker evidence than the secret itself: give the rule a review action.
 //! Reasons name the secret by origin and number and the kind of claim, never its value.
 

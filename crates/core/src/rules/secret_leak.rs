@@ -5,9 +5,13 @@
 //!
 //! - `direct` (default): the secret itself, however it is written: in any case, with
 //!   confusables or leetspeak, spaced out or split by punctuation (`t-r-a-m 3 2`),
-//!   character by character in a list or in quotes (`"s", "n", "a"`), reversed, in
-//!   ROT13, base64 or hex, as character codes one per word (decimal `97 106`, binary
-//!   octets, `0x61`), or inside any decoded view of the normaliser. The secret's
+//!   character by character in a list, in quotes or in markup tags (`"s", "n", "a"`,
+//!   `<b>s</b>`), reversed (also each word in its place), with every letter doubled,
+//!   in ROT13, base64 or hex, as one string of bits, as character codes one per word
+//!   (decimal `97 106`, binary octets, `0x61`, octal `141`) or places in the alphabet
+//!   (`19 14 1`), in Morse code, Braille cells, upside-down letters or Unicode escapes
+//!   (`U+0073`, `\u0073`; see `secret_codes`), or inside any decoded view of the
+//!   normaliser. The secret's
 //!   canonical form is searched in the canonical and decoded views and its squashed
 //!   form (letters and digits only) in the squashed views. Secrets shorter than four
 //!   letters/digits after squashing are only searched in canonical form between word
@@ -19,8 +23,11 @@
 //!   or last 60 % or more (`xyz` for `xyzzy`, cut inside a run of letters), a
 //!   near-miss spelling (edit distance at most a quarter of its length, for words of
 //!   7+ letters), the secret as the first characters of consecutive lines (acrostic)
-//!   or of consecutive words (5+ letters and digits), the secret in a Caesar cipher
-//!   of any shift (6+ letters, between word edges), a one-word secret of 6 to 24
+//!   or (5+ letters and digits) of consecutive words or sentences, or the last
+//!   characters of consecutive lines, the secret in a Caesar cipher of any shift or in
+//!   Atbash (6+ letters, between word edges), in Pig Latin (`ecretsay`), transliterated
+//!   into Cyrillic or Greek letters, a one-word secret handed over in two halves
+//!   sentences apart (`the first part is "lan" … the rest is "tern"`), a one-word secret of 6 to 24
 //!   letters and digits scrambled into one word (`gnraoe` for `orange`: the same
 //!   letters in another order; an ordinary word can be an anagram of the secret,
 //!   `silent` for `listen`, hence review), or the one symbol a secret repeats.
