@@ -84,7 +84,8 @@ pub enum CheckConfig {
     SecretLeak(secret_leak::Config),
     /// Descriptions of a secret that fit it (first letter, length, n-th prime, rhyme, form).
     SecretHint(secret_hint::Config),
-    /// A secret spelt in words (phonetic alphabet, number words, `S as in Sugar`).
+    /// A secret spelt in words (phonetic alphabet, letter names, number words,
+    /// `S as in Sugar`).
     SecretSpelled(secret_spelled::Config),
     /// Output must not repeat the agent's instructions (word n-gram overlap).
     InstructionLeak(instruction_leak::Config),
