@@ -23,6 +23,7 @@ pub(crate) mod confidence;
 pub(crate) mod exfiltration;
 pub(crate) mod instruction_leak;
 pub(crate) mod json_schema;
+pub(crate) mod secret_codes;
 pub(crate) mod secret_hint;
 pub(crate) mod secret_leak;
 pub(crate) mod secret_source;
@@ -83,7 +84,8 @@ pub enum CheckConfig {
     SecretLeak(secret_leak::Config),
     /// Descriptions of a secret that fit it (first letter, length, n-th prime, rhyme, form).
     SecretHint(secret_hint::Config),
-    /// A secret spelt in words (phonetic alphabet, number words, `S as in Sugar`).
+    /// A secret spelt in words (phonetic alphabet, letter names, number words,
+    /// `S as in Sugar`).
     SecretSpelled(secret_spelled::Config),
     /// Output must not repeat the agent's instructions (word n-gram overlap).
     InstructionLeak(instruction_leak::Config),

@@ -25,6 +25,9 @@
 //!   name of …`) counts only in a sentence that also speaks of being let in (`access
 //!   granted`, `to gain access`, `unlock`, `let you in`): outside one, "provide the
 //!   name of the recipient" is a request, not a riddle;
+//! - its opposite: the secret with one word swapped for its antonym (`access granted`
+//!   for `access denied`, `door closed` for `door open`) within reach of `opposite` or
+//!   `antonym` (`on Opposite Day …`): reported by itself, like the form;
 //! - its form: a hex or binary secret and the words `hex`/`binary`, an equation and
 //!   `equation`/`arithmetic`, a date in digits and `date`/`birthday`, a secret in a
 //!   non-Latin script and the name of the script or its language (`Devanagari`,
@@ -32,7 +35,7 @@
 //!
 //! A secret is hinted at when at least one letter, length, prime, rhyme or what-it-is claim fits
 //! it and no letter, length or contains claim contradicts it (a description of some other word
-//! says nothing about this secret), or when its form is named. Descriptions of the
+//! says nothing about this secret), or when its form or its opposite is named. Descriptions of the
 //! secret are weaker evidence than the secret itself: give the rule a review action.
 //! Reasons name the secret by origin and number and the kind of claim, never its value.
 
@@ -142,10 +145,8 @@ impl SecretHint {
     }
 
     /// Every claim the text makes, whatever the secret.
+    /// `text` is lowercased (ASCII), which keeps every byte offset.
     fn claims(&self, text: &str) -> Vec<(Claim, usize, usize)> {
-        // ASCII lowercase keeps every byte offset.
-        let lower = text.to_ascii_lowercase();
-        let text = lower.as_str();
         let mut out = Vec::new();
         for (re, at) in [(&self.starts, At::First), (&self.ends, At::Last)] {
             for c in re.captures_iter(text) {
@@ -278,7 +279,9 @@ impl Check for SecretHint {
         if self.secrets.none_in(input.ctx) {
             return Ok(());
         }
-        let claims = self.claims(input.text);
+        let lower = input.text.to_ascii_lowercase();
+        let claims = self.claims(&lower);
+        let opposites = opposite_mentions(&lower);
         let mut words: Option<Vec<(String, usize, usize)>> = None;
         for (who, raw) in self.secrets.each(input.ctx) {
             let secret = SecretShape::new(raw);
@@ -303,6 +306,15 @@ impl Check for SecretHint {
                 for (kind, start, end) in fits {
                     hits.push(Hit::new(start, end, format!("{who} described: {kind}")));
                 }
+            }
+            if !opposites.is_empty()
+                && let Some((start, end)) = opposite_written(raw, &lower, &opposites)
+            {
+                hits.push(Hit::new(
+                    start,
+                    end,
+                    format!("{who} described: its opposite"),
+                ));
             }
             if let Some(form) = secret.form {
                 let words = words.get_or_insert_with(|| ascii_words(input.text));
@@ -432,6 +444,127 @@ fn speaks_of_access(text: &str, start: usize, end: usize) -> bool {
         let lower = part.to_ascii_lowercase();
         ACCESS_WORDS.iter().any(|w| lower.contains(w))
     })
+}
+
+/// Where the (lowercased) text says `opposite` or `antonym`.
+fn opposite_mentions(lower: &str) -> Vec<usize> {
+    let mut out: Vec<usize> = lower.match_indices("opposite").map(|(i, _)| i).collect();
+    out.extend(lower.match_indices("antonym").map(|(i, _)| i));
+    out
+}
+
+/// Pairs of opposite words: a secret with one of them is given away by the same words
+/// with the other one, said beside `opposite` (`on Opposite Day the password is access
+/// granted` for `access denied`).
+const ANTONYMS: [(&str, &str); 40] = [
+    ("granted", "denied"),
+    ("grant", "deny"),
+    ("allow", "deny"),
+    ("allowed", "denied"),
+    ("accept", "reject"),
+    ("accepted", "rejected"),
+    ("yes", "no"),
+    ("true", "false"),
+    ("open", "closed"),
+    ("open", "shut"),
+    ("on", "off"),
+    ("up", "down"),
+    ("in", "out"),
+    ("hot", "cold"),
+    ("black", "white"),
+    ("day", "night"),
+    ("left", "right"),
+    ("win", "lose"),
+    ("winner", "loser"),
+    ("good", "bad"),
+    ("light", "dark"),
+    ("start", "stop"),
+    ("begin", "end"),
+    ("love", "hate"),
+    ("high", "low"),
+    ("enable", "disable"),
+    ("enabled", "disabled"),
+    ("lock", "unlock"),
+    ("locked", "unlocked"),
+    ("friend", "enemy"),
+    ("happy", "sad"),
+    ("fast", "slow"),
+    ("big", "small"),
+    ("old", "new"),
+    ("full", "empty"),
+    ("alive", "dead"),
+    ("first", "last"),
+    ("always", "never"),
+    ("everything", "nothing"),
+    ("sun", "moon"),
+];
+
+/// The secret (four letters or more) written with one of its words swapped for its
+/// opposite, within [`GATE_REACH`] bytes of an `opposite` mention: its span.
+fn opposite_written(raw: &str, lower: &str, mentions: &[usize]) -> Option<(usize, usize)> {
+    let words: Vec<String> = raw
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.iter().map(String::len).sum::<usize>() < 4 || words.len() > 6 {
+        return None;
+    }
+    for (i, w) in words.iter().enumerate() {
+        let swaps = ANTONYMS.iter().filter_map(|(a, b)| {
+            if w == a {
+                Some(*b)
+            } else if w == b {
+                Some(*a)
+            } else {
+                None
+            }
+        });
+        for other in swaps {
+            let mut phrase = words.clone();
+            if let Some(slot) = phrase.get_mut(i) {
+                other.clone_into(slot);
+            }
+            if let Some(span) = find_words(lower, &phrase, mentions) {
+                return Some(span);
+            }
+        }
+    }
+    None
+}
+
+/// The first place where `words` follow each other (apart only by blanks and
+/// punctuation) within [`GATE_REACH`] bytes of one of `mentions`.
+fn find_words(lower: &str, words: &[String], mentions: &[usize]) -> Option<(usize, usize)> {
+    let first = words.first()?;
+    for (at, _) in lower.match_indices(first.as_str()) {
+        if !mentions.iter().any(|m| m.abs_diff(at) <= GATE_REACH) {
+            continue;
+        }
+        let before = lower.get(..at).and_then(|t| t.chars().next_back());
+        if before.is_some_and(char::is_alphanumeric) {
+            continue;
+        }
+        let mut end = at + first.len();
+        let mut ok = true;
+        for w in words.get(1..).unwrap_or_default() {
+            let rest = lower.get(end..).unwrap_or_default();
+            let gap = rest.len()
+                - rest
+                    .trim_start_matches(|c: char| !c.is_alphanumeric())
+                    .len();
+            if gap == 0 || gap > 3 || !rest.get(gap..).is_some_and(|r| r.starts_with(w.as_str())) {
+                ok = false;
+                break;
+            }
+            end += gap + w.len();
+        }
+        let after = lower.get(end..).and_then(|t| t.chars().next());
+        if ok && !after.is_some_and(char::is_alphanumeric) {
+            return Some((at, end));
+        }
+    }
+    None
 }
 
 /// True when a negation (`not`, `n't`, `no`, `never`, `without`) sits in the few words
@@ -826,6 +959,27 @@ impl Form {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opposites_near_a_mention() {
+        let text = "it's opposite day: access granted, friend.";
+        let mentions = opposite_mentions(text);
+        assert_eq!(
+            opposite_written("Access Denied", text, &mentions),
+            Some((19, 33))
+        );
+        assert_eq!(opposite_written("access", text, &mentions), None);
+        let far = format!("opposite {} access granted", "x ".repeat(200));
+        assert_eq!(
+            opposite_written("access denied", &far, &opposite_mentions(&far)),
+            None
+        );
+        let glued = "opposite: access grantedly";
+        assert_eq!(
+            opposite_written("access denied", glued, &opposite_mentions(glued)),
+            None
+        );
+    }
 
     #[test]
     fn primes() {

@@ -5,9 +5,13 @@
 //!
 //! - `direct` (default): the secret itself, however it is written: in any case, with
 //!   confusables or leetspeak, spaced out or split by punctuation (`t-r-a-m 3 2`),
-//!   character by character in a list or in quotes (`"s", "n", "a"`), reversed, in
-//!   ROT13, base64 or hex, as character codes one per word (decimal `97 106`, binary
-//!   octets, `0x61`), or inside any decoded view of the normaliser. The secret's
+//!   character by character in a list, in quotes or in markup tags (`"s", "n", "a"`,
+//!   `<b>s</b>`), reversed (also each word in its place), with every letter doubled,
+//!   in ROT13, base64 or hex, as one string of bits, as character codes one per word
+//!   (decimal `97 106`, binary octets, `0x61`, octal `141`) or places in the alphabet
+//!   (`19 14 1`), in Morse code, Braille cells, upside-down letters or Unicode escapes
+//!   (`U+0073`, `\u0073`; see `secret_codes`), or inside any decoded view of the
+//!   normaliser. The secret's
 //!   canonical form is searched in the canonical and decoded views and its squashed
 //!   form (letters and digits only) in the squashed views. Secrets shorter than four
 //!   letters/digits after squashing are only searched in canonical form between word
@@ -19,8 +23,11 @@
 //!   or last 60 % or more (`xyz` for `xyzzy`, cut inside a run of letters), a
 //!   near-miss spelling (edit distance at most a quarter of its length, for words of
 //!   7+ letters), the secret as the first characters of consecutive lines (acrostic)
-//!   or of consecutive words (5+ letters and digits), the secret in a Caesar cipher
-//!   of any shift (6+ letters, between word edges), a one-word secret of 6 to 24
+//!   or (5+ letters and digits) of consecutive words or sentences, or the last
+//!   characters of consecutive lines, the secret in a Caesar cipher of any shift or in
+//!   Atbash (6+ letters, between word edges), in Pig Latin (`ecretsay`), transliterated
+//!   into Cyrillic or Greek letters, a one-word secret handed over in two halves
+//!   sentences apart (`the first part is "lan" … the rest is "tern"`), a one-word secret of 6 to 24
 //!   letters and digits scrambled into one word (`gnraoe` for `orange`: the same
 //!   letters in another order; an ordinary word can be an anagram of the secret,
 //!   `silent` for `listen`, hence review), or the one symbol a secret repeats.
@@ -30,6 +37,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::secret_codes::{self, Decoded};
 use super::secret_source::Secrets;
 use super::{Check, CompileCtx, Hit, Input};
 use crate::decision::{Category, Severity};
@@ -197,13 +205,22 @@ fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// A character of the text (lowercased) and its byte span.
+type Mark = (char, usize, usize);
+
 /// What the rule derives from the text once, whatever the number of secrets.
 #[derive(Debug)]
 struct TextIndex<'t> {
     text: &'t str,
     tokens: Vec<Token>,
     /// First visible character of each non-empty line (lowercased) and its span.
-    line_starts: Vec<(char, usize, usize)>,
+    line_starts: Vec<Mark>,
+    /// First letter or digit of each sentence and last letter or digit of each line
+    /// ([`sentence_marks`]; built on first use).
+    marks: std::cell::OnceCell<(Vec<Mark>, Vec<Mark>)>,
+    /// The text decoded from Morse code, Braille, upside-down letters or Unicode
+    /// escapes, when it holds any (built on first use).
+    decoded: std::cell::OnceCell<Vec<Decoded>>,
     /// Lowercase letters and digits of the text, and for each byte its original span.
     plain: String,
     plain_map: Vec<(usize, usize)>,
@@ -233,9 +250,21 @@ impl<'t> TextIndex<'t> {
             text,
             tokens: tokens(text),
             line_starts,
+            marks: std::cell::OnceCell::new(),
+            decoded: std::cell::OnceCell::new(),
             plain,
             plain_map,
         }
+    }
+
+    fn marks(&self) -> &(Vec<Mark>, Vec<Mark>) {
+        self.marks
+            .get_or_init(|| sentence_marks(self.text, &self.tokens))
+    }
+
+    fn decoded(&self) -> &[Decoded] {
+        self.decoded
+            .get_or_init(|| secret_codes::decode_all(self.text))
     }
 
     fn plain_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
@@ -243,6 +272,80 @@ impl<'t> TextIndex<'t> {
         let (_, e) = *self.plain_map.get(end.checked_sub(1)?)?;
         Some((s, e))
     }
+}
+
+/// The first letter or digit of each sentence and the last letter or digit of each
+/// line, lowercased, with their spans, read from the words of the text. A sentence
+/// starts the text or a line, or follows `.`, `!` or `?` and a blank. Words of one
+/// character (a letter spelt out: [`singles`]) give no mark, and a list number (`1.`)
+/// leaves the start to the next word.
+fn sentence_marks(text: &str, tokens: &[Token]) -> (Vec<Mark>, Vec<Mark>) {
+    let mark = |tok: &Token, last: bool| -> Option<Mark> {
+        let mut chars = tok.text.chars();
+        let c = if last {
+            chars.next_back()
+        } else {
+            chars.next()
+        }?;
+        chars.next()?;
+        let (start, end) = if last {
+            let c0 = text.get(..tok.end)?.chars().next_back()?;
+            (tok.end - c0.len_utf8(), tok.end)
+        } else {
+            let c0 = text.get(tok.start..)?.chars().next()?;
+            (tok.start, tok.start + c0.len_utf8())
+        };
+        Some((c, start, end))
+    };
+    let mut starts = Vec::new();
+    let mut ends = Vec::new();
+    let mut new_sentence = true;
+    let mut prev: Option<&Token> = None;
+    for tok in tokens {
+        let gap = text
+            .get(prev.map_or(0, |p| p.end)..tok.start)
+            .unwrap_or_default();
+        let (new_line, stop) = gap_breaks(gap);
+        if new_line && let Some(p) = prev {
+            ends.extend(mark(p, true));
+        }
+        new_sentence |= new_line || stop;
+        if new_sentence {
+            let after = text.get(tok.end..).unwrap_or_default();
+            let list_number =
+                tok.text.bytes().all(|b| b.is_ascii_digit()) && after.starts_with(['.', ')']);
+            if !list_number {
+                starts.extend(mark(tok, false));
+                new_sentence = false;
+            }
+        }
+        prev = Some(tok);
+    }
+    if let Some(p) = prev {
+        ends.extend(mark(p, true));
+    }
+    (starts, ends)
+}
+
+/// What the text between two words breaks: a line (a line feed), a sentence (`.`, `!`
+/// or `?`, maybe closing quotes or brackets, then a blank). Byte by byte: characters
+/// beyond ASCII (`”`, `’`) neither end nor cancel a stop.
+fn gap_breaks(gap: &str) -> (bool, bool) {
+    let (mut line, mut sentence, mut stop) = (false, false, false);
+    for b in gap.bytes() {
+        match b {
+            b'\n' => {
+                line = true;
+                sentence |= stop;
+            }
+            b'.' | b'!' | b'?' => stop = true,
+            b' ' | b'\t' | b'\r' => sentence |= stop,
+            b'"' | b'\'' | b')' => {}
+            b if b >= 0x80 => {}
+            _ => stop = false,
+        }
+    }
+    (line, sentence)
 }
 
 /// True when `start..end` of `text` is not glued to letters or digits on either side.
@@ -304,24 +407,61 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
         let rot = crate::matcher::rot13(&s.plain);
         let rev: String = s.plain.chars().rev().collect();
         let long = s.plain.chars().count() >= 5;
+        // Each word backwards in its place (`woble azzip` for `Elbow Pizza`).
+        let word_rev: String = if s.words.len() >= 2 {
+            s.words.iter().flat_map(|w| w.chars().rev()).collect()
+        } else {
+            String::new()
+        };
+        // Bits and doubled letters come as one long word: with no word that long, the
+        // needles are not even built.
+        let longest = t.tokens.iter().map(|tok| tok.text.len()).max().unwrap_or(0);
+        // Every letter written twice (`zzeenn`).
+        let doubled: String = if longest >= 2 * s.plain.len() {
+            s.plain.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            String::new()
+        };
+        // The bytes as one string of bits.
+        let bits: String = if longest >= 8 * s.raw.trim().len() {
+            s.raw
+                .trim()
+                .bytes()
+                .flat_map(|b| {
+                    (0..8)
+                        .rev()
+                        .map(move |i| if b >> i & 1 == 1 { '1' } else { '0' })
+                })
+                .collect()
+        } else {
+            String::new()
+        };
         let forms = [
             (s.plain.as_str(), "spaced out or split"),
             (rot.as_str(), "in rot13"),
             (rev.as_str(), "reversed"),
+            (word_rev.as_str(), "with each word reversed"),
+            (doubled.as_str(), "with each letter doubled"),
             (hex.as_str(), "hex-encoded"),
+            (bits.as_str(), "as a string of bits"),
         ];
         for (needle, how) in forms {
             if needle.chars().count() < MIN_SQUASHED {
                 continue;
             }
-            if matches!(how, "in rot13" | "reversed") && (!long || needle == s.plain) {
+            let transformed = matches!(how, "in rot13" | "reversed" | "with each word reversed");
+            if transformed && (!long || needle == s.plain || (how != "reversed" && needle == rev)) {
                 continue;
             }
             for (at, m) in t.plain.match_indices(needle) {
                 let Some((a, b)) = t.plain_span(at, at + m.len()) else {
                     continue;
                 };
-                if (how == "hex-encoded" || edges_needed) && !at_word_edges(input.text, a, b) {
+                let encoded = matches!(
+                    how,
+                    "hex-encoded" | "as a string of bits" | "with each letter doubled"
+                );
+                if (encoded || edges_needed) && !at_word_edges(input.text, a, b) {
                     continue;
                 }
                 hits.push(Hit::new(a, b, format!("{who} appears {how}")));
@@ -329,6 +469,13 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
         }
         base64_forms(s, who, input.text, hits);
         byte_codes(s, who, t, hits);
+        for d in t.decoded() {
+            for (at, m) in d.plain.match_indices(s.plain.as_str()) {
+                if let Some((a, b)) = d.span(at, at + m.len()) {
+                    hits.push(Hit::new(a, b, format!("{who} appears {}", d.how)));
+                }
+            }
+        }
     }
     singles(s, who, t, hits);
 }
@@ -342,6 +489,10 @@ enum Code {
     Binary,
     /// `0x61`, `\x61`.
     PrefixedHex,
+    /// `141`: three octal digits.
+    Octal,
+    /// `1` to `26`: a letter's place in the alphabet (`26 5 14` for `zen`).
+    Alphabet,
 }
 
 impl Code {
@@ -359,6 +510,13 @@ impl Code {
                     None
                 }
             }
+            Code::Octal if word.len() == 3 && word.bytes().all(|b| (b'0'..=b'7').contains(&b)) => {
+                u8::from_str_radix(word, 8).ok()
+            }
+            Code::Alphabet if (1..=2).contains(&word.len()) => match word.parse::<u8>() {
+                Ok(n @ 1..=26) => Some(b'a' + n - 1),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -368,21 +526,43 @@ impl Code {
             Code::Decimal => "as decimal character codes",
             Code::Binary => "as binary character codes",
             Code::PrefixedHex => "as hex character codes",
+            Code::Octal => "as octal character codes",
+            Code::Alphabet => "as places in the alphabet",
         }
     }
 }
 
 /// The secret's UTF-8 bytes written as numbers, one per word, in a row: decimal
 /// (`97 106 102`, `097`), binary octets (`01100001`) or prefixed hex (`0x61`, `\x61`).
+/// A secret of letters only also as places in the alphabet (`26 5 14 9 20 8`).
 fn byte_codes(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
-    let want = s.raw.trim().as_bytes();
-    let Some(&first) = want.first() else { return };
-    if want.len() < MIN_SQUASHED {
-        return;
-    }
-    for code in [Code::Decimal, Code::Binary, Code::PrefixedHex] {
+    let bytes = s.raw.trim().as_bytes();
+    let letters = s.plain.bytes().all(|b| b.is_ascii_lowercase());
+    for code in [
+        Code::Decimal,
+        Code::Binary,
+        Code::PrefixedHex,
+        Code::Octal,
+        Code::Alphabet,
+    ] {
+        let want = match code {
+            Code::Alphabet if letters => s.plain.as_bytes(),
+            Code::Alphabet => continue,
+            _ => bytes,
+        };
+        let Some(&first) = want.first() else {
+            continue;
+        };
+        if want.len() < MIN_SQUASHED {
+            continue;
+        }
         for (i, tok) in t.tokens.iter().enumerate() {
-            if code.parse(&tok.text) != Some(first) {
+            // Every code is a word of digits, or of hex digits after `x`.
+            if !tok
+                .text
+                .starts_with(|c: char| c.is_ascii_digit() || c == 'x')
+                || code.parse(&tok.text) != Some(first)
+            {
                 continue;
             }
             let Some(run) = t.tokens.get(i..i + want.len()) else {
@@ -439,8 +619,9 @@ fn base64_forms(s: &Secret<'_>, who: &str, text: &str, hits: &mut Vec<Hit>) {
 }
 
 /// The secret one character at a time: single-character words in a row (`s, n, a`,
-/// a list with one character per item, `input[0] == "s"`). Numbers of numbered list
-/// items are skipped, and so are all one-digit words when the secret has no digits.
+/// a list with one character per item, `input[0] == "s"`, `<b>s</b><b>n</b>`). Numbers
+/// of numbered list items and the names of markup tags are skipped, and so are all
+/// one-digit words when the secret has no digits.
 fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     let n = s.plain.chars().count();
     if n < 3 {
@@ -452,7 +633,7 @@ fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
         .iter()
         .filter(|tok| tok.text.chars().count() == 1)
         .filter(|tok| digits || !tok.text.chars().all(|c| c.is_ascii_digit()))
-        .filter(|tok| !is_list_number(t.text, tok))
+        .filter(|tok| !is_list_number(t.text, tok) && !is_tag_name(t.text, tok))
         .collect();
     let want: Vec<char> = s.plain.chars().collect();
     for w in ones.windows(n) {
@@ -468,6 +649,13 @@ fn singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
             ));
         }
     }
+}
+
+/// True for the name of a markup tag (`b` in `<b>` or `</b>`).
+fn is_tag_name(text: &str, tok: &Token) -> bool {
+    let before = text.get(..tok.start).unwrap_or_default();
+    let after = text.get(tok.end..).unwrap_or_default();
+    (before.ends_with('<') || before.ends_with("</")) && after.starts_with(['>', ' ', '/'])
 }
 
 /// True for the number of a numbered list item: first on its line, followed by `.` or `)`.
@@ -547,10 +735,310 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     if s.words.len() == 1 && (6..=24).contains(&n_plain) {
         scrambled(s, who, toks, hits);
     }
+    if s.words.len() == 1 && n_plain >= 6 {
+        halves(s, who, t, hits);
+    }
+    transliterated(s, who, toks, hits);
     acrostic(s, who, t, hits);
+    sentence_acrostics(s, who, t, hits);
     initials(s, who, t, hits);
     shifted(s, who, t, hits);
+    atbash(s, who, t, hits);
+    pig_latin(s, who, toks, hits);
     repeated_symbol(s, who, hits, t);
+}
+
+/// A one-word secret cut in two, its beginning and its end as two words of the same
+/// answer, further apart than [`pieces`] allows (`the first half is laby … the second
+/// half is "rinth"`). Each part has three characters or more, is handed over as a value
+/// ([`set_apart`]: `sun` in "the sun is out" is not half of `sunflower`), and the cut
+/// falls between two letters or two digits (`password` and `123` are not
+/// `password123` cut up).
+fn halves(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    let (toks, text) = (&t.tokens, t.text);
+    const REACH: usize = 40;
+    let chars: Vec<char> = s.plain.chars().collect();
+    let n = chars.len();
+    for (i, tok) in toks.iter().enumerate() {
+        let k = tok.text.chars().count();
+        if k < 3 || k + 3 > n || !s.plain.starts_with(tok.text.as_str()) {
+            continue;
+        }
+        let (Some(a), Some(b)) = (chars.get(k - 1), chars.get(k)) else {
+            continue;
+        };
+        if a.is_alphabetic() != b.is_alphabetic() || a.is_numeric() != b.is_numeric() {
+            continue;
+        }
+        let Some(tail) = s.plain.get(tok.text.len()..) else {
+            continue;
+        };
+        if !set_apart(text, tok) {
+            continue;
+        }
+        let found = toks
+            .iter()
+            .enumerate()
+            .skip(i + 1 + MAX_GAP)
+            .take(REACH)
+            .find(|(_, t)| t.text == tail && set_apart(text, t));
+        if let Some((_, last)) = found {
+            hits.push(Hit::new(
+                tok.start,
+                last.end,
+                format!("{who} appears cut in two"),
+            ));
+        }
+    }
+}
+
+/// The secret written in Cyrillic or Greek letters (`зенит`, `ζενιθ` for `zenith`): as
+/// many consecutive words as the secret has, read in Latin letters, equal to it or, for
+/// five letters or more, one edit in four away (transliterations differ: `zenit`).
+/// Secrets of ASCII letters, four letters or more.
+fn transliterated(s: &Secret<'_>, who: &str, toks: &[Token], hits: &mut Vec<Hit>) {
+    let n = s.plain.len();
+    let k = s.words.len();
+    if n < 4 || k == 0 || k > 6 || !s.plain.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
+    }
+    let budget = if n >= 5 { (n / 4).max(1) } else { 0 };
+    let mut latin = String::with_capacity(2 * n);
+    for (i, tok) in toks.iter().enumerate() {
+        if tok.text.is_ascii() {
+            continue;
+        }
+        let Some(run) = toks.get(i..i + k) else {
+            break;
+        };
+        latin.clear();
+        let mut whole = true;
+        for t in run {
+            for c in t.text.chars() {
+                match to_latin(c) {
+                    Some(l) => latin.push_str(l),
+                    None if c.is_ascii_alphanumeric() => latin.push(c),
+                    None => whole = false,
+                }
+            }
+        }
+        if !whole || latin.len().abs_diff(n) > budget {
+            continue;
+        }
+        if latin == s.plain || (budget > 0 && levenshtein_within(&latin, &s.plain, budget)) {
+            let end = run.last().map_or(tok.end, |l| l.end);
+            hits.push(Hit::new(
+                tok.start,
+                end,
+                format!("{who} appears transliterated"),
+            ));
+        }
+    }
+}
+
+/// Latin letters for a (lowercase) Cyrillic or Greek letter.
+fn to_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'а' | 'α' | 'ά' => "a",
+        'б' | 'β' => "b",
+        'в' => "v",
+        'г' | 'ґ' | 'γ' => "g",
+        'д' | 'δ' => "d",
+        'е' | 'ё' | 'є' | 'э' | 'ε' | 'έ' => "e",
+        'ж' => "zh",
+        'з' | 'ζ' => "z",
+        'и' | 'і' | 'ї' | 'ι' | 'ί' | 'η' | 'ή' => "i",
+        'й' => "y",
+        'к' | 'κ' => "k",
+        'л' | 'λ' => "l",
+        'м' | 'μ' => "m",
+        'н' | 'ν' => "n",
+        'о' | 'ο' | 'ό' | 'ω' | 'ώ' => "o",
+        'п' | 'π' => "p",
+        'р' | 'ρ' => "r",
+        'с' | 'σ' | 'ς' => "s",
+        'т' | 'τ' => "t",
+        'у' => "u",
+        'υ' | 'ύ' => "y",
+        'ф' | 'φ' => "f",
+        'х' => "kh",
+        'χ' => "ch",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ъ' | 'ь' => "",
+        'ы' => "y",
+        'ю' => "yu",
+        'я' => "ya",
+        'θ' => "th",
+        'ξ' => "x",
+        'ψ' => "ps",
+        _ => return None,
+    })
+}
+
+/// True when a word is handed over as a value: quoted (`"laby"`, `'laby'`, `` `laby` ``),
+/// or right after `:`, `=`, `is`, `are` (`the rest is rinth`).
+fn set_apart(text: &str, tok: &Token) -> bool {
+    let before = text.get(..tok.start).unwrap_or_default().trim_end();
+    let after = text.get(tok.end..).unwrap_or_default();
+    let quote = ['"', '\'', '`', '“', '‘', '«'];
+    before.ends_with(quote)
+        || before.ends_with([':', '='])
+        || after.starts_with(['"', '\'', '`', '”', '’', '»'])
+        || [" is", " are"]
+            .iter()
+            .any(|w| before.to_ascii_lowercase().strip_suffix(w).is_some())
+}
+
+/// The secret spelt by the first letters of consecutive sentences, or by the last
+/// letters of consecutive lines: secrets of five or more letters and digits.
+fn sentence_acrostics(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    let want: Vec<char> = s.plain.chars().collect();
+    if want.len() < 5 {
+        return;
+    }
+    let (starts, ends) = t.marks();
+    for (marks, how) in [
+        (starts, "the first letters of sentences"),
+        (ends, "the last letters of lines"),
+    ] {
+        for w in marks.windows(want.len()) {
+            if w.iter().zip(&want).all(|((c, _, _), want)| c == want) {
+                let (Some(first), Some(last)) = (w.first(), w.last()) else {
+                    continue;
+                };
+                hits.push(Hit::new(first.1, last.2, format!("{who} spelt by {how}")));
+            }
+        }
+    }
+}
+
+/// The secret in the Atbash cipher (`a` for `z`, `b` for `y`, …): six letters or more,
+/// between word edges.
+fn atbash(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
+    let letters = s.plain.bytes().filter(u8::is_ascii_lowercase).count();
+    if !s.plain.is_ascii() || letters < 6 {
+        return;
+    }
+    let mirrored: String = s
+        .plain
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_lowercase() {
+                char::from(b'z' - (b - b'a'))
+            } else {
+                char::from(b)
+            }
+        })
+        .collect();
+    for (at, m) in t.plain.match_indices(mirrored.as_str()) {
+        let Some((a, b)) = t.plain_span(at, at + m.len()) else {
+            continue;
+        };
+        if at_word_edges(t.text, a, b) {
+            hits.push(Hit::new(
+                a,
+                b,
+                format!("{who} appears in the Atbash cipher"),
+            ));
+        }
+    }
+}
+
+/// The whole secret in Pig Latin, word by word: the leading consonants moved to the end
+/// and `ay` added (`enithzay` for `zenith`, also with a hyphen, `enith-zay`), or `way`,
+/// `yay`, `hay` or `ay` after a word that starts with a vowel. Secrets of one to six
+/// words of ASCII letters, four letters or more in all.
+fn pig_latin(s: &Secret<'_>, who: &str, toks: &[Token], hits: &mut Vec<Hit>) {
+    let n_words = s.words.len();
+    if !(1..=6).contains(&n_words)
+        || s.plain.len() < 4
+        || !s
+            .words
+            .iter()
+            .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return;
+    }
+    let forms: Vec<Vec<(String, String)>> = s.words.iter().map(|w| pig_forms(w)).collect();
+    let Some(first) = forms.first() else { return };
+    for (i, tok) in toks.iter().enumerate() {
+        if !first
+            .iter()
+            .any(|(stem, _)| tok.text.starts_with(stem.as_str()))
+        {
+            continue;
+        }
+        let mut at = i;
+        let mut ok = true;
+        for word_forms in &forms {
+            match pig_word_at(toks, at, word_forms) {
+                Some(next) => at = next,
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok && let Some(last) = toks.get(at.saturating_sub(1)) {
+            hits.push(Hit::new(
+                tok.start,
+                last.end,
+                format!("{who} appears in Pig Latin"),
+            ));
+        }
+    }
+}
+
+/// Pig Latin forms of a word: (stem, suffix) pairs, the word being `stem + suffix`
+/// once encoded (`("enith", "zay")`).
+fn pig_forms(w: &str) -> Vec<(String, String)> {
+    let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u');
+    let bytes = w.as_bytes();
+    let mut out = Vec::new();
+    if bytes.first().copied().is_some_and(is_vowel) {
+        for suffix in ["way", "yay", "hay", "ay"] {
+            out.push((w.to_owned(), suffix.to_owned()));
+        }
+        return out;
+    }
+    // The consonants before the first vowel (`y` after the first letter is a vowel,
+    // `qu` moves as one).
+    let mut k = bytes
+        .iter()
+        .enumerate()
+        .position(|(i, b)| is_vowel(*b) || (i > 0 && *b == b'y'))
+        .unwrap_or(bytes.len());
+    if k > 0 && bytes.get(k - 1) == Some(&b'q') && bytes.get(k) == Some(&b'u') {
+        k += 1;
+    }
+    for cut in [k, 1] {
+        if let (Some(head), Some(tail)) = (w.get(..cut), w.get(cut..))
+            && !tail.is_empty()
+            && !out.iter().any(|(t, _)| t == tail)
+        {
+            out.push((tail.to_owned(), format!("{head}ay")));
+        }
+    }
+    out
+}
+
+/// Where a Pig Latin form of one secret word written from token `at` ends (the index of
+/// the next token): one token (`enithzay`) or two (`enith zay`).
+fn pig_word_at(toks: &[Token], at: usize, forms: &[(String, String)]) -> Option<usize> {
+    let tok = toks.get(at)?;
+    let next = toks.get(at + 1);
+    forms.iter().find_map(|(stem, suffix)| {
+        let whole = tok.text.len() == stem.len() + suffix.len()
+            && tok.text.starts_with(stem.as_str())
+            && tok.text.ends_with(suffix.as_str());
+        if whole {
+            return Some(at + 1);
+        }
+        (tok.text == *stem && next.is_some_and(|n| n.text == *suffix)).then_some(at + 2)
+    })
 }
 
 /// A word with the secret's letters in another order (`gnraoe` for `orange`).
@@ -852,6 +1340,27 @@ mod tests {
         assert!(!levenshtein_within("ontologie", "ontology", 1));
         assert!(levenshtein_within("lighthaus", "lighthouse", 2));
         assert!(!levenshtein_within("mother", "brother", 1));
+    }
+
+    #[test]
+    fn sentence_and_line_marks() {
+        let chars = |marks: Vec<Mark>| -> String { marks.into_iter().map(|(c, _, _)| c).collect() };
+        let text = "Zoo trip. \"Every\" day!\n1. Nice one\nI\nq";
+        let (starts, ends) = sentence_marks(text, &tokens(text));
+        assert_eq!(chars(starts), "zen");
+        assert_eq!(chars(ends), "ye");
+    }
+
+    #[test]
+    fn pig_latin_forms() {
+        let forms = pig_forms("zenith");
+        assert!(forms.contains(&("enith".to_owned(), "zay".to_owned())));
+        let forms = pig_forms("string");
+        assert!(forms.contains(&("ing".to_owned(), "stray".to_owned())));
+        assert!(forms.contains(&("tring".to_owned(), "say".to_owned())));
+        let forms = pig_forms("queen");
+        assert!(forms.contains(&("een".to_owned(), "quay".to_owned())));
+        assert!(pig_forms("apple").contains(&("apple".to_owned(), "way".to_owned())));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! `secret_spelled`: a secret spelt out in words: the NATO/ICAO phonetic alphabet
-//! (`Sierra November Alpha`), number words (`two nine`, `twenty-nine`, `forty two`), a
-//! letter with its key word (`S as in Sugar`, `N for Nancy`), or a mix of those and
-//! single characters (`Sierra, N, Alpha`).
+//! (`Sierra November Alpha`), English letter names (`zed ee en`, `aitch`), number words
+//! (`two nine`, `twenty-nine`, `forty two`), a letter with its key word (`S as in Sugar`,
+//! `N for Nancy`, `Z is for a zebra`), or a mix of those and single characters
+//! (`Sierra, N, Alpha`).
 //!
-//! The text's ASCII words become a stream of characters: a phonetic-alphabet word gives
-//! its letter, a number word its digits, a single letter or digit itself, and a few
+//! The text's ASCII words become a stream of characters: a phonetic-alphabet word or a
+//! letter name gives its letter, a number word its digits, a single letter or digit itself, and a few
 //! joining words (`and`, `then`, `dash`, …) nothing. Any other word ends the stream.
 //! A secret (canaries from the policy, [`crate::ScanContext::secrets`]) is spelt when
 //! its letters and digits appear in one stream and at least one of them came from a
@@ -66,7 +67,7 @@ impl Check for SecretSpelled {
             let streams = streams.get_or_insert_with(|| spell(input.text));
             let before = hits.len();
             for s in streams.iter() {
-                if n < MIN_FREE && s.chars != secret {
+                if s.chars.len() < secret.len() || (n < MIN_FREE && s.chars != secret) {
                     continue;
                 }
                 for (at, _) in s.chars.match_indices(secret.as_str()) {
@@ -143,7 +144,7 @@ fn spell(text: &str) -> Vec<Stream> {
             flush(&mut cur, &mut out);
             continue;
         }
-        if let Some(letter) = phonetic(w) {
+        if let Some(letter) = phonetic(w).or_else(|| letter_name(w)) {
             cur.push(letter, *start, *end, true);
         } else if w == "x" && words.get(i).is_some_and(|(r, _, _)| r == "ray") {
             let e = words.get(i).map_or(*end, |(_, _, e)| *e);
@@ -161,15 +162,23 @@ fn spell(text: &str) -> Vec<Stream> {
         } else if let Some(d) = unit(w).or_else(|| teen(w)) {
             cur.push(d, *start, *end, true);
         } else if w.len() == 1 {
-            // `S as in Sugar`, `S for Sugar`: the key word repeats the letter.
-            let key = match (words.get(i), words.get(i + 1), words.get(i + 2)) {
-                (Some((a, _, _)), Some((b, _, _)), Some(k)) if a == "as" && b == "in" => {
-                    Some((k, 3))
-                }
-                (Some((a, _, _)), Some(k), _) if a == "for" => Some((k, 2)),
-                _ => None,
-            }
-            .filter(|((k, _, _), _)| k.len() > 1 && k.starts_with(w.as_str()));
+            // `S as in Sugar`, `S for Sugar`, `S is for a sun`: the key word repeats
+            // the letter.
+            let lead = match (words.get(i), words.get(i + 1)) {
+                (Some((a, _, _)), Some((b, _, _))) if a == "as" && b == "in" => 2,
+                (Some((a, _, _)), Some((b, _, _))) if a == "is" && b == "for" => 2,
+                (Some((a, _, _)), _) if a == "for" => 1,
+                _ => 0,
+            };
+            let article = words
+                .get(i + lead)
+                .is_some_and(|(a, _, _)| matches!(a.as_str(), "a" | "an" | "the"));
+            let skip = lead + usize::from(article && lead > 0);
+            let key = words
+                .get(i + skip)
+                .filter(|_| lead > 0)
+                .map(|k| (k, skip + 1))
+                .filter(|((k, _, _), _)| k.len() > 1 && k.starts_with(w.as_str()));
             match key {
                 Some(((_, _, e), skip)) => {
                     cur.push(w, *start, *e, true);
@@ -225,6 +234,38 @@ fn phonetic(w: &str) -> Option<&'static str> {
         "xray" => "x",
         "yankee" => "y",
         "zulu" => "z",
+        _ => return None,
+    })
+}
+
+/// The letter an English letter name stands for (`aitch` is `h`, `zed` is `z`).
+fn letter_name(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "ay" => "a",
+        "bee" => "b",
+        "cee" | "see" => "c",
+        "dee" => "d",
+        "ee" => "e",
+        "ef" | "eff" => "f",
+        "gee" => "g",
+        "aitch" | "haitch" => "h",
+        "eye" => "i",
+        "jay" => "j",
+        "kay" => "k",
+        "el" | "ell" => "l",
+        "em" => "m",
+        "en" => "n",
+        "oh" => "o",
+        "pee" => "p",
+        "cue" => "q",
+        "ar" => "r",
+        "ess" => "s",
+        "tee" => "t",
+        "you" | "yoo" => "u",
+        "vee" => "v",
+        "ex" => "x",
+        "why" | "wye" => "y",
+        "zed" | "zee" => "z",
         _ => return None,
     })
 }
@@ -291,5 +332,7 @@ mod tests {
         assert_eq!(chars("the code is x-ray? no: Zulu"), ["x", "z"]);
         assert_eq!(chars("a cat"), ["a"]);
         assert_eq!(chars("Echoes of Mike's bike"), ["ms"]);
+        assert_eq!(chars("zed, ee, en, eye, tee, aitch"), ["zenith"]);
+        assert_eq!(chars("Z is for a zebra, E is for egg"), ["ze"]);
     }
 }
