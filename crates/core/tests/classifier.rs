@@ -161,7 +161,10 @@ fn best_window_is_the_window_that_scores_best() {
     for text in [short, long.as_str()] {
         let (z, range) = m.best_window(text);
         assert_eq!(z.to_bits(), m.max_logit(text).to_bits());
-        assert!(range.end <= text.len() && range.start < range.end, "{range:?}");
+        assert!(
+            range.end <= text.len() && range.start < range.end,
+            "{range:?}"
+        );
         let window = 128usize;
         if text.len() <= window {
             assert_eq!(range, 0..text.len());
