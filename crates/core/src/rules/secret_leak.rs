@@ -272,6 +272,13 @@ impl<'t> TextIndex<'t> {
         let (_, e) = *self.plain_map.get(end.checked_sub(1)?)?;
         Some((s, e))
     }
+
+    /// The span in the text of the plain letters `start..end`, when it starts and ends
+    /// on word edges (not inside a longer word).
+    fn whole_words_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        self.plain_span(start, end)
+            .filter(|&(a, b)| at_word_edges(self.text, a, b))
+    }
 }
 
 /// The first letter or digit of each sentence and the last letter or digit of each
@@ -934,10 +941,7 @@ fn atbash(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
         })
         .collect();
     for (at, m) in t.plain.match_indices(mirrored.as_str()) {
-        let Some((a, b)) = t.plain_span(at, at + m.len()) else {
-            continue;
-        };
-        if at_word_edges(t.text, a, b) {
+        if let Some((a, b)) = t.whole_words_span(at, at + m.len()) {
             hits.push(Hit::new(
                 a,
                 b,
@@ -1216,10 +1220,7 @@ fn shifted(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
         if !same {
             continue;
         }
-        let Some((a, b)) = t.plain_span(start, start + sec.len()) else {
-            continue;
-        };
-        if at_word_edges(t.text, a, b) {
+        if let Some((a, b)) = t.whole_words_span(start, start + sec.len()) {
             hits.push(Hit::new(
                 a,
                 b,
