@@ -24,6 +24,7 @@
 //! count when several meet; strong ones report on their own, and the stage
 //! thresholds turn the score into flag, review or deny.
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
@@ -454,13 +455,18 @@ impl LineSet {
         }
     }
 
-    /// The indexes (into `ids`) of the patterns found in `text`.
+    /// The indexes in `PATTERNS` of the patterns found in `text`.
     fn matches(&self, text: &str) -> Result<Vec<usize>, String> {
-        self.set
+        let set = self
+            .set
             .get_or_init(|| RegexSet::new(&self.sources, true, SIZE_LIMIT * 4))
             .as_ref()
-            .map_err(Clone::clone)?
-            .matches(text.as_bytes())
+            .map_err(Clone::clone)?;
+        Ok(set
+            .matches(text.as_bytes())?
+            .into_iter()
+            .filter_map(|set_index| self.ids.get(set_index).copied())
+            .collect())
     }
 }
 
@@ -626,26 +632,25 @@ impl InjectionPatterns {
         self.weights.get(index).copied().unwrap_or(0.0)
     }
 
-    /// Spans in the original `text` of the patterns a set found there (`set_indexes`
-    /// into the set whose pattern ids are `ids`), for the patterns this rule weighs.
-    fn in_text(
+    /// Spans in the original text of the patterns (indexes in `PATTERNS`) a set found
+    /// in `text`, for the patterns this rule weighs; `to_original` maps a range of
+    /// `text` to the original.
+    fn spans(
         &self,
         c: &Compiled,
-        set_indexes: &[usize],
-        ids: &[usize],
+        pattern_indexes: &[usize],
         text: &str,
+        to_original: impl Fn(Range<usize>) -> Range<usize>,
         found: &mut Vec<(usize, usize, usize)>,
     ) -> Result<(), RuleError> {
-        for &set_index in set_indexes {
-            let Some(&pi) = ids.get(set_index) else {
-                continue;
-            };
+        for &pi in pattern_indexes {
             if self.weight(pi) <= 0.0 {
                 continue;
             }
             let re = c.regex(pi)?;
             for m in re.find_iter(text.as_bytes()).take(MAX_SPANS) {
-                found.push((pi, m.start(), m.end()));
+                let span = to_original(m.start()..m.end());
+                found.push((pi, span.start, span.end));
             }
         }
         Ok(())
@@ -661,9 +666,9 @@ pub(crate) struct Occurrences {
     /// For each canonical-form view (index into the views, in order), the indexes in
     /// `PATTERNS` of the canonical patterns found in it.
     views: Vec<(usize, Vec<usize>)>,
-    /// Indexes in the lines set (with the [`PASTED`] families' patterns when the
-    /// stage's [`super::SharedPlan`] asks for them) of the patterns found in the
-    /// original text.
+    /// The indexes in `PATTERNS` of the line patterns found in the original text
+    /// (with the [`PASTED`] families' patterns when the stage's [`super::SharedPlan`]
+    /// asks for them).
     lines: Vec<usize>,
 }
 
@@ -716,16 +721,13 @@ impl Check for InjectionPatterns {
             let Some(view) = input.views.views.get(*vi) else {
                 continue;
             };
-            for &pi in pattern_indexes {
-                if self.weight(pi) <= 0.0 {
-                    continue;
-                }
-                let re = c.regex(pi)?;
-                for m in re.find_iter(view.text.as_bytes()).take(MAX_SPANS) {
-                    let span = view.to_original(m.start()..m.end());
-                    found.push((pi, span.start, span.end));
-                }
-            }
+            self.spans(
+                c,
+                pattern_indexes,
+                &view.text,
+                |r| view.to_original(r),
+                &mut found,
+            )?;
             if self.flooding
                 && matches!(view.kind, ViewKind::Canonical)
                 && let Some((s, e)) = flooded(&view.text)
@@ -743,15 +745,13 @@ impl Check for InjectionPatterns {
         {
             found.push((pi, s, e));
         }
-        let documents = input.shared.plan.documents;
-        if self.documents && !documents {
+        if self.documents && !input.shared.plan.documents {
             return Err(RuleError(
                 "the stage was compiled without the pasted-document patterns this rule names"
                     .into(),
             ));
         }
-        let ids = &c.line_set(documents).ids;
-        self.in_text(c, &occurrences.lines, ids, input.text, &mut found)?;
+        self.spans(c, &occurrences.lines, input.text, |r| r, &mut found)?;
         if found.is_empty() {
             return Ok(());
         }
