@@ -121,6 +121,12 @@ pub async fn load(source: &KeySource) -> Result<Option<SealKey>, KeyError> {
     }
 }
 
+/// The key for this cold start from the source the process environment describes
+/// ([`KeySource::from_env`], then [`load`]): what a deployed function calls.
+pub async fn from_env() -> Result<Option<SealKey>, KeyError> {
+    load(&KeySource::from_env()?).await
+}
+
 /// The key from the text of `GATEHOUSE_REDACTION_KEY` (no I/O: what local runs use).
 pub fn inline(text: &str) -> Result<SealKey, KeyError> {
     SealKey::from_base64(text).map_err(|error| KeyError::Bad {

@@ -1,7 +1,7 @@
 //! Lambda binary: wiring only; the logic is in `handler.rs` and `gatehouse-core`.
 
 use gatehouse_core::Stage;
-use gatehouse_runtime::redaction_key::{self, KeySource};
+use gatehouse_runtime::redaction_key;
 use gatehouse_runtime::seal::SealKey;
 use gatehouse_runtime::{StartupError, env_var, policy, region};
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -13,8 +13,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     gatehouse_runtime::init_tracing();
     let region = region::check()?;
     let (guard, source) = policy::load_guard_for(&[Stage::Output])?;
-    let key_source = KeySource::from_env().map_err(|e| StartupError::Config(e.to_string()))?;
-    let key = redaction_key::load(&key_source)
+    let key = redaction_key::from_env()
         .await
         .map_err(|e| StartupError::Config(e.to_string()))?;
     let refusal = env_var("GATEHOUSE_REFUSAL_MESSAGE").unwrap_or_else(|| REFUSAL.to_owned());

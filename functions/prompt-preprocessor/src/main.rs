@@ -2,7 +2,7 @@
 
 use gatehouse_core::Stage;
 use gatehouse_core::spotlight::Mode;
-use gatehouse_runtime::redaction_key::{self, KeySource};
+use gatehouse_runtime::redaction_key;
 use gatehouse_runtime::seal::SealKey;
 use gatehouse_runtime::{StartupError, policy, region};
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -19,8 +19,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     gatehouse_runtime::init_tracing();
     let region = region::check()?;
     let (guard, source) = policy::load_guard_for(&[Stage::Prompt, Stage::Untrusted])?;
-    let key_source = KeySource::from_env().map_err(|e| StartupError::Config(e.to_string()))?;
-    let key = redaction_key::load(&key_source)
+    let key = redaction_key::from_env()
         .await
         .map_err(|e| StartupError::Config(e.to_string()))?;
     if key.is_none() {
