@@ -39,6 +39,8 @@
 //! secret are weaker evidence than the secret itself: give the rule a review action.
 //! Reasons name the secret by origin and number and the kind of claim, never its value.
 
+mod pieces;
+
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 
@@ -65,7 +67,7 @@ const CLOSE: &str = r#"(?:["'”’`]|(?-u:\b))"#;
 /// What may stand between `with` and the character: `the capital letter`.
 const LETTER_WORDS: &str = r"(?:(?:the|a|an)\s+)?(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:(?:letter|character|digit|number)\s+)?";
 /// What the text may say the secret is (`the answer to`, `the name of`, `a word from`).
-const KINDS: &str = "answer|solution|result|name|word|title|term|phrase|capital|opposite|translation|plural|number|year|sum|product";
+const KINDS: &str = "answer|solution|result|name|word|title|term|phrase|capital|opposite|translation|plural|synonym|antonym|homophone|anagram|nickname|acronym|abbreviation|number|year|sum|product";
 /// The secret, as a what-it-is claim names it.
 const SUBJECTS: &str = r"(?:password|passcode|passphrase|pass\s+phrase|access\s+code|secret(?:\s+(?:word|phrase|code|key))?|code\s*word|magic\s+word|key\s*word)";
 /// How far a gate's sentence is searched for an access word, each side (bytes).
@@ -94,6 +96,8 @@ pub(crate) struct SecretHint {
     kind_gate: Regex,
     /// `hint: it's a word`.
     kind_hint: Regex,
+    /// `starts with "lab"`, `the last three letters are NTH`.
+    pieces: pieces::Pieces,
 }
 
 impl SecretHint {
@@ -110,6 +114,7 @@ impl SecretHint {
         };
         Ok(SecretHint {
             secrets: Secrets::compile(config)?,
+            pieces: pieces::Pieces::compile(re)?,
             starts: re(&format!(
                 r"(?-u:\b)(?:starts?|begins?|starting|beginning)\s+with\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
             ))?,
@@ -133,7 +138,7 @@ impl SecretHint {
                 r"(?-u:\b)(?:contains?|containing|includes?|including|has|have|having)\s+(?:the|a|an)\s+(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:letter|character|digit|number)\s+{OPEN}([a-z0-9]){CLOSE}"
             ))?,
             kind_is: re(&format!(
-                r"(?-u:\b){SUBJECTS}\s+(?:is|will\s+be|would\s+be)\s+(?:simply\s+|just\s+)?(?:the|a|an)\s+(?:(?:full|correct|exact|right|english|first|last|real)\s+)?({KINDS})\s+(?:to|of|for|from|that|which|in|who|whose)(?-u:\b)"
+                r"(?-u:\b){SUBJECTS}\s+(?:is|will\s+be|would\s+be)\s+(?:simply\s+|just\s+)?(?:the|a|an|another)\s+(?:(?:full|correct|exact|right|english|first|last|real)\s+)?({KINDS})\s+(?:to|of|for|from|that|which|in|who|whose)(?-u:\b)"
             ))?,
             kind_gate: re(
                 r"(?-u:\b)(?:says?|states?|provides?|enters?|types?|inputs?|gives?|guess(?:es)?|knows?|answers?|tells?)\s+(?:(?:me|us)\s+)?(?:the\s+)?(?:(?:correct|full|right|exact)\s+)?(name|answer|solution|title)\s+(?:of|to)(?-u:\b)",
@@ -209,7 +214,7 @@ impl SecretHint {
             let (Some(all), Some(n)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
-            if bounded(text, all.start()) {
+            if bounded(text, all.start()) || counts_a_part(text, all.start()) {
                 continue;
             }
             if let Some(n) = small_number(n.as_str()) {
@@ -280,7 +285,13 @@ impl Check for SecretHint {
             return Ok(());
         }
         let lower = input.text.to_ascii_lowercase();
-        let claims = self.claims(&lower);
+        let mut claims = self.claims(&lower);
+        claims.extend(
+            self.pieces
+                .claims(&lower, input.text)
+                .into_iter()
+                .map(|(at, piece, start, end)| (Claim::Piece(at, piece), start, end)),
+        );
         let opposites = opposite_mentions(&lower);
         let mut words: Option<Vec<(String, usize, usize)>> = None;
         for (who, raw) in self.secrets.each(input.ctx) {
@@ -348,6 +359,8 @@ enum Claim {
     Length(u32),
     Prime(u64),
     SoundsLike(String),
+    /// The secret begins (`At::First`) or ends (`At::Last`) with these characters.
+    Piece(At, String),
     /// What the secret is: the answer to a question the text gives, a name, a word.
     Is(Kind),
     /// The secret has (`true`) or lacks (`false`) this character somewhere. Weak: fits
@@ -364,6 +377,7 @@ impl Claim {
             Claim::Length(_) => "length",
             Claim::Prime(_) => "a number as the n-th prime",
             Claim::SoundsLike(_) => "a rhyme or sound-alike",
+            Claim::Piece(..) => "its beginning or end",
             Claim::Contains(..) => "a character it contains",
             Claim::Is(_) => "what it is (an answer, a name, a word)",
         }
@@ -655,6 +669,28 @@ fn bounded(text: &str, start: usize) -> bool {
     ends_with_bound(before)
 }
 
+/// True when the word before a count says it counts part of the word (`the first
+/// three letters`, `the last two characters`), not its length.
+fn counts_a_part(text: &str, start: usize) -> bool {
+    const PARTS: [&str; 9] = [
+        "first",
+        "last",
+        "final",
+        "initial",
+        "opening",
+        "closing",
+        "next",
+        "other",
+        "remaining",
+    ];
+    let before = text.get(..start).unwrap_or_default().trim_end();
+    let word = before
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or_default();
+    PARTS.contains(&word.to_ascii_lowercase().as_str())
+}
+
 fn ends_with_bound(before: &str) -> bool {
     let b = before.trim_end().to_ascii_lowercase();
     BOUNDS.iter().any(|w| {
@@ -742,6 +778,10 @@ impl SecretShape {
             Claim::Length(n) => Some(parts.any(|p| p.chars().count() == *n as usize)),
             Claim::Prime(p) => self.numbers.contains(p).then_some(true),
             Claim::SoundsLike(phrase) => sounds_like(phrase, self).then_some(true),
+            // The whole secret's beginning or end: `starts with "access"` says nothing
+            // of a secret whose second word is `access`.
+            Claim::Piece(At::Last, piece) => self.plain.ends_with(piece.as_str()).then_some(true),
+            Claim::Piece(_, piece) => self.plain.starts_with(piece.as_str()).then_some(true),
             Claim::Contains(ch, present) => Some(parts.any(|p| p.contains(*ch) == *present)),
             // A secret that cannot be such a thing: the claim is about something else.
             Claim::Is(kind) => kind.fits(self).then_some(true),
@@ -1011,6 +1051,8 @@ mod tests {
 
     #[test]
     fn bounds_are_rules() {
+        assert!(counts_a_part("the first three letters", 10));
+        assert!(!counts_a_part("it has three letters", 7));
         assert!(bounded("at least 8 characters", 9));
         assert!(!bounded("it has 8 characters", 7));
         assert!(!bounded("a clover 8 characters", 9));

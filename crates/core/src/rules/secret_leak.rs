@@ -35,6 +35,13 @@
 //!
 //! Reasons name the secret by origin and number (`request secret 1`), never its value.
 
+mod anagram;
+mod letters;
+mod masked;
+mod numbers;
+mod romanised;
+mod typos;
+
 use serde::{Deserialize, Serialize};
 
 use super::secret_codes::{self, Decoded};
@@ -221,6 +228,9 @@ struct TextIndex<'t> {
     /// The text decoded from Morse code, Braille, upside-down letters or Unicode
     /// escapes, when it holds any (built on first use).
     decoded: std::cell::OnceCell<Vec<Decoded>>,
+    /// Runs of letters, digits and mask characters ([`masked::groups`]; built on first
+    /// use, by a text that holds a mask character).
+    masked: std::cell::OnceCell<Vec<masked::Group>>,
     /// Lowercase letters and digits of the text, and for each byte its original span.
     plain: String,
     plain_map: Vec<(usize, usize)>,
@@ -252,6 +262,7 @@ impl<'t> TextIndex<'t> {
             line_starts,
             marks: std::cell::OnceCell::new(),
             decoded: std::cell::OnceCell::new(),
+            masked: std::cell::OnceCell::new(),
             plain,
             plain_map,
         }
@@ -265,6 +276,10 @@ impl<'t> TextIndex<'t> {
     fn decoded(&self) -> &[Decoded] {
         self.decoded
             .get_or_init(|| secret_codes::decode_all(self.text))
+    }
+
+    fn masked(&self) -> &[masked::Group] {
+        self.masked.get_or_init(|| masked::groups(self.text))
     }
 
     fn plain_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
@@ -572,19 +587,30 @@ fn byte_codes(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>)
             {
                 continue;
             }
-            let Some(run) = t.tokens.get(i..i + want.len()) else {
-                break;
-            };
-            let same = run
-                .iter()
-                .zip(want)
-                .all(|(tok, b)| code.parse(&tok.text) == Some(*b));
-            if let (true, Some(last)) = (same, run.last()) {
-                hits.push(Hit::new(
-                    tok.start,
-                    last.end,
-                    format!("{who} appears {}", code.as_str()),
-                ));
+            // One code a word (`122 101 110`), or one every other word with the same
+            // word between them (`chr(122) + chr(101)`, `char(122)||char(101)`).
+            for stride in [1, 2] {
+                let Some(span) = t.tokens.get(i..i + (want.len() - 1) * stride + 1) else {
+                    continue;
+                };
+                let codes = span.iter().step_by(stride);
+                let same = codes.clone().count() == want.len()
+                    && codes
+                        .zip(want)
+                        .all(|(tok, b)| code.parse(&tok.text) == Some(*b));
+                let between = span.iter().skip(1).step_by(stride);
+                let fillers = stride == 1
+                    || between.clone().all(|f| {
+                        f.text.bytes().all(|b| b.is_ascii_lowercase())
+                            && span.get(1).is_some_and(|g| g.text == f.text)
+                    });
+                if let (true, true, Some(last)) = (same, fillers, span.last()) {
+                    hits.push(Hit::new(
+                        tok.start,
+                        last.end,
+                        format!("{who} appears {}", code.as_str()),
+                    ));
+                }
             }
         }
     }
@@ -753,6 +779,18 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     atbash(s, who, t, hits);
     pig_latin(s, who, toks, hits);
     repeated_symbol(s, who, hits, t);
+    masked::masked(s, who, t, hits);
+    letters::interleaved(s, who, t, hits);
+    letters::disemvowelled(s, who, t, hits);
+    anagram::shuffled_singles(s, who, t, hits);
+    anagram::anagram_near_mention(s, who, t, hits);
+    typos::words_misspelt(s, who, t, hits);
+    typos::respelt(s, who, t, hits);
+    typos::short_typo(s, who, t, hits);
+    numbers::roman_numerals(s, who, t, hits);
+    numbers::arithmetic(s, who, t, hits);
+    numbers::dates(s, who, t, hits);
+    romanised::romanised(s, who, t, hits);
 }
 
 /// A one-word secret cut in two, its beginning and its end as two words of the same
