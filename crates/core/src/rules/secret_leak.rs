@@ -229,8 +229,12 @@ struct TextIndex<'t> {
     /// escapes, when it holds any (built on first use).
     decoded: std::cell::OnceCell<Vec<Decoded>>,
     /// Runs of letters, digits and mask characters ([`masked::groups`]; built on first
-    /// use, by a text that holds a mask character).
-    masked: std::cell::OnceCell<Vec<masked::Group>>,
+    /// use; `None` for a text without a mask character).
+    masked: std::cell::OnceCell<Option<masked::Groups>>,
+    /// The words without a vowel ([`letters::vowelless`]; built on first use).
+    vowelless: std::cell::OnceCell<Vec<usize>>,
+    /// Words that speak of an anagram ([`anagram::mentions`]; built on first use).
+    anagram_mentions: std::cell::OnceCell<Vec<usize>>,
     /// Lowercase letters and digits of the text, and for each byte its original span.
     plain: String,
     plain_map: Vec<(usize, usize)>,
@@ -263,6 +267,8 @@ impl<'t> TextIndex<'t> {
             marks: std::cell::OnceCell::new(),
             decoded: std::cell::OnceCell::new(),
             masked: std::cell::OnceCell::new(),
+            vowelless: std::cell::OnceCell::new(),
+            anagram_mentions: std::cell::OnceCell::new(),
             plain,
             plain_map,
         }
@@ -278,8 +284,20 @@ impl<'t> TextIndex<'t> {
             .get_or_init(|| secret_codes::decode_all(self.text))
     }
 
-    fn masked(&self) -> &[masked::Group] {
-        self.masked.get_or_init(|| masked::groups(self.text))
+    fn masked(&self) -> Option<&masked::Groups> {
+        self.masked
+            .get_or_init(|| masked::any_mask(self.text).then(|| masked::groups(self.text)))
+            .as_ref()
+    }
+
+    fn vowelless(&self) -> &[usize] {
+        self.vowelless
+            .get_or_init(|| letters::vowelless(&self.tokens))
+    }
+
+    fn anagram_mentions(&self) -> &[usize] {
+        self.anagram_mentions
+            .get_or_init(|| anagram::mentions(&self.tokens))
     }
 
     fn plain_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
@@ -932,9 +950,13 @@ fn set_apart(text: &str, tok: &Token) -> bool {
     before.ends_with(quote)
         || before.ends_with([':', '='])
         || after.starts_with(['"', '\'', '`', '”', '’', '»'])
-        || [" is", " are"]
-            .iter()
-            .any(|w| before.to_ascii_lowercase().strip_suffix(w).is_some())
+        || [" is", " are"].iter().any(|w| {
+            // The last bytes only: lowercasing all that comes before would make the
+            // check as long as the text.
+            let b = before.as_bytes();
+            b.get(b.len().saturating_sub(w.len())..)
+                .is_some_and(|end| end.eq_ignore_ascii_case(w.as_bytes()))
+        })
 }
 
 /// The secret spelt by the first letters of consecutive sentences, or by the last

@@ -153,7 +153,7 @@ fn spell(text: &str) -> Vec<Stream> {
             let e = words.get(i).map_or(*end, |(_, _, e)| *e);
             cur.push("x", *start, e, true);
             i += 1;
-        } else if let Some((digits, next)) = (i > read_to)
+        } else if let Some((digits, next)) = (i > read_to && is_number_word(w))
             .then(|| cardinal(&words, i - 1))
             .and_then(|(digits, next)| {
                 read_to = next;
@@ -347,6 +347,15 @@ fn cardinal(words: &[(String, usize, usize)], at: usize) -> (Option<String>, usi
     }
     let value = total.checked_add(cur).filter(|_| scaled);
     (value.map(|v| v.to_string()), i.max(at + 1))
+}
+
+/// True for a word that can start a number: `one` to `nineteen`, `twenty` to `ninety`.
+fn is_number_word(w: &str) -> bool {
+    // Every one starts with one of these letters: most words are one byte compare away.
+    matches!(
+        w.as_bytes().first(),
+        Some(b'z' | b'o' | b't' | b'f' | b's' | b'e' | b'n')
+    ) && (unit(w).is_some() || teen(w).is_some() || tens(w).is_some())
 }
 
 fn unit(w: &str) -> Option<&'static str> {

@@ -81,7 +81,32 @@ impl Pieces {
     /// text as written, to tell `ZEN` (a piece) from `zen` (maybe a word).
     pub(super) fn claims(&self, lower: &str, original: &str) -> Vec<Piece> {
         let mut out = Vec::new();
-        for (re, at) in [(&self.starts, At::First), (&self.ends, At::Last)] {
+        // Each claim needs one of a few words: most answers skip the regexes.
+        let has = |words: &[&str]| {
+            words
+                .iter()
+                .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
+        };
+        let starts = has(&["start", "begin", "opens with", "opening with"]);
+        let ends = has(&["end", "finish"]);
+        let part = has(&[
+            "first",
+            "last",
+            "final",
+            "second",
+            "opening",
+            "closing",
+            "beginning",
+            "ending",
+            "starting",
+        ]);
+        for (re, at, on) in [
+            (&self.starts, At::First, starts),
+            (&self.ends, At::Last, ends),
+        ] {
+            if !on {
+                continue;
+            }
             for c in re.captures_iter(lower) {
                 let (Some(all), Some(open), Some(p)) = (
                     group(&c, lower, 0),
@@ -96,29 +121,31 @@ impl Pieces {
                 );
             }
         }
-        for c in self.part.captures_iter(lower) {
-            let (Some(all), Some(which), Some(open), Some(p)) = (
-                group(&c, lower, 0),
-                group(&c, lower, 1),
-                group(&c, lower, 5),
-                group(&c, lower, 6),
-            ) else {
-                continue;
-            };
-            let what = group(&c, lower, 3)
-                .or_else(|| group(&c, lower, 4))
-                .map(|w| w.as_str());
-            let at = match (which.as_str(), what) {
-                ("first" | "opening" | "beginning" | "starting", _) => At::First,
-                ("second", Some("half" | "part")) => At::Last,
-                ("second", _) => continue,
-                _ => At::Last,
-            };
-            let count = group(&c, lower, 2).and_then(|n| small_number(n.as_str()));
-            out.extend(
-                piece(count, !open.is_empty(), p, lower, original)
-                    .map(|p| (at, p, all.start(), all.end())),
-            );
+        if part {
+            for c in self.part.captures_iter(lower) {
+                let (Some(all), Some(which), Some(open), Some(p)) = (
+                    group(&c, lower, 0),
+                    group(&c, lower, 1),
+                    group(&c, lower, 5),
+                    group(&c, lower, 6),
+                ) else {
+                    continue;
+                };
+                let what = group(&c, lower, 3)
+                    .or_else(|| group(&c, lower, 4))
+                    .map(|w| w.as_str());
+                let at = match (which.as_str(), what) {
+                    ("first" | "opening" | "beginning" | "starting", _) => At::First,
+                    ("second", Some("half" | "part")) => At::Last,
+                    ("second", _) => continue,
+                    _ => At::Last,
+                };
+                let count = group(&c, lower, 2).and_then(|n| small_number(n.as_str()));
+                out.extend(
+                    piece(count, !open.is_empty(), p, lower, original)
+                        .map(|p| (at, p, all.start(), all.end())),
+                );
+            }
         }
         out
     }

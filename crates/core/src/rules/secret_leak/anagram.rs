@@ -8,6 +8,8 @@ use crate::rules::Hit;
 
 /// Secrets shorter than this are not looked for shuffled.
 const MIN_LEN: usize = 5;
+/// Secrets longer than this are not looked for shuffled.
+const MAX_LEN: usize = 32;
 /// Words either side of a mention of an anagram that are searched.
 const REACH: usize = 40;
 /// Most words an anagram may take.
@@ -23,8 +25,31 @@ const MENTIONS: [&str; 7] = [
     "permut",
 ];
 
+/// True for a word that says letters are out of order (`anagram`, `scrambled`, …).
+fn is_mention(word: &str) -> bool {
+    // Most words start with another letter: one byte compare.
+    matches!(
+        word.as_bytes().first(),
+        Some(b'a' | b's' | b'u' | b'j' | b'r' | b'p')
+    ) && MENTIONS.iter().any(|m| word.starts_with(m))
+}
+
+/// The indexes of the words of the text that say letters are out of order (eight at
+/// most).
+pub(super) fn mentions(tokens: &[Token]) -> Vec<usize> {
+    tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, tok)| is_mention(&tok.text))
+        .map(|(i, _)| i)
+        .take(8)
+        .collect()
+}
+
 /// Counts of `a`–`z` and `0`–`9`.
 type Counts = [u16; 36];
+/// The slot for any other character (in a window of one-character words).
+const OTHER: usize = 36;
 
 fn slot(c: char) -> Option<usize> {
     match c {
@@ -47,30 +72,65 @@ fn counts(text: &str) -> Option<Counts> {
 /// The secret one character at a time, in another order: `n` one-character words close
 /// together (at most six bytes a character) with the secret's letters.
 pub(super) fn shuffled_singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
-    let n = s.plain.chars().count();
+    let n = s.plain.len();
     let Some(want) = counts(&s.plain) else {
         return;
     };
-    if n < MIN_LEN {
+    if !(MIN_LEN..=MAX_LEN).contains(&n) {
         return;
     }
     let digits = s.plain.bytes().any(|b| b.is_ascii_digit());
     let ones: Vec<&Token> = t
         .tokens
         .iter()
-        .filter(|tok| tok.text.len() == 1)
+        .filter(|tok| tok.text.chars().nth(1).is_none())
         .filter(|tok| digits || !tok.text.bytes().all(|b| b.is_ascii_digit()))
         .filter(|tok| !is_list_number(t.text, tok) && !is_tag_name(t.text, tok))
         .collect();
-    for w in ones.windows(n) {
+    if ones.len() < n {
+        return;
+    }
+    // A window of `n` one-character words slides over them; `off` counts the letters
+    // whose number in the window differs from the secret's (a character outside
+    // `a-z0-9` takes the last slot, which the secret never fills).
+    let slot_of = |tok: &Token| tok.text.chars().next().and_then(slot).unwrap_or(OTHER);
+    let mut have = [0u16; OTHER + 1];
+    let want_at = |k: usize| want.get(k).copied().unwrap_or(0);
+    let mut off = want.iter().filter(|c| **c > 0).count();
+    let step = |k: usize, up: bool, have: &mut [u16; OTHER + 1], off: &mut usize| {
+        let Some(h) = have.get_mut(k) else { return };
+        let was = *h == want_at(k);
+        *h = if up {
+            h.saturating_add(1)
+        } else {
+            h.saturating_sub(1)
+        };
+        match (was, *h == want_at(k)) {
+            (true, false) => *off += 1,
+            (false, true) => *off = off.saturating_sub(1),
+            _ => {}
+        }
+    };
+    for (j, tok) in ones.iter().enumerate() {
+        step(slot_of(tok), true, &mut have, &mut off);
+        if let Some(out) = j.checked_sub(n).and_then(|k| ones.get(k)) {
+            step(slot_of(out), false, &mut have, &mut off);
+        }
+        if off != 0 || j + 1 < n {
+            continue;
+        }
+        let Some(w) = ones.get(j + 1 - n..=j) else {
+            continue;
+        };
         let (Some(first), Some(last)) = (w.first(), w.last()) else {
             continue;
         };
-        if last.end - first.start > 6 * n {
-            continue;
-        }
-        let joined: String = w.iter().map(|tok| tok.text.as_str()).collect();
-        if joined != s.plain && counts(&joined) == Some(want) {
+        // Close together, and not in the secret's order (that is `direct`'s).
+        let in_order = w
+            .iter()
+            .map(|tok| tok.text.as_bytes())
+            .eq(s.plain.as_bytes().chunks(1));
+        if last.end - first.start <= 6 * n && !in_order {
             hits.push(Hit::new(
                 first.start,
                 last.end,
@@ -93,18 +153,16 @@ pub(super) fn anagram_near_mention(
     let Some(want) = counts(&s.plain) else {
         return;
     };
-    if n < MIN_LEN {
+    if !(MIN_LEN..=MAX_LEN).contains(&n) {
         return;
     }
     let toks = &t.tokens;
-    let mentions = toks
-        .iter()
-        .enumerate()
-        .filter(|(_, tok)| MENTIONS.iter().any(|m| tok.text.starts_with(m)))
-        .map(|(i, _)| i)
-        .take(8);
+    let mentions = t.anagram_mentions();
+    if mentions.is_empty() {
+        return;
+    }
     let mut done = 0;
-    for m in mentions {
+    for &m in mentions {
         let lo = m.saturating_sub(REACH).max(done);
         let hi = (m + REACH + 1).min(toks.len());
         for start in lo..hi {
@@ -118,9 +176,7 @@ pub(super) fn anagram_near_mention(
                 continue;
             };
             let joined: String = run.iter().map(|tok| tok.text.as_str()).collect();
-            let mention = run
-                .iter()
-                .any(|tok| MENTIONS.iter().any(|m| tok.text.starts_with(m)));
+            let mention = run.iter().any(|tok| is_mention(&tok.text));
             if len != n || mention || joined == s.plain {
                 continue;
             }

@@ -2,7 +2,7 @@
 //! character after each letter (`z1e2n3i4t5h6`, `lxaxbxyx…`, one or two fillers), or
 //! the vowels dropped (`znth`, `lbw pzz`). Part of `secret_leak`'s indirect mode.
 
-use super::{Secret, TextIndex};
+use super::{Secret, TextIndex, Token};
 use crate::rules::Hit;
 
 /// The secret with one or two filler characters after each of its letters, between
@@ -19,7 +19,7 @@ pub(super) fn interleaved(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &m
     let txt = t.plain.as_bytes();
     for stride in [2usize, 3] {
         let last = (n - 1) * stride;
-        for (i, _) in txt.iter().enumerate().filter(|(_, b)| **b == first) {
+        for i in memchr::memchr_iter(first, txt) {
             let Some(window) = txt.get(i..=i + last) else {
                 break;
             };
@@ -27,12 +27,15 @@ pub(super) fn interleaved(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &m
                 .iter()
                 .enumerate()
                 .all(|(k, b)| window.get(k * stride) == Some(b));
+            if !letters {
+                continue;
+            }
             // Fillers that repeat the letters are the doubled form (`direct`).
             let fillers_differ = (0..n - 1).any(|k| {
                 window.get(k * stride + 1) != sec.get(k)
                     && window.get(k * stride + 1) != sec.get(k + 1)
             });
-            if !letters || !fillers_differ {
+            if !fillers_differ {
                 continue;
             }
             // Fillers may stand before the first letter or after the last one.
@@ -73,7 +76,8 @@ pub(super) fn disemvowelled(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: 
         return;
     }
     let toks = &t.tokens;
-    for (i, tok) in toks.iter().enumerate() {
+    for &i in t.vowelless() {
+        let Some(tok) = toks.get(i) else { continue };
         let end = if tok.text == whole {
             Some(tok.end)
         } else if words.len() >= 2 {
@@ -92,6 +96,21 @@ pub(super) fn disemvowelled(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: 
             ));
         }
     }
+}
+
+/// The indexes of the words without a vowel (`a`, `e`, `i`, `o`, `u`): where a secret
+/// written without its vowels can start.
+pub(super) fn vowelless(tokens: &[Token]) -> Vec<usize> {
+    tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, tok)| {
+            !tok.text
+                .bytes()
+                .any(|b| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u'))
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 #[cfg(test)]

@@ -14,10 +14,14 @@ use crate::rules::Hit;
 /// One cell of a group: a lowercase letter or digit, or `None` for a mask character.
 type Cell = Option<char>;
 
-/// A run of letters, digits and masks, with its byte span in the text.
+/// A run of letters, digits and masks, with its byte span in the text; its cells are
+/// `cells[from..to]` of its [`Groups`].
 #[derive(Debug)]
-pub(super) struct Group {
-    cells: Vec<Cell>,
+struct Group {
+    from: usize,
+    to: usize,
+    /// Masks among the cells.
+    masks: usize,
     start: usize,
     end: usize,
     /// Built from single characters spaced out.
@@ -27,12 +31,26 @@ pub(super) struct Group {
 }
 
 impl Group {
-    fn masks(&self) -> usize {
-        self.cells.iter().filter(|c| c.is_none()).count()
+    fn len(&self) -> usize {
+        self.to - self.from
     }
 
     fn shown(&self) -> usize {
-        self.cells.len() - self.masks()
+        self.len() - self.masks
+    }
+}
+
+/// The groups of a text and the cells they share (one allocation each, whatever the
+/// number of words).
+#[derive(Debug, Default)]
+pub(super) struct Groups {
+    cells: Vec<Cell>,
+    groups: Vec<Group>,
+}
+
+impl Groups {
+    fn cells(&self, g: &Group) -> &[Cell] {
+        self.cells.get(g.from..g.to).unwrap_or_default()
     }
 }
 
@@ -61,16 +79,19 @@ fn is_mask(c: char) -> bool {
     )
 }
 
-/// True when the text holds a mask character at all (most answers do not: one byte
-/// scan, then nothing).
+/// True when the text holds a mask character at all (most answers do not: one `memchr`
+/// pass, and a pass over the characters of a text beyond ASCII).
 pub(super) fn any_mask(text: &str) -> bool {
-    let ascii = text.bytes().any(|b| matches!(b, b'*' | b'_' | b'?'));
-    ascii || (!text.is_ascii() && text.chars().any(is_mask))
+    memchr::memchr3(b'*', b'_', b'?', text.as_bytes()).is_some()
+        || (!text.is_ascii() && text.chars().any(is_mask))
 }
 
 /// The groups of a text ([`Group`]), in order.
-pub(super) fn groups(text: &str) -> Vec<Group> {
-    let mut raw: Vec<Group> = Vec::new();
+pub(super) fn groups(text: &str) -> Groups {
+    let mut out = Groups {
+        cells: Vec::with_capacity(text.len()),
+        groups: Vec::new(),
+    };
     let mut cur: Option<Group> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -87,65 +108,75 @@ pub(super) fn groups(text: &str) -> Vec<Group> {
         };
         match cell {
             Some(cell) => {
-                let g = cur.get_or_insert_with(|| Group {
-                    cells: Vec::new(),
+                let at = out.cells.len();
+                out.cells.push(cell);
+                let g = cur.get_or_insert(Group {
+                    from: at,
+                    to: at,
+                    masks: 0,
                     start: i,
                     end,
                     spaced: false,
                     tail: c,
                 });
-                g.cells.push(cell);
+                g.to = at + 1;
+                g.masks += usize::from(cell.is_none());
                 g.end = end;
                 g.tail = c;
             }
-            None => raw.extend(cur.take().and_then(tidy)),
+            None => {
+                if let Some(g) = cur.take().and_then(|g| tidy(&out.cells, g)) {
+                    join_or_push(text, &mut out.groups, g);
+                }
+            }
         }
     }
-    raw.extend(cur.take().and_then(tidy));
-    join_spaced(text, raw)
+    if let Some(g) = cur.take().and_then(|g| tidy(&out.cells, g)) {
+        join_or_push(text, &mut out.groups, g);
+    }
+    out
 }
 
 /// Drops what is punctuation rather than a mask: `**bold**` and `__init__` (the same
 /// marks on both sides of a word), a question mark that ends a question (`zenit?`).
-fn tidy(mut g: Group) -> Option<Group> {
-    let lead = g.cells.iter().take_while(|c| c.is_none()).count();
-    let trail = g.cells.iter().rev().take_while(|c| c.is_none()).count();
-    if lead > 0 && lead == trail && lead + trail < g.cells.len() && g.masks() == lead + trail {
-        g.cells.drain(..lead);
-        g.cells.truncate(g.cells.len() - trail);
-    }
-    if g.tail == '?' && trail == 1 && g.cells.len() > 1 {
+fn tidy(cells: &[Cell], mut g: Group) -> Option<Group> {
+    let own = cells.get(g.from..g.to)?;
+    let lead = own.iter().take_while(|c| c.is_none()).count();
+    let trail = own.iter().rev().take_while(|c| c.is_none()).count();
+    if lead > 0 && lead == trail && lead + trail < g.len() && g.masks == lead + trail {
+        g.from += lead;
+        g.to -= trail;
+        g.masks = 0;
+    } else if g.tail == '?' && trail == 1 && g.len() > 1 {
         // A question mark after a word ends a question.
-        g.cells.pop();
+        g.to -= 1;
+        g.masks -= 1;
     }
-    (!g.cells.is_empty()).then_some(g)
+    (g.len() > 0).then_some(g)
 }
 
-/// Joins runs of one-cell groups separated by short gaps of blanks, commas, hyphens,
-/// slashes or bars (`l _ _ y`, `l-_-_-y`) into one spaced group.
-fn join_spaced(text: &str, raw: Vec<Group>) -> Vec<Group> {
-    let mut out: Vec<Group> = Vec::with_capacity(raw.len());
-    for g in raw {
-        let join = g.cells.len() == 1
-            && out.last().is_some_and(|prev| {
-                (prev.spaced || prev.cells.len() == 1)
-                    && text.get(prev.end..g.start).is_some_and(|gap| {
-                        (1..=3).contains(&gap.len())
-                            && gap
-                                .bytes()
-                                .all(|b| matches!(b, b' ' | b'\t' | b',' | b'-' | b'/' | b'|'))
-                    })
-            });
-        match out.last_mut() {
-            Some(prev) if join => {
-                prev.cells.extend(g.cells);
-                prev.end = g.end;
-                prev.spaced = true;
-            }
-            _ => out.push(g),
-        }
+/// Joins a one-cell group to the one before when that one is a single cell too, or
+/// such cells joined, and only a short gap of blanks, commas, hyphens, slashes or bars
+/// (or a markdown escape) separates them (`l _ _ y`, `l-_-_-y`); pushes it otherwise.
+fn join_or_push(text: &str, groups: &mut Vec<Group>, g: Group) {
+    if let Some(prev) = groups.last_mut()
+        && g.len() == 1
+        && (prev.spaced || prev.len() == 1)
+        && prev.to == g.from
+        && text.get(prev.end..g.start).is_some_and(|gap| {
+            (1..=3).contains(&gap.len())
+                && gap
+                    .bytes()
+                    .all(|b| matches!(b, b' ' | b'\t' | b',' | b'-' | b'/' | b'|' | b'\\'))
+        })
+    {
+        prev.to = g.to;
+        prev.masks += g.masks;
+        prev.end = g.end;
+        prev.spaced = true;
+        return;
     }
-    out
+    groups.push(g);
 }
 
 /// True when every shown cell is the secret's character in that place.
@@ -159,15 +190,16 @@ fn fits(cells: &[Cell], want: &[char]) -> bool {
 
 /// The secret partly hidden: one group for the whole secret, or one group per word.
 pub(super) fn masked(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
-    let want: Vec<char> = s.plain.chars().collect();
-    if want.len() < 3 || !any_mask(t.text) {
+    if s.plain.len() < 3 {
         return;
     }
+    let Some(all) = t.masked() else { return };
+    let want: Vec<char> = s.plain.chars().collect();
     let words: Vec<Vec<char>> = s.words.iter().map(|w| w.chars().collect()).collect();
-    let groups = t.masked();
+    let groups = &all.groups;
     for (i, g) in groups.iter().enumerate() {
         // One group for the whole secret.
-        if g.masks() > 0 && g.shown() >= 2 && fits(&g.cells, &want) {
+        if g.masks > 0 && g.shown() >= 2 && fits(all.cells(g), &want) {
             hits.push(Hit::new(
                 g.start,
                 g.end,
@@ -182,6 +214,10 @@ pub(super) fn masked(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Ve
         let Some(run) = groups.get(i..i + words.len()) else {
             continue;
         };
+        let masks: usize = run.iter().map(|g| g.masks).sum();
+        if masks == 0 {
+            continue;
+        }
         let apart = run.windows(2).all(|w| match w {
             [a, b] => t
                 .text
@@ -189,12 +225,10 @@ pub(super) fn masked(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Ve
                 .is_some_and(|gap| !gap.is_empty() && gap.trim().is_empty()),
             _ => false,
         });
-        let masks: usize = run.iter().map(Group::masks).sum();
         let shown: usize = run.iter().map(Group::shown).sum();
-        let all_fit = run.iter().zip(&words).all(|(g, w)| fits(&g.cells, w));
+        let all_fit = run.iter().zip(&words).all(|(g, w)| fits(all.cells(g), w));
         if apart
             && all_fit
-            && masks > 0
             && shown >= 2
             && let Some(last) = run.last()
         {
@@ -212,9 +246,10 @@ mod tests {
     use super::*;
 
     fn shapes(text: &str) -> Vec<String> {
-        groups(text)
-            .into_iter()
-            .map(|g| g.cells.iter().map(|c| c.unwrap_or('*')).collect())
+        let all = groups(text);
+        all.groups
+            .iter()
+            .map(|g| all.cells(g).iter().map(|c| c.unwrap_or('*')).collect())
             .collect()
     }
 
@@ -230,6 +265,7 @@ mod tests {
             ["lab**", "is", "it", "zenit"]
         );
         assert_eq!(shapes("l-_-_-y, a b"), ["l**yab"]);
+        assert_eq!(shapes("l \\_ \\_ y"), ["l**y"]);
         assert_eq!(shapes("get_order 4 5"), ["get*order", "45"]);
     }
 }
