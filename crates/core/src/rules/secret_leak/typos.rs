@@ -1,8 +1,8 @@
 //! Near-miss spellings the one-word check does not see: a secret of several words
 //! written with typos (`Elbo Piza` for `Elbow Pizza`), and a one-word secret respelt
 //! by its sounds with hyphens (`LAB-uh-rinth`), a short one-word secret with one typo
-//! handed over as a value (`the password is zenitj`). Part of `secret_leak`'s indirect
-//! mode.
+//! inside it, handed over as a value (`the password is zenth`). Part of `secret_leak`'s
+//! indirect mode.
 
 use super::{Secret, TextIndex, levenshtein_within, set_apart};
 use crate::rules::Hit;
@@ -98,10 +98,12 @@ pub(super) fn respelt(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut V
     }
 }
 
-/// A one-word secret of five or six letters with one typo, handed over as a value
-/// (quoted, or after `:`, `=`, `is`: `the password is zenitj`): the same first letter,
-/// one edit away. Shorter words are too often one edit from an ordinary word to be
-/// read anywhere else; longer ones are the general near-miss check's.
+/// A one-word secret of five or six letters with one typo inside it, handed over as a
+/// value (quoted, or after `:`, `=`, `is`: `the password is zenth`): one edit away
+/// with the same first and last letters. A change at either end makes ordinary words
+/// and inflections (`closed` for `closer`, `bother`, `mothers`), so those are left;
+/// shorter words are too often one edit from another word to be read anywhere else;
+/// longer ones are the general near-miss check's.
 pub(super) fn short_typo(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     let n = s.plain.len();
     if s.words.len() != 1
@@ -110,10 +112,11 @@ pub(super) fn short_typo(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mu
     {
         return;
     }
-    let first = s.plain.as_bytes().first();
+    let (first, last) = (s.plain.as_bytes().first(), s.plain.as_bytes().last());
     for tok in &t.tokens {
         if tok.text.len().abs_diff(n) > 1
             || tok.text.as_bytes().first() != first
+            || tok.text.as_bytes().last() != last
             || tok.text == s.plain
             || !set_apart(t.text, tok)
         {
