@@ -6,6 +6,11 @@
 //! secret (canaries from the policy, [`crate::ScanContext::secrets`]):
 //!
 //! - its first or last letter: `starts with the letter "z"`, `ends in h`;
+//! - its beginning or end, several characters at once: `starts with "lab"`, `the first
+//!   three letters are L, A, B`, `the second half is RINTH` (quoted, in capitals, spelt
+//!   out, or a word of three letters or more that is not a common word; it fits when the
+//!   whole secret begins or ends so, and says nothing otherwise; `the first three
+//!   letters` is no length claim);
 //! - the letter at a position: `the third letter is n`, `character 2: e`, `last letter: h`;
 //! - its length: `six letters`, `a three-letter word`, `8 characters` (not after
 //!   `at least`, `up to`, `more than`, `longer than`, …: those are rules or comparisons,
@@ -20,7 +25,8 @@
 //!   river … to gain access`, `hint: it's a word from …`. The text hands over the
 //!   question whose answer is the secret. It fits a secret that such a question can
 //!   have as its answer: one to four words of letters (a name, a word, an answer, the
-//!   capital, opposite, translation or plural of something), or a number when the
+//!   capital, opposite, translation, plural, synonym, antonym, homophone, anagram,
+//!   nickname, acronym or abbreviation of something), or a number when the
 //!   text says answer, solution, result, number, year, sum or product. A gate (`say the
 //!   name of …`) counts only in a sentence that also speaks of being let in (`access
 //!   granted`, `to gain access`, `unlock`, `let you in`): outside one, "provide the
@@ -33,7 +39,7 @@
 //!   non-Latin script and the name of the script or its language (`Devanagari`,
 //!   `Hindi`; `Chinese`; `Cyrillic`, `Russian`; …).
 //!
-//! A secret is hinted at when at least one letter, length, prime, rhyme or what-it-is claim fits
+//! A secret is hinted at when at least one letter, piece, length, prime, rhyme or what-it-is claim fits
 //! it and no letter, length or contains claim contradicts it (a description of some other word
 //! says nothing about this secret), or when its form or its opposite is named. Descriptions of the
 //! secret are weaker evidence than the secret itself: give the rule a review action.

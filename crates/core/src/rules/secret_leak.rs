@@ -10,8 +10,9 @@
 //!   in ROT13, base64 or hex, as one string of bits, as character codes one per word
 //!   (decimal `97 106`, binary octets, `0x61`, octal `141`) or places in the alphabet
 //!   (`19 14 1`), in Morse code, Braille cells, upside-down letters or Unicode escapes
-//!   (`U+0073`, `\u0073`; see `secret_codes`), or inside any decoded view of the
-//!   normaliser. The secret's
+//!   (`U+0073`, `\u0073`; see `secret_codes`), as character codes one every other
+//!   word with the same word between (`chr(122) + chr(101)`), or inside any decoded
+//!   view of the normaliser. The secret's
 //!   canonical form is searched in the canonical and decoded views and its squashed
 //!   form (letters and digits only) in the squashed views. Secrets shorter than four
 //!   letters/digits after squashing are only searched in canonical form between word
@@ -30,8 +31,15 @@
 //!   sentences apart (`the first part is "lan" … the rest is "tern"`), a one-word secret of 6 to 24
 //!   letters and digits scrambled into one word (`gnraoe` for `orange`: the same
 //!   letters in another order; an ordinary word can be an anagram of the secret,
-//!   `silent` for `listen`, hence review), or the one symbol a secret repeats.
-//!   Weaker evidence: give it a milder action (review).
+//!   `silent` for `listen`, hence review), or the one symbol a secret repeats. Also,
+//!   each in its own child module: the secret with letters hidden (`l _ _ y`, `lab***`:
+//!   `masked`), with a filler after each letter or without its vowels (`letters`), its
+//!   letters shuffled one at a time or an anagram of several words beside a word that
+//!   says so (`anagram`), a several-word secret with typos, a one-word secret respelt
+//!   in hyphenated syllables or with one typo inside it handed over (`typos`), a
+//!   number secret in Roman numerals or as a sum, a date secret in another date form
+//!   (`numbers`), a Cyrillic, Greek or Devanagari secret in Latin letters
+//!   (`romanised`). Weaker evidence: give it a milder action (review).
 //!
 //! Reasons name the secret by origin and number (`request secret 1`), never its value.
 

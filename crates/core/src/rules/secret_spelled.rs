@@ -1,6 +1,7 @@
 //! `secret_spelled`: a secret spelt out in words: the NATO/ICAO phonetic alphabet
 //! (`Sierra November Alpha`), English letter names (`zed ee en`, `aitch`), number words
-//! (`two nine`, `twenty-nine`, `forty two`), a letter with its key word (`S as in Sugar`,
+//! (`two nine`, `twenty-nine`, `forty two`, and whole numbers with scale words: `three
+//! thousand four hundred and twelve`), a letter with its key word (`S as in Sugar`,
 //! `N for Nancy`, `Z is for a zebra`), or a mix of those and single characters
 //! (`Sierra, N, Alpha`).
 //!
@@ -147,13 +148,15 @@ fn spell(text: &str) -> Vec<Stream> {
             flush(&mut cur, &mut out);
             continue;
         }
+        // A number word, looked up once for the branches below.
+        let (ten, small) = (tens(w), unit(w).or_else(|| teen(w)));
         if let Some(letter) = phonetic(w).or_else(|| letter_name(w)) {
             cur.push(letter, *start, *end, true);
         } else if w == "x" && words.get(i).is_some_and(|(r, _, _)| r == "ray") {
             let e = words.get(i).map_or(*end, |(_, _, e)| *e);
             cur.push("x", *start, e, true);
             i += 1;
-        } else if let Some((digits, next)) = (i > read_to && is_number_word(w))
+        } else if let Some((digits, next)) = (i > read_to && (ten.is_some() || small.is_some()))
             .then(|| cardinal(&words, i - 1))
             .and_then(|(digits, next)| {
                 read_to = next;
@@ -164,7 +167,7 @@ fn spell(text: &str) -> Vec<Stream> {
             let e = words.get(next - 1).map_or(*end, |(_, _, e)| *e);
             cur.push(&digits, *start, e, true);
             i = next;
-        } else if let Some(tens) = tens(w) {
+        } else if let Some(tens) = ten {
             // `twenty-nine`, `forty two`: one number; `twenty` alone: 20.
             match words.get(i).and_then(|(u, _, e)| unit(u).map(|d| (d, *e))) {
                 Some((d, e)) if d != "0" => {
@@ -173,7 +176,7 @@ fn spell(text: &str) -> Vec<Stream> {
                 }
                 _ => cur.push(&format!("{tens}0"), *start, *end, true),
             }
-        } else if let Some(d) = unit(w).or_else(|| teen(w)) {
+        } else if let Some(d) = small {
             cur.push(d, *start, *end, true);
         } else if w.len() == 1 {
             // `S as in Sugar`, `S for Sugar`, `S is for a sun`: the key word repeats
@@ -347,15 +350,6 @@ fn cardinal(words: &[(String, usize, usize)], at: usize) -> (Option<String>, usi
     }
     let value = total.checked_add(cur).filter(|_| scaled);
     (value.map(|v| v.to_string()), i.max(at + 1))
-}
-
-/// True for a word that can start a number: `one` to `nineteen`, `twenty` to `ninety`.
-fn is_number_word(w: &str) -> bool {
-    // Every one starts with one of these letters: most words are one byte compare away.
-    matches!(
-        w.as_bytes().first(),
-        Some(b'z' | b'o' | b't' | b'f' | b's' | b'e' | b'n')
-    ) && (unit(w).is_some() || teen(w).is_some() || tens(w).is_some())
 }
 
 fn unit(w: &str) -> Option<&'static str> {

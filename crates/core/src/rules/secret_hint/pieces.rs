@@ -3,6 +3,7 @@
 //! `the second half is "rinth"`. Part of `secret_hint`; a single character is its
 //! first/last-letter claim.
 
+use memchr::memmem::Finder;
 use regex_automata::meta::Regex;
 
 use super::{At, Group, NUMBERS, group};
@@ -54,6 +55,9 @@ pub(super) struct Pieces {
     starts: Regex,
     ends: Regex,
     part: Regex,
+    /// Words one of which each regex needs (`start`, `end`, `first`, …): a text without
+    /// them skips it.
+    needs: [Vec<Finder<'static>>; 3],
 }
 
 /// A piece of the secret the text hands over: where it sits, its letters and digits
@@ -64,7 +68,25 @@ impl Pieces {
     pub(super) fn compile(re: impl Fn(&str) -> Result<Regex, String>) -> Result<Pieces, String> {
         let lead = r"(?:(?:the\s+)?(?:letters?|characters?|chars|syllables?|prefix|suffix|string|sequence)\s+)?";
         let units = "letters?|characters?|chars|digits?|half|part|syllable|bit|portion";
+        let finders = |words: &[&'static str]| -> Vec<Finder<'static>> {
+            words.iter().map(|w| Finder::new(w.as_bytes())).collect()
+        };
         Ok(Pieces {
+            needs: [
+                finders(&["start", "begin", "opens with", "opening with"]),
+                finders(&["end", "finish"]),
+                finders(&[
+                    "first",
+                    "last",
+                    "final",
+                    "second",
+                    "opening",
+                    "closing",
+                    "beginning",
+                    "ending",
+                    "starting",
+                ]),
+            ],
             starts: re(&format!(
                 r"(?-u:\b)(?:starts?|begins?|starting|beginning|opens?|opening)\s+(?:off\s+)?with\s+{lead}{OPEN}{PIECE}"
             ))?,
@@ -82,24 +104,11 @@ impl Pieces {
     pub(super) fn claims(&self, lower: &str, original: &str) -> Vec<Piece> {
         let mut out = Vec::new();
         // Each claim needs one of a few words: most answers skip the regexes.
-        let has = |words: &[&str]| {
-            words
-                .iter()
-                .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
+        let has = |finders: &[Finder<'static>]| {
+            finders.iter().any(|f| f.find(lower.as_bytes()).is_some())
         };
-        let starts = has(&["start", "begin", "opens with", "opening with"]);
-        let ends = has(&["end", "finish"]);
-        let part = has(&[
-            "first",
-            "last",
-            "final",
-            "second",
-            "opening",
-            "closing",
-            "beginning",
-            "ending",
-            "starting",
-        ]);
+        let [starts, ends, part] = &self.needs;
+        let (starts, ends, part) = (has(starts), has(ends), has(part));
         for (re, at, on) in [
             (&self.starts, At::First, starts),
             (&self.ends, At::Last, ends),

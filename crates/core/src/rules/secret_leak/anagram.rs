@@ -83,7 +83,7 @@ pub(super) fn shuffled_singles(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hit
     let ones: Vec<&Token> = t
         .tokens
         .iter()
-        .filter(|tok| tok.text.chars().nth(1).is_none())
+        .filter(|tok| tok.text.len() <= 4 && tok.text.chars().nth(1).is_none())
         .filter(|tok| digits || !tok.text.bytes().all(|b| b.is_ascii_digit()))
         .filter(|tok| !is_list_number(t.text, tok) && !is_tag_name(t.text, tok))
         .collect();

@@ -17,11 +17,12 @@ pub(super) fn interleaved(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &m
     }
     let Some(&first) = sec.first() else { return };
     let txt = t.plain.as_bytes();
-    for stride in [2usize, 3] {
-        let last = (n - 1) * stride;
-        for i in memchr::memchr_iter(first, txt) {
+    // One pass over the places of the first letter, both spacings at each.
+    for i in memchr::memchr_iter(first, txt) {
+        for stride in [2usize, 3] {
+            let last = (n - 1) * stride;
             let Some(window) = txt.get(i..=i + last) else {
-                break;
+                continue;
             };
             let letters = sec
                 .iter()
