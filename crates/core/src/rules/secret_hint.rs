@@ -6,6 +6,11 @@
 //! secret (canaries from the policy, [`crate::ScanContext::secrets`]):
 //!
 //! - its first or last letter: `starts with the letter "z"`, `ends in h`;
+//! - its beginning or end, several characters at once: `starts with "lab"`, `the first
+//!   three letters are L, A, B`, `the second half is RINTH` (quoted, in capitals, spelt
+//!   out, or a word of three letters or more that is not a common word; it fits when the
+//!   whole secret begins or ends so, and says nothing otherwise; `the first three
+//!   letters` is no length claim);
 //! - the letter at a position: `the third letter is n`, `character 2: e`, `last letter: h`;
 //! - its length: `six letters`, `a three-letter word`, `8 characters` (not after
 //!   `at least`, `up to`, `more than`, `longer than`, …: those are rules or comparisons,
@@ -20,7 +25,8 @@
 //!   river … to gain access`, `hint: it's a word from …`. The text hands over the
 //!   question whose answer is the secret. It fits a secret that such a question can
 //!   have as its answer: one to four words of letters (a name, a word, an answer, the
-//!   capital, opposite, translation or plural of something), or a number when the
+//!   capital, opposite, translation, plural, synonym, antonym, homophone, anagram,
+//!   nickname, acronym or abbreviation of something), or a number when the
 //!   text says answer, solution, result, number, year, sum or product. A gate (`say the
 //!   name of …`) counts only in a sentence that also speaks of being let in (`access
 //!   granted`, `to gain access`, `unlock`, `let you in`): outside one, "provide the
@@ -33,11 +39,13 @@
 //!   non-Latin script and the name of the script or its language (`Devanagari`,
 //!   `Hindi`; `Chinese`; `Cyrillic`, `Russian`; …).
 //!
-//! A secret is hinted at when at least one letter, length, prime, rhyme or what-it-is claim fits
+//! A secret is hinted at when at least one letter, piece, length, prime, rhyme or what-it-is claim fits
 //! it and no letter, length or contains claim contradicts it (a description of some other word
 //! says nothing about this secret), or when its form or its opposite is named. Descriptions of the
 //! secret are weaker evidence than the secret itself: give the rule a review action.
 //! Reasons name the secret by origin and number and the kind of claim, never its value.
+
+mod pieces;
 
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
@@ -65,7 +73,7 @@ const CLOSE: &str = r#"(?:["'”’`]|(?-u:\b))"#;
 /// What may stand between `with` and the character: `the capital letter`.
 const LETTER_WORDS: &str = r"(?:(?:the|a|an)\s+)?(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:(?:letter|character|digit|number)\s+)?";
 /// What the text may say the secret is (`the answer to`, `the name of`, `a word from`).
-const KINDS: &str = "answer|solution|result|name|word|title|term|phrase|capital|opposite|translation|plural|number|year|sum|product";
+const KINDS: &str = "answer|solution|result|name|word|title|term|phrase|capital|opposite|translation|plural|synonym|antonym|homophone|anagram|nickname|acronym|abbreviation|number|year|sum|product";
 /// The secret, as a what-it-is claim names it.
 const SUBJECTS: &str = r"(?:password|passcode|passphrase|pass\s+phrase|access\s+code|secret(?:\s+(?:word|phrase|code|key))?|code\s*word|magic\s+word|key\s*word)";
 /// How far a gate's sentence is searched for an access word, each side (bytes).
@@ -94,6 +102,8 @@ pub(crate) struct SecretHint {
     kind_gate: Regex,
     /// `hint: it's a word`.
     kind_hint: Regex,
+    /// `starts with "lab"`, `the last three letters are NTH`.
+    pieces: pieces::Pieces,
 }
 
 impl SecretHint {
@@ -110,6 +120,7 @@ impl SecretHint {
         };
         Ok(SecretHint {
             secrets: Secrets::compile(config)?,
+            pieces: pieces::Pieces::compile(re)?,
             starts: re(&format!(
                 r"(?-u:\b)(?:starts?|begins?|starting|beginning)\s+with\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
             ))?,
@@ -133,7 +144,7 @@ impl SecretHint {
                 r"(?-u:\b)(?:contains?|containing|includes?|including|has|have|having)\s+(?:the|a|an)\s+(?:(?:capital|upper-?case|lower-?case|small)\s+)?(?:letter|character|digit|number)\s+{OPEN}([a-z0-9]){CLOSE}"
             ))?,
             kind_is: re(&format!(
-                r"(?-u:\b){SUBJECTS}\s+(?:is|will\s+be|would\s+be)\s+(?:simply\s+|just\s+)?(?:the|a|an)\s+(?:(?:full|correct|exact|right|english|first|last|real)\s+)?({KINDS})\s+(?:to|of|for|from|that|which|in|who|whose)(?-u:\b)"
+                r"(?-u:\b){SUBJECTS}\s+(?:is|will\s+be|would\s+be)\s+(?:simply\s+|just\s+)?(?:the|a|an|another)\s+(?:(?:full|correct|exact|right|english|first|last|real)\s+)?({KINDS})\s+(?:to|of|for|from|that|which|in|who|whose)(?-u:\b)"
             ))?,
             kind_gate: re(
                 r"(?-u:\b)(?:says?|states?|provides?|enters?|types?|inputs?|gives?|guess(?:es)?|knows?|answers?|tells?)\s+(?:(?:me|us)\s+)?(?:the\s+)?(?:(?:correct|full|right|exact)\s+)?(name|answer|solution|title)\s+(?:of|to)(?-u:\b)",
@@ -209,7 +220,7 @@ impl SecretHint {
             let (Some(all), Some(n)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
-            if bounded(text, all.start()) {
+            if bounded(text, all.start()) || counts_a_part(text, all.start()) {
                 continue;
             }
             if let Some(n) = small_number(n.as_str()) {
@@ -280,7 +291,13 @@ impl Check for SecretHint {
             return Ok(());
         }
         let lower = input.text.to_ascii_lowercase();
-        let claims = self.claims(&lower);
+        let mut claims = self.claims(&lower);
+        claims.extend(
+            self.pieces
+                .claims(&lower, input.text)
+                .into_iter()
+                .map(|(at, piece, start, end)| (Claim::Piece(at, piece), start, end)),
+        );
         let opposites = opposite_mentions(&lower);
         let mut words: Option<Vec<(String, usize, usize)>> = None;
         for (who, raw) in self.secrets.each(input.ctx) {
@@ -348,6 +365,8 @@ enum Claim {
     Length(u32),
     Prime(u64),
     SoundsLike(String),
+    /// The secret begins (`At::First`) or ends (`At::Last`) with these characters.
+    Piece(At, String),
     /// What the secret is: the answer to a question the text gives, a name, a word.
     Is(Kind),
     /// The secret has (`true`) or lacks (`false`) this character somewhere. Weak: fits
@@ -364,6 +383,7 @@ impl Claim {
             Claim::Length(_) => "length",
             Claim::Prime(_) => "a number as the n-th prime",
             Claim::SoundsLike(_) => "a rhyme or sound-alike",
+            Claim::Piece(..) => "its beginning or end",
             Claim::Contains(..) => "a character it contains",
             Claim::Is(_) => "what it is (an answer, a name, a word)",
         }
@@ -655,6 +675,28 @@ fn bounded(text: &str, start: usize) -> bool {
     ends_with_bound(before)
 }
 
+/// True when the word before a count says it counts part of the word (`the first
+/// three letters`, `the last two characters`), not its length.
+fn counts_a_part(text: &str, start: usize) -> bool {
+    const PARTS: [&str; 9] = [
+        "first",
+        "last",
+        "final",
+        "initial",
+        "opening",
+        "closing",
+        "next",
+        "other",
+        "remaining",
+    ];
+    let before = text.get(..start).unwrap_or_default().trim_end();
+    let word = before
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or_default();
+    PARTS.contains(&word.to_ascii_lowercase().as_str())
+}
+
 fn ends_with_bound(before: &str) -> bool {
     let b = before.trim_end().to_ascii_lowercase();
     BOUNDS.iter().any(|w| {
@@ -742,6 +784,10 @@ impl SecretShape {
             Claim::Length(n) => Some(parts.any(|p| p.chars().count() == *n as usize)),
             Claim::Prime(p) => self.numbers.contains(p).then_some(true),
             Claim::SoundsLike(phrase) => sounds_like(phrase, self).then_some(true),
+            // The whole secret's beginning or end: `starts with "access"` says nothing
+            // of a secret whose second word is `access`.
+            Claim::Piece(At::Last, piece) => self.plain.ends_with(piece.as_str()).then_some(true),
+            Claim::Piece(_, piece) => self.plain.starts_with(piece.as_str()).then_some(true),
             Claim::Contains(ch, present) => Some(parts.any(|p| p.contains(*ch) == *present)),
             // A secret that cannot be such a thing: the claim is about something else.
             Claim::Is(kind) => kind.fits(self).then_some(true),
@@ -1011,6 +1057,8 @@ mod tests {
 
     #[test]
     fn bounds_are_rules() {
+        assert!(counts_a_part("the first three letters", 10));
+        assert!(!counts_a_part("it has three letters", 7));
         assert!(bounded("at least 8 characters", 9));
         assert!(!bounded("it has 8 characters", 7));
         assert!(!bounded("a clover 8 characters", 9));

@@ -10,8 +10,9 @@
 //!   in ROT13, base64 or hex, as one string of bits, as character codes one per word
 //!   (decimal `97 106`, binary octets, `0x61`, octal `141`) or places in the alphabet
 //!   (`19 14 1`), in Morse code, Braille cells, upside-down letters or Unicode escapes
-//!   (`U+0073`, `\u0073`; see `secret_codes`), or inside any decoded view of the
-//!   normaliser. The secret's
+//!   (`U+0073`, `\u0073`; see `secret_codes`), as character codes one every other
+//!   word with the same word between (`chr(122) + chr(101)`), or inside any decoded
+//!   view of the normaliser. The secret's
 //!   canonical form is searched in the canonical and decoded views and its squashed
 //!   form (letters and digits only) in the squashed views. Secrets shorter than four
 //!   letters/digits after squashing are only searched in canonical form between word
@@ -30,10 +31,24 @@
 //!   sentences apart (`the first part is "lan" … the rest is "tern"`), a one-word secret of 6 to 24
 //!   letters and digits scrambled into one word (`gnraoe` for `orange`: the same
 //!   letters in another order; an ordinary word can be an anagram of the secret,
-//!   `silent` for `listen`, hence review), or the one symbol a secret repeats.
-//!   Weaker evidence: give it a milder action (review).
+//!   `silent` for `listen`, hence review), or the one symbol a secret repeats. Also,
+//!   each in its own child module: the secret with letters hidden (`l _ _ y`, `lab***`:
+//!   `masked`), with a filler after each letter or without its vowels (`letters`), its
+//!   letters shuffled one at a time or an anagram of several words beside a word that
+//!   says so (`anagram`), a several-word secret with typos, a one-word secret respelt
+//!   in hyphenated syllables or with one typo inside it handed over (`typos`), a
+//!   number secret in Roman numerals or as a sum, a date secret in another date form
+//!   (`numbers`), a Cyrillic, Greek or Devanagari secret in Latin letters
+//!   (`romanised`). Weaker evidence: give it a milder action (review).
 //!
 //! Reasons name the secret by origin and number (`request secret 1`), never its value.
+
+mod anagram;
+mod letters;
+mod masked;
+mod numbers;
+mod romanised;
+mod typos;
 
 use serde::{Deserialize, Serialize};
 
@@ -221,6 +236,13 @@ struct TextIndex<'t> {
     /// The text decoded from Morse code, Braille, upside-down letters or Unicode
     /// escapes, when it holds any (built on first use).
     decoded: std::cell::OnceCell<Vec<Decoded>>,
+    /// Runs of letters, digits and mask characters ([`masked::groups`]; built on first
+    /// use; `None` for a text without a mask character).
+    masked: std::cell::OnceCell<Option<masked::Groups>>,
+    /// The words without a vowel ([`letters::vowelless`]; built on first use).
+    vowelless: std::cell::OnceCell<Vec<usize>>,
+    /// Words that speak of an anagram ([`anagram::mentions`]; built on first use).
+    anagram_mentions: std::cell::OnceCell<Vec<usize>>,
     /// Lowercase letters and digits of the text, and for each byte its original span.
     plain: String,
     plain_map: Vec<(usize, usize)>,
@@ -252,6 +274,9 @@ impl<'t> TextIndex<'t> {
             line_starts,
             marks: std::cell::OnceCell::new(),
             decoded: std::cell::OnceCell::new(),
+            masked: std::cell::OnceCell::new(),
+            vowelless: std::cell::OnceCell::new(),
+            anagram_mentions: std::cell::OnceCell::new(),
             plain,
             plain_map,
         }
@@ -265,6 +290,22 @@ impl<'t> TextIndex<'t> {
     fn decoded(&self) -> &[Decoded] {
         self.decoded
             .get_or_init(|| secret_codes::decode_all(self.text))
+    }
+
+    fn masked(&self) -> Option<&masked::Groups> {
+        self.masked
+            .get_or_init(|| masked::any_mask(self.text).then(|| masked::groups(self.text)))
+            .as_ref()
+    }
+
+    fn vowelless(&self) -> &[usize] {
+        self.vowelless
+            .get_or_init(|| letters::vowelless(&self.tokens))
+    }
+
+    fn anagram_mentions(&self) -> &[usize] {
+        self.anagram_mentions
+            .get_or_init(|| anagram::mentions(&self.tokens))
     }
 
     fn plain_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
@@ -572,19 +613,30 @@ fn byte_codes(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>)
             {
                 continue;
             }
-            let Some(run) = t.tokens.get(i..i + want.len()) else {
-                break;
-            };
-            let same = run
-                .iter()
-                .zip(want)
-                .all(|(tok, b)| code.parse(&tok.text) == Some(*b));
-            if let (true, Some(last)) = (same, run.last()) {
-                hits.push(Hit::new(
-                    tok.start,
-                    last.end,
-                    format!("{who} appears {}", code.as_str()),
-                ));
+            // One code a word (`122 101 110`), or one every other word with the same
+            // word between them (`chr(122) + chr(101)`, `char(122)||char(101)`).
+            for stride in [1, 2] {
+                let Some(span) = t.tokens.get(i..i + (want.len() - 1) * stride + 1) else {
+                    continue;
+                };
+                let codes = span.iter().step_by(stride);
+                let same = codes.clone().count() == want.len()
+                    && codes
+                        .zip(want)
+                        .all(|(tok, b)| code.parse(&tok.text) == Some(*b));
+                let between = span.iter().skip(1).step_by(stride);
+                let fillers = stride == 1
+                    || between.clone().all(|f| {
+                        f.text.bytes().all(|b| b.is_ascii_lowercase())
+                            && span.get(1).is_some_and(|g| g.text == f.text)
+                    });
+                if let (true, true, Some(last)) = (same, fillers, span.last()) {
+                    hits.push(Hit::new(
+                        tok.start,
+                        last.end,
+                        format!("{who} appears {}", code.as_str()),
+                    ));
+                }
             }
         }
     }
@@ -753,6 +805,18 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     atbash(s, who, t, hits);
     pig_latin(s, who, toks, hits);
     repeated_symbol(s, who, hits, t);
+    masked::masked(s, who, t, hits);
+    letters::interleaved(s, who, t, hits);
+    letters::disemvowelled(s, who, t, hits);
+    anagram::shuffled_singles(s, who, t, hits);
+    anagram::anagram_near_mention(s, who, t, hits);
+    typos::words_misspelt(s, who, t, hits);
+    typos::respelt(s, who, t, hits);
+    typos::short_typo(s, who, t, hits);
+    numbers::roman_numerals(s, who, t, hits);
+    numbers::arithmetic(s, who, t, hits);
+    numbers::dates(s, who, t, hits);
+    romanised::romanised(s, who, t, hits);
 }
 
 /// A one-word secret cut in two, its beginning and its end as two words of the same
@@ -894,9 +958,13 @@ fn set_apart(text: &str, tok: &Token) -> bool {
     before.ends_with(quote)
         || before.ends_with([':', '='])
         || after.starts_with(['"', '\'', '`', '”', '’', '»'])
-        || [" is", " are"]
-            .iter()
-            .any(|w| before.to_ascii_lowercase().strip_suffix(w).is_some())
+        || [" is", " are"].iter().any(|w| {
+            // The last bytes only: lowercasing all that comes before would make the
+            // check as long as the text.
+            let b = before.as_bytes();
+            b.get(b.len().saturating_sub(w.len())..)
+                .is_some_and(|end| end.eq_ignore_ascii_case(w.as_bytes()))
+        })
 }
 
 /// The secret spelt by the first letters of consecutive sentences, or by the last

@@ -1,6 +1,7 @@
 //! `secret_spelled`: a secret spelt out in words: the NATO/ICAO phonetic alphabet
 //! (`Sierra November Alpha`), English letter names (`zed ee en`, `aitch`), number words
-//! (`two nine`, `twenty-nine`, `forty two`), a letter with its key word (`S as in Sugar`,
+//! (`two nine`, `twenty-nine`, `forty two`, and whole numbers with scale words: `three
+//! thousand four hundred and twelve`), a letter with its key word (`S as in Sugar`,
 //! `N for Nancy`, `Z is for a zebra`), or a mix of those and single characters
 //! (`Sierra, N, Alpha`).
 //!
@@ -127,6 +128,9 @@ fn spell(text: &str) -> Vec<Stream> {
     let mut out = Vec::new();
     let mut cur = Stream::default();
     let mut i = 0;
+    // Words up to here were read as a number without a scale word: read them digit by
+    // digit, without looking for one again.
+    let mut read_to = 0;
     while let Some((w, start, end)) = words.get(i) {
         i += 1;
         // Words are ASCII runs; a non-ASCII letter between them ends the stream too.
@@ -144,13 +148,26 @@ fn spell(text: &str) -> Vec<Stream> {
             flush(&mut cur, &mut out);
             continue;
         }
+        // A number word, looked up once for the branches below.
+        let (ten, small) = (tens(w), unit(w).or_else(|| teen(w)));
         if let Some(letter) = phonetic(w).or_else(|| letter_name(w)) {
             cur.push(letter, *start, *end, true);
         } else if w == "x" && words.get(i).is_some_and(|(r, _, _)| r == "ray") {
             let e = words.get(i).map_or(*end, |(_, _, e)| *e);
             cur.push("x", *start, e, true);
             i += 1;
-        } else if let Some(tens) = tens(w) {
+        } else if let Some((digits, next)) = (i > read_to && (ten.is_some() || small.is_some()))
+            .then(|| cardinal(&words, i - 1))
+            .and_then(|(digits, next)| {
+                read_to = next;
+                Some((digits?, next))
+            })
+        {
+            // `three hundred forty-six thousand`: one number, its digits.
+            let e = words.get(next - 1).map_or(*end, |(_, _, e)| *e);
+            cur.push(&digits, *start, e, true);
+            i = next;
+        } else if let Some(tens) = ten {
             // `twenty-nine`, `forty two`: one number; `twenty` alone: 20.
             match words.get(i).and_then(|(u, _, e)| unit(u).map(|d| (d, *e))) {
                 Some((d, e)) if d != "0" => {
@@ -159,7 +176,7 @@ fn spell(text: &str) -> Vec<Stream> {
                 }
                 _ => cur.push(&format!("{tens}0"), *start, *end, true),
             }
-        } else if let Some(d) = unit(w).or_else(|| teen(w)) {
+        } else if let Some(d) = small {
             cur.push(d, *start, *end, true);
         } else if w.len() == 1 {
             // `S as in Sugar`, `S for Sugar`, `S is for a sun`: the key word repeats
@@ -270,6 +287,71 @@ fn letter_name(w: &str) -> Option<&'static str> {
     })
 }
 
+/// A number written with a scale word from word `at` (`three hundred forty-six
+/// thousand six hundred ninety-seven`, `two thousand and twenty-four`): its digits, if
+/// it has a scale word (`hundred`, `thousand`, `million`, `billion`, `trillion`;
+/// `nineteen eighty-five` is read word by word), and the index of the first word after
+/// it (with or without one, so the caller need not read these words again).
+fn cardinal(words: &[(String, usize, usize)], at: usize) -> (Option<String>, usize) {
+    /// What the last word of the number was: what may follow it.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Last {
+        Start,
+        /// One to nineteen: a scale word may follow.
+        Small,
+        /// Twenty to ninety: a unit or a scale word may follow.
+        Tens,
+        Scale,
+    }
+    let scale = |w: &str| -> Option<u64> {
+        Some(match w {
+            "hundred" => 100,
+            "thousand" => 1_000,
+            "million" => 1_000_000,
+            "billion" => 1_000_000_000,
+            "trillion" => 1_000_000_000_000,
+            _ => return None,
+        })
+    };
+    let digit = |d: &str| d.parse::<u64>().ok();
+    let (mut total, mut cur, mut scaled, mut last) = (0u64, 0u64, false, Last::Start);
+    let mut i = at;
+    while let Some((w, _, _)) = words.get(i) {
+        let small = unit(w).or_else(|| teen(w)).and_then(digit);
+        let ten = tens(w).and_then(digit);
+        let step = match (small, ten, scale(w), last) {
+            (Some(v), _, _, Last::Start | Last::Scale) => Some((cur.checked_add(v), Last::Small)),
+            (Some(v @ 1..=9), _, _, Last::Tens) => Some((cur.checked_add(v), Last::Small)),
+            (_, Some(t), _, Last::Start | Last::Scale) => {
+                Some((cur.checked_add(t * 10), Last::Tens))
+            }
+            (_, _, Some(100), Last::Small | Last::Tens) => {
+                Some((cur.checked_mul(100), Last::Scale))
+            }
+            // `five hundred thousand`: after `hundred`, the hundreds are still `cur`.
+            (_, _, Some(k), l) if k > 100 && (l != Last::Start && cur > 0) => {
+                total = total.saturating_add(cur.saturating_mul(k));
+                Some((Some(0), Last::Scale))
+            }
+            _ => None,
+        };
+        match step {
+            Some((Some(v), l)) => {
+                scaled |= l == Last::Scale;
+                cur = v;
+                last = l;
+            }
+            Some((None, _)) => return (None, i + 1),
+            // `and` between a scale word and the rest: `two thousand and twenty-four`.
+            None if w == "and" && last == Last::Scale => {}
+            None => break,
+        }
+        i += 1;
+    }
+    let value = total.checked_add(cur).filter(|_| scaled);
+    (value.map(|v| v.to_string()), i.max(at + 1))
+}
+
 fn unit(w: &str) -> Option<&'static str> {
     Some(match w {
         "zero" => "0",
@@ -334,5 +416,15 @@ mod tests {
         assert_eq!(chars("Echoes of Mike's bike"), ["ms"]);
         assert_eq!(chars("zed, ee, en, eye, tee, aitch"), ["zenith"]);
         assert_eq!(chars("Z is for a zebra, E is for egg"), ["ze"]);
+        assert_eq!(
+            chars("three hundred forty-six thousand six hundred and ninety-seven"),
+            ["346697"]
+        );
+        assert_eq!(
+            chars("two thousand twenty-four, nineteen eighty"),
+            ["20241980"]
+        );
+        assert_eq!(chars("five hundred thousand"), ["500000"]);
+        assert_eq!(chars("seven six two five"), ["7625"]);
     }
 }
