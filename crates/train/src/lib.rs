@@ -62,6 +62,12 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
         "attacks_tmpl_sha256": hex::encode(Sha256::digest(synth::ATTACKS_TMPL.as_bytes())),
         "benign_tmpl_sha256": hex::encode(Sha256::digest(synth::BENIGN_TMPL.as_bytes())),
         "everyday_tmpl_sha256": hex::encode(Sha256::digest(synth::EVERYDAY_TMPL.as_bytes())),
+        "benign_tmpl_expanded": synth::benign_expanded_by_file()?
+            .into_iter()
+            .map(|(name, n)| (name.to_owned(), n))
+            .collect::<BTreeMap<String, usize>>(),
+        "bipia_clean_copies": BIPIA_COPIES,
+        "corpus_benign_weight": CORPUS_BENIGN_WEIGHT,
         "params": format!("{params:?}"),
     });
     Ok(Trained { model, manifest })

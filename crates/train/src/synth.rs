@@ -49,6 +49,23 @@ pub fn generate_from(
     generate_from_files(attacks, &[benign], per, seed)
 }
 
+/// How many texts each shipped benign template file expands to (before obfuscated
+/// copies and long documents), by file name: for the manifest.
+pub fn benign_expanded_by_file() -> anyhow::Result<Vec<(&'static str, usize)>> {
+    BENIGN_TMPLS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, text))| {
+            Ok((
+                *name,
+                tmpl::parse(text)?
+                    .expand(PER_TEMPLATE, SEED ^ 1 ^ ((i as u64) << 8))
+                    .len(),
+            ))
+        })
+        .collect()
+}
+
 /// Expands one attack template text and several benign ones (file `i` with its own
 /// seed, `seed ^ 1 ^ (i << 8)`, so the first file expands as it did alone).
 pub fn generate_from_files(
