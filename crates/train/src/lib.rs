@@ -265,6 +265,13 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
                 }
             }
             let by_rules = eval::rules_catch(&rules, gatehouse_core::Stage::Prompt, &r.text);
+            if misses && r.attack && p < threshold && !by_rules {
+                eprintln!(
+                    "policy miss p={p:.2} {} {:?}",
+                    r.source,
+                    r.text.chars().take(200).collect::<String>()
+                );
+            }
             scored.push((r.attack, r.source.clone(), p, by_rules));
         }
     }
