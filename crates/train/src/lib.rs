@@ -155,8 +155,9 @@ pub const BIPIA_COPIES: usize = 2;
 /// The weight of every other benign corpus row (Banking77, WildGuard, XSTest) against
 /// a generated benign text. The everyday set (`everyday.tmpl`) tripled the generated
 /// benign texts; at weight 1 the corpus rows lost so much of their pull that 4-fold
-/// validation on the tune split flagged more WildGuard rows than before (2.4 → 4.0 %
-/// at p ≥ 0.4); at 3 it is 1.5 % (docs/DETECTION.md, 2026-12-02 (5)).
+/// validation on the tune split flagged more WildGuard rows than before (2.4 → 4.3 %
+/// at p ≥ 0.4 with a first draft of the set); at 3 it is 2.1 % (docs/DETECTION.md,
+/// 2026-12-02 (5)).
 pub const CORPUS_BENIGN_WEIGHT: f64 = 3.0;
 
 /// The training samples: the used corpus rows, then the generated set, class-balanced.
