@@ -2,7 +2,11 @@
 //! source and per category, for the classifier alone (probability ≥ threshold), the
 //! default policy without its classifier rules, and the default policy as shipped
 //! (a row is caught when the decision is flag, review or deny, as in `gatehouse eval`).
-//! Stage `prompt` for every row.
+//! Stage `prompt` for every row unless another is asked for (`--stage untrusted`). The
+//! `policy` column is the whole default policy with the evaluated model in place of the
+//! shipped one: a row is caught when the rules catch it or the model's probability
+//! reaches the policy's `min_score` (the classifier rule's action is `flag`, so it
+//! catches alone; with the shipped model it equals `combined`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,6 +23,7 @@ struct Tally {
     clf: usize,
     rules: usize,
     both: usize,
+    policy: usize,
 }
 
 fn caught(d: Decision) -> bool {
@@ -49,6 +54,40 @@ pub fn report(rows: &[Row], split: &str, model: &Model, threshold: f32) -> anyho
     report_with_misses(rows, split, model, threshold, 0)
 }
 
+/// The default policy's rules without its classifier rules, and the classifier's
+/// `min_score` at `stage` (0.5 when the stage has no classifier rule).
+pub fn rules_without_classifier(stage: Stage) -> anyhow::Result<(Guard, f32)> {
+    let mut policy = Policy::embedded_default()?;
+    let min_score = {
+        let s = match stage {
+            Stage::Untrusted => &policy.stages.untrusted,
+            Stage::Output => &policy.stages.output,
+            _ => &policy.stages.prompt,
+        };
+        s.rules
+            .iter()
+            .find_map(|r| match &r.check {
+                CheckConfig::Classifier(c) => Some(c.min_score),
+                _ => None,
+            })
+            .unwrap_or(0.5)
+    };
+    for s in [
+        &mut policy.stages.prompt,
+        &mut policy.stages.untrusted,
+        &mut policy.stages.output,
+    ] {
+        s.rules
+            .retain(|r| !matches!(r.check, CheckConfig::Classifier(_)));
+    }
+    Ok((Guard::new(&policy)?, min_score))
+}
+
+/// Whether the whole default policy at `stage`, without its classifier, catches `text`.
+pub fn rules_catch(rules: &Guard, stage: Stage, text: &str) -> bool {
+    caught(rules.scan(&ScanRequest::new(stage, text)).decision)
+}
+
 /// The report, plus up to `misses` misclassified rows per source (tune split only:
 /// holdout rows are never shown).
 pub fn report_with_misses(
@@ -58,6 +97,18 @@ pub fn report_with_misses(
     threshold: f32,
     misses: usize,
 ) -> anyhow::Result<String> {
+    report_stage(rows, split, model, threshold, misses, Stage::Prompt)
+}
+
+/// The report at one stage (`prompt` or `untrusted`).
+pub fn report_stage(
+    rows: &[Row],
+    split: &str,
+    model: &Model,
+    threshold: f32,
+    misses: usize,
+    stage: Stage,
+) -> anyhow::Result<String> {
     if misses > 0 && split != "tune" {
         anyhow::bail!("misses are only shown for the tune split");
     }
@@ -65,17 +116,7 @@ pub fn report_with_misses(
     let mut shown: BTreeMap<String, usize> = BTreeMap::new();
     let mut miss_out = String::new();
     let combined = Guard::embedded_default()?;
-    let mut policy = Policy::embedded_default()?;
-    for stage in [
-        &mut policy.stages.prompt,
-        &mut policy.stages.untrusted,
-        &mut policy.stages.output,
-    ] {
-        stage
-            .rules
-            .retain(|r| !matches!(r.check, CheckConfig::Classifier(_)));
-    }
-    let rules_only = Guard::new(&policy)?;
+    let (rules_only, min_score) = rules_without_classifier(stage)?;
     let limits = gatehouse_core::policy::Limits::default();
 
     let mut by_source: BTreeMap<(bool, String), Tally> = BTreeMap::new();
@@ -95,16 +136,12 @@ pub fn report_with_misses(
             }
         }
         let c = usize::from(p >= threshold);
-        let ru = usize::from(caught(
-            rules_only
-                .scan(&ScanRequest::new(Stage::Prompt, &r.text))
-                .decision,
-        ));
+        let ru_caught = rules_catch(&rules_only, stage, &r.text);
+        let ru = usize::from(ru_caught);
         let bo = usize::from(caught(
-            combined
-                .scan(&ScanRequest::new(Stage::Prompt, &r.text))
-                .decision,
+            combined.scan(&ScanRequest::new(stage, &r.text)).decision,
         ));
+        let po = usize::from(ru_caught || p >= min_score);
         let depth = if r.category.starts_with("banking77") || r.category.starts_with("xstest") {
             1
         } else {
@@ -125,6 +162,7 @@ pub fn report_with_misses(
             t.clf += c;
             t.rules += ru;
             t.both += bo;
+            t.policy += po;
         }
     }
 
@@ -136,34 +174,39 @@ pub fn report_with_misses(
     );
     let _ = writeln!(
         out,
-        "Recall for attacks, false-positive rate for benign rows (stage `prompt`).\n"
+        "Recall for attacks, false-positive rate for benign rows (stage `{}`). `combined`: \
+         the default policy with the shipped model; `policy`: with this model at the \
+         policy's min_score {min_score}.\n",
+        stage.as_str()
     );
     for (title, map) in [("source", &by_source), ("category", &by_category)] {
         let _ = writeln!(
             out,
-            "| label | {title} | rows | classifier | rules | combined |"
+            "| label | {title} | rows | classifier | rules | combined | policy |"
         );
-        let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
+        let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
         for ((attack, name), t) in map.iter().rev() {
             let label = if *attack { "attack" } else { "benign" };
             let _ = writeln!(
                 out,
-                "| {label} | {name} | {} | {:.1} % | {:.1} % | {:.1} % |",
+                "| {label} | {name} | {} | {:.1} % | {:.1} % | {:.1} % | {:.1} % |",
                 t.n,
                 pct(t.clf, t.n),
                 pct(t.rules, t.n),
-                pct(t.both, t.n)
+                pct(t.both, t.n),
+                pct(t.policy, t.n)
             );
         }
         for (attack, t) in totals.iter().rev() {
             let label = if *attack { "attack" } else { "benign" };
             let _ = writeln!(
                 out,
-                "| **{label}** | **all** | {} | {:.1} % | {:.1} % | {:.1} % |",
+                "| **{label}** | **all** | {} | {:.1} % | {:.1} % | {:.1} % | {:.1} % |",
                 t.n,
                 pct(t.clf, t.n),
                 pct(t.rules, t.n),
-                pct(t.both, t.n)
+                pct(t.both, t.n),
+                pct(t.policy, t.n)
             );
         }
         let _ = writeln!(out);

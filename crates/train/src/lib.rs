@@ -61,6 +61,13 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
         "generated_benign_sha256": corpus::texts_sha256(&generated.benign),
         "attacks_tmpl_sha256": hex::encode(Sha256::digest(synth::ATTACKS_TMPL.as_bytes())),
         "benign_tmpl_sha256": hex::encode(Sha256::digest(synth::BENIGN_TMPL.as_bytes())),
+        "everyday_tmpl_sha256": hex::encode(Sha256::digest(synth::EVERYDAY_TMPL.as_bytes())),
+        "benign_tmpl_expanded": synth::benign_expanded_by_file()?
+            .into_iter()
+            .map(|(name, n)| (name.to_owned(), n))
+            .collect::<BTreeMap<String, usize>>(),
+        "bipia_clean_copies": BIPIA_COPIES,
+        "corpus_benign_weight": CORPUS_BENIGN_WEIGHT,
         "params": format!("{params:?}"),
     });
     Ok(Trained { model, manifest })
@@ -139,6 +146,20 @@ pub fn planted_instructions(chosen: &[&corpus::Row]) -> Vec<String> {
         .collect()
 }
 
+/// How often each clean BIPIA document counts: its weight as a benign row, and the
+/// number of copies with a different instruction planted in it. Long documents with
+/// many everyday n-grams otherwise drift towards "attack" as the everyday benign set
+/// grows; the planted copies keep the instruction, not the document, as the signal.
+pub const BIPIA_COPIES: usize = 2;
+
+/// The weight of every other benign corpus row (Banking77, WildGuard, XSTest) against
+/// a generated benign text. The everyday set (`everyday.tmpl`) tripled the generated
+/// benign texts; at weight 1 the corpus rows lost so much of their pull that 4-fold
+/// validation on the tune split flagged more WildGuard rows than before (2.4 → 4.3 %
+/// at p ≥ 0.4 with a first draft of the set); at 3 it is 2.1 % (docs/DETECTION.md,
+/// 2026-12-02 (5)).
+pub const CORPUS_BENIGN_WEIGHT: f64 = 3.0;
+
 /// The training samples: the used corpus rows, then the generated set, class-balanced.
 pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec<train::Sample> {
     let mut samples: Vec<train::Sample> = chosen
@@ -147,7 +168,11 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
         .map(|r| train::Sample {
             text: r.text.clone(),
             attack: r.attack,
-            weight: 1.0,
+            weight: if r.source.contains("BIPIA") {
+                BIPIA_COPIES as f64
+            } else {
+                CORPUS_BENIGN_WEIGHT
+            },
         })
         .collect();
     let planted = planted_instructions(chosen);
@@ -163,12 +188,14 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
         .iter()
         .filter(|r| !r.attack && r.source.contains("BIPIA"))
     {
-        if let Some(inj) = pool.get(rng.below(pool.len())) {
-            samples.push(train::Sample {
-                text: plant(&r.text, inj, &mut rng),
-                attack: true,
-                weight: 1.0,
-            });
+        for _ in 0..BIPIA_COPIES {
+            if let Some(inj) = pool.get(rng.below(pool.len())) {
+                samples.push(train::Sample {
+                    text: plant(&r.text, inj, &mut rng),
+                    attack: true,
+                    weight: 1.0,
+                });
+            }
         }
     }
     samples.extend(planted.into_iter().map(|t| train::Sample {
@@ -204,7 +231,10 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
             % folds.max(1)
     };
     let misses = std::env::var_os("CROSSVAL_MISSES").is_some();
-    let mut scored: Vec<(bool, String, f32)> = Vec::new();
+    // The whole default policy with each fold's model: the rules (classifier rules
+    // removed) catch a row, or the fold's model reaches the threshold of the column.
+    let (rules, _) = eval::rules_without_classifier(gatehouse_core::Stage::Prompt)?;
+    let mut scored: Vec<(bool, String, f32, bool)> = Vec::new();
     for k in 0..folds {
         let train_rows: Vec<&corpus::Row> = chosen
             .iter()
@@ -217,6 +247,13 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
         )?;
         for r in tune.iter().filter(|r| fold_of(&r.id) == k) {
             let p = model.probability(&train::canonical(&r.text));
+            if misses && !r.attack && p >= threshold {
+                eprintln!(
+                    "false positive p={p:.2} {} {:?}",
+                    r.source,
+                    r.text.chars().take(160).collect::<String>()
+                );
+            }
             if misses && r.attack && p < threshold && r.source.contains("BIPIA") {
                 let benign: Vec<&corpus::Row> =
                     chosen.iter().copied().filter(|x| !x.attack).collect();
@@ -228,38 +265,61 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
                     None => eprintln!("miss p={p:.2} category {} (no clean twin)", r.category),
                 }
             }
-            scored.push((r.attack, r.source.clone(), p));
+            let by_rules = eval::rules_catch(&rules, gatehouse_core::Stage::Prompt, &r.text);
+            if misses && r.attack && p < threshold && !by_rules {
+                eprintln!(
+                    "policy miss p={p:.2} {} {:?}",
+                    r.source,
+                    r.text.chars().take(200).collect::<String>()
+                );
+            }
+            scored.push((r.attack, r.source.clone(), p, by_rules));
         }
     }
     let mut out = format!(
         "{folds}-fold validation on the tune split (rows of a fold are never trained on when scored)\n\n"
     );
-    out.push_str("| label | source | rows |");
     let ts = [0.3f32, 0.4, 0.5, 0.6, 0.7, threshold];
-    for t in ts {
-        out.push_str(&format!(" p ≥ {t:.2} |"));
-    }
-    out.push_str("\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    let mut groups: BTreeMap<(bool, String), Vec<f32>> = BTreeMap::new();
-    for (a, s, p) in &scored {
-        groups.entry((*a, s.clone())).or_default().push(*p);
+    let mut groups: BTreeMap<(bool, String), Vec<(f32, bool)>> = BTreeMap::new();
+    for (a, s, p, by_rules) in &scored {
+        groups
+            .entry((*a, s.clone()))
+            .or_default()
+            .push((*p, *by_rules));
         groups
             .entry((*a, "**all**".to_owned()))
             .or_default()
-            .push(*p);
+            .push((*p, *by_rules));
     }
-    for ((attack, source), ps) in groups.iter().rev() {
-        out.push_str(&format!(
-            "| {} | {source} | {} |",
-            if *attack { "attack" } else { "benign" },
-            ps.len()
-        ));
+    for (title, with_rules) in [
+        ("classifier alone", false),
+        (
+            "whole default policy (stage prompt), classifier at p ≥ column",
+            true,
+        ),
+    ] {
+        out.push_str(&format!("{title}\n\n| label | source | rows |"));
         for t in ts {
-            let k = ps.iter().filter(|p| **p >= t).count();
+            out.push_str(&format!(" p ≥ {t:.2} |"));
+        }
+        out.push_str("\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for ((attack, source), ps) in groups.iter().rev() {
             out.push_str(&format!(
-                " {:.1} % |",
-                100.0 * k as f64 / ps.len().max(1) as f64
+                "| {} | {source} | {} |",
+                if *attack { "attack" } else { "benign" },
+                ps.len()
             ));
+            for t in ts {
+                let k = ps
+                    .iter()
+                    .filter(|(p, r)| *p >= t || (with_rules && *r))
+                    .count();
+                out.push_str(&format!(
+                    " {:.1} % |",
+                    100.0 * k as f64 / ps.len().max(1) as f64
+                ));
+            }
+            out.push('\n');
         }
         out.push('\n');
     }

@@ -55,6 +55,9 @@ enum Command {
         /// Show up to this many misclassified rows per source (tune split only).
         #[arg(long, default_value_t = 0)]
         misses: usize,
+        /// The stage whose rules run (`prompt` or `untrusted`).
+        #[arg(long, default_value = "prompt")]
+        stage: gatehouse_core::Stage,
     },
 }
 
@@ -95,6 +98,7 @@ fn main() -> anyhow::Result<()> {
             model,
             threshold,
             misses,
+            stage,
         } => {
             let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
             let bytes = match model {
@@ -104,8 +108,8 @@ fn main() -> anyhow::Result<()> {
             let model = gatehouse_core::rules::classifier::Model::parse(&bytes)?;
             print!(
                 "{}",
-                gatehouse_train::eval::report_with_misses(
-                    &rows, &split, &model, threshold, misses
+                gatehouse_train::eval::report_stage(
+                    &rows, &split, &model, threshold, misses, stage
                 )?
             );
             Ok(())

@@ -8,6 +8,16 @@ use crate::tmpl::{self, SplitMix64};
 pub const ATTACKS_TMPL: &str = include_str!("../data/attacks.tmpl");
 /// The benign templates (hand-written, in our own words).
 pub const BENIGN_TMPL: &str = include_str!("../data/benign.tmpl");
+/// Everyday requests to an assistant (hand-written templates, in our own words): writing,
+/// editing, translating, coding, travel, cooking, health, money, school, harmless
+/// role-play, and the words attacks use (ignore, instructions, system, mode, act as…)
+/// in their everyday senses.
+pub const EVERYDAY_TMPL: &str = include_str!("../data/everyday.tmpl");
+/// Every benign template file, by name, in expansion order.
+pub const BENIGN_TMPLS: &[(&str, &str)] = &[
+    ("benign.tmpl", BENIGN_TMPL),
+    ("everyday.tmpl", EVERYDAY_TMPL),
+];
 
 /// Fills per template.
 pub const PER_TEMPLATE: usize = 40;
@@ -25,7 +35,8 @@ pub struct Generated {
 
 /// Expands the shipped template files.
 pub fn generate() -> anyhow::Result<Generated> {
-    generate_from(ATTACKS_TMPL, BENIGN_TMPL, PER_TEMPLATE, SEED)
+    let benign: Vec<&str> = BENIGN_TMPLS.iter().map(|(_, t)| *t).collect();
+    generate_from_files(ATTACKS_TMPL, &benign, PER_TEMPLATE, SEED)
 }
 
 /// Expands the given template texts.
@@ -35,8 +46,39 @@ pub fn generate_from(
     per: usize,
     seed: u64,
 ) -> anyhow::Result<Generated> {
+    generate_from_files(attacks, &[benign], per, seed)
+}
+
+/// How many texts each shipped benign template file expands to (before obfuscated
+/// copies and long documents), by file name: for the manifest.
+pub fn benign_expanded_by_file() -> anyhow::Result<Vec<(&'static str, usize)>> {
+    BENIGN_TMPLS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, text))| {
+            Ok((
+                *name,
+                tmpl::parse(text)?
+                    .expand(PER_TEMPLATE, SEED ^ 1 ^ ((i as u64) << 8))
+                    .len(),
+            ))
+        })
+        .collect()
+}
+
+/// Expands one attack template text and several benign ones (file `i` with its own
+/// seed, `seed ^ 1 ^ (i << 8)`, so the first file expands as it did alone).
+pub fn generate_from_files(
+    attacks: &str,
+    benign: &[&str],
+    per: usize,
+    seed: u64,
+) -> anyhow::Result<Generated> {
     let a = tmpl::parse(attacks)?.expand(per, seed);
-    let b = tmpl::parse(benign)?.expand(per, seed ^ 1);
+    let mut b = Vec::new();
+    for (i, text) in benign.iter().enumerate() {
+        b.extend(tmpl::parse(text)?.expand(per, seed ^ 1 ^ ((i as u64) << 8)));
+    }
     let mut rng = SplitMix64(seed ^ 2);
     let mut attacks = a.clone();
     for text in &a {

@@ -1,6 +1,7 @@
 //! The template files under `crates/train/data/`: `[slot NAME]` sections of fillers
 //! and a `[templates]` section whose lines use `{NAME}`. Expansion is deterministic
-//! (fixed seed, [`SplitMix64`]), so the generated set is the same on every run.
+//! (fixed seed, [`SplitMix64`]), so the generated set is the same on every run. A filler
+//! may itself use `{OTHER}` slots (nested slots, up to [`MAX_NESTING`] levels).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,7 +84,41 @@ fn slot_names(t: &str) -> impl Iterator<Item = &str> {
         .filter_map(|s| s.split_once('}').map(|(n, _)| n))
 }
 
+/// How deep fillers may nest (`[slot a]` fillers using `{b}`, whose fillers use `{c}`…).
+pub const MAX_NESTING: usize = 4;
+
 impl TemplateFile {
+    /// Fills slots that the chosen fillers themselves use (nested slots), one level at
+    /// a time, up to [`MAX_NESTING`] levels. Only names of known slots are filled, so a
+    /// filler holding code with braces stays as it is. Draws nothing from `rng` when
+    /// no filler nests, so files without nesting expand as before.
+    fn fill_nested(&self, mut s: String, rng: &mut SplitMix64) -> String {
+        for _ in 0..MAX_NESTING {
+            let names: Vec<String> = slot_names(&s)
+                .filter(|n| self.slots.contains_key(*n))
+                .map(str::to_owned)
+                .collect();
+            if names.is_empty() {
+                break;
+            }
+            let mut chosen: BTreeMap<&str, &str> = BTreeMap::new();
+            for n in &names {
+                if !chosen.contains_key(n.as_str()) {
+                    let fill = self
+                        .slots
+                        .get(n)
+                        .and_then(|v| v.get(rng.below(v.len())))
+                        .map_or("", String::as_str);
+                    chosen.insert(n, fill);
+                }
+            }
+            for (n, f) in &chosen {
+                s = s.replace(&format!("{{{n}}}"), f);
+            }
+        }
+        s
+    }
+
     /// Expands every template up to `per_template` times (distinct results only, in
     /// generation order); templates without slots are taken once.
     pub fn expand(&self, per_template: usize, seed: u64) -> Vec<String> {
@@ -117,6 +152,7 @@ impl TemplateFile {
                 for (n, f) in &chosen {
                     s = s.replace(&format!("{{{n}}}"), f);
                 }
+                s = self.fill_nested(s, &mut rng);
                 if seen.insert(s.clone()) {
                     out.push(s);
                     made += 1;
@@ -124,5 +160,60 @@ impl TemplateFile {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_slots_are_filled() {
+        let t = parse(
+            "[slot dish]\nsoup\nbread\n[slot ask]\na recipe for {dish}\nhow to freeze {dish}\n\
+             [slot code]\nfn f() {x}\n[templates]\nGive me {ask}.\nCode: {code}\n",
+        )
+        .expect("parses");
+        let out = t.expand(10, 3);
+        assert!(out.len() >= 4, "{out:?}");
+        assert!(
+            out.iter()
+                .all(|s| !s.contains("{dish}") && !s.contains("{ask}"))
+        );
+        assert!(out.iter().any(|s| s == "Give me a recipe for soup."));
+        // `{x}` is not a slot: left as written.
+        assert!(out.iter().any(|s| s == "Code: fn f() {x}"));
+    }
+
+    #[test]
+    fn files_without_nesting_expand_as_before() {
+        // Nesting draws no random numbers when no filler nests.
+        let t = parse("[slot a]\n1\n2\n3\n[slot b]\nx\ny\n[templates]\n{a}{b}\n{b}-{a}\n")
+            .expect("parses");
+        let mut rng = SplitMix64(9);
+        let mut expected = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (tpl, a_first) in [("{a}{b}", true), ("{b}-{a}", false)] {
+            let mut made = 0;
+            for _ in 0..6 {
+                if made >= 2 {
+                    break;
+                }
+                // Slots are drawn in the order they first appear in the template.
+                let (a, b) = if a_first {
+                    let a = ["1", "2", "3"][rng.below(3)];
+                    (a, ["x", "y"][rng.below(2)])
+                } else {
+                    let b = ["x", "y"][rng.below(2)];
+                    (["1", "2", "3"][rng.below(3)], b)
+                };
+                let s = tpl.replace("{a}", a).replace("{b}", b);
+                if seen.insert(s.clone()) {
+                    expected.push(s);
+                    made += 1;
+                }
+            }
+        }
+        assert_eq!(t.expand(2, 9), expected);
     }
 }
