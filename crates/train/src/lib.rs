@@ -61,7 +61,6 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
         "generated_benign_sha256": corpus::texts_sha256(&generated.benign),
         "attacks_tmpl_sha256": hex::encode(Sha256::digest(synth::ATTACKS_TMPL.as_bytes())),
         "benign_tmpl_sha256": hex::encode(Sha256::digest(synth::BENIGN_TMPL.as_bytes())),
-        "everyday_tmpl_sha256": hex::encode(Sha256::digest(synth::EVERYDAY_TMPL.as_bytes())),
         "benign_tmpl_expanded": synth::benign_expanded_by_file()?
             .into_iter()
             .map(|(name, n)| (name.to_owned(), n))
@@ -147,18 +146,19 @@ pub fn planted_instructions(chosen: &[&corpus::Row]) -> Vec<String> {
 }
 
 /// How often each clean BIPIA document counts: its weight as a benign row, and the
-/// number of copies with a different instruction planted in it. Long documents with
-/// many everyday n-grams otherwise drift towards "attack" as the everyday benign set
-/// grows; the planted copies keep the instruction, not the document, as the signal.
-pub const BIPIA_COPIES: usize = 2;
+/// number of copies with a different instruction planted in it. 1 for the shipped
+/// model. With the everyday set ([`synth::EVERYDAY_TMPL`]) it needs 2: long documents
+/// with many everyday n-grams otherwise drift towards "attack"; the planted copies
+/// keep the instruction, not the document, as the signal.
+pub const BIPIA_COPIES: usize = 1;
 
 /// The weight of every other benign corpus row (Banking77, WildGuard, XSTest) against
-/// a generated benign text. The everyday set (`everyday.tmpl`) tripled the generated
-/// benign texts; at weight 1 the corpus rows lost so much of their pull that 4-fold
-/// validation on the tune split flagged more WildGuard rows than before (2.4 → 4.3 %
-/// at p ≥ 0.4 with a first draft of the set); at 3 it is 2.1 % (docs/DETECTION.md,
-/// 2026-12-02 (5)).
-pub const CORPUS_BENIGN_WEIGHT: f64 = 3.0;
+/// a generated benign text: 1 for the shipped model. The everyday set
+/// ([`synth::EVERYDAY_TMPL`]) triples the generated benign texts; at weight 1 the
+/// corpus rows then lost so much of their pull that 4-fold validation on the tune
+/// split flagged more WildGuard rows than before (2.4 → 4.3 % at p ≥ 0.4 with a first
+/// draft of the set); at 3 it was 2.1 % (docs/DETECTION.md, 2026-12-02 (5)).
+pub const CORPUS_BENIGN_WEIGHT: f64 = 1.0;
 
 /// The training samples: the used corpus rows, then the generated set, class-balanced.
 pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec<train::Sample> {

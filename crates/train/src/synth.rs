@@ -12,12 +12,15 @@ pub const BENIGN_TMPL: &str = include_str!("../data/benign.tmpl");
 /// editing, translating, coding, travel, cooking, health, money, school, harmless
 /// role-play, and the words attacks use (ignore, instructions, system, mode, act as…)
 /// in their everyday senses.
+///
+/// **Not in the shipped training set.** The model trained with it (and with
+/// [`crate::BIPIA_COPIES`] 2, [`crate::CORPUS_BENIGN_WEIGHT`] 3) brought WildGuard's
+/// holdout false positives from 4.2 % to 2.8 % but lost three holdout attacks (recall
+/// 90.5 → 89.6 %, under the 90 % goal), so it was not shipped (docs/DETECTION.md,
+/// 2026-12-02 (5)). To try it: add it to [`BENIGN_TMPLS`] and set those two weights.
 pub const EVERYDAY_TMPL: &str = include_str!("../data/everyday.tmpl");
-/// Every benign template file, by name, in expansion order.
-pub const BENIGN_TMPLS: &[(&str, &str)] = &[
-    ("benign.tmpl", BENIGN_TMPL),
-    ("everyday.tmpl", EVERYDAY_TMPL),
-];
+/// Every benign template file of the shipped model, by name, in expansion order.
+pub const BENIGN_TMPLS: &[(&str, &str)] = &[("benign.tmpl", BENIGN_TMPL)];
 
 /// Fills per template.
 pub const PER_TEMPLATE: usize = 40;
