@@ -101,20 +101,29 @@ impl TemplateFile {
             if names.is_empty() {
                 break;
             }
-            let mut chosen: BTreeMap<&str, &str> = BTreeMap::new();
-            for n in &names {
-                if !chosen.contains_key(n.as_str()) {
-                    let fill = self
-                        .slots
-                        .get(n)
-                        .and_then(|v| v.get(rng.below(v.len())))
-                        .map_or("", String::as_str);
-                    chosen.insert(n, fill);
-                }
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            s = self.fill(&s, &names, rng);
+        }
+        s
+    }
+
+    /// Fills the slots `names` of `s` (in order, one filler drawn per distinct known
+    /// name; an unknown name is emptied without a draw).
+    fn fill(&self, s: &str, names: &[&str], rng: &mut SplitMix64) -> String {
+        let mut chosen: BTreeMap<&str, &str> = BTreeMap::new();
+        for &n in names {
+            if !chosen.contains_key(n) {
+                let fill = self
+                    .slots
+                    .get(n)
+                    .and_then(|v| v.get(rng.below(v.len())))
+                    .map_or("", String::as_str);
+                chosen.insert(n, fill);
             }
-            for (n, f) in &chosen {
-                s = s.replace(&format!("{{{n}}}"), f);
-            }
+        }
+        let mut s = s.to_owned();
+        for (n, f) in &chosen {
+            s = s.replace(&format!("{{{n}}}"), f);
         }
         s
     }
@@ -137,22 +146,8 @@ impl TemplateFile {
                 if made >= per_template {
                     break;
                 }
-                let mut chosen: BTreeMap<&str, &str> = BTreeMap::new();
-                for &n in &names {
-                    if !chosen.contains_key(n) {
-                        let fill = self
-                            .slots
-                            .get(n)
-                            .and_then(|v| v.get(rng.below(v.len())))
-                            .map_or("", String::as_str);
-                        chosen.insert(n, fill);
-                    }
-                }
-                let mut s = t.clone();
-                for (n, f) in &chosen {
-                    s = s.replace(&format!("{{{n}}}"), f);
-                }
-                s = self.fill_nested(s, &mut rng);
+                let s = self.fill(t, &names, &mut rng);
+                let s = self.fill_nested(s, &mut rng);
                 if seen.insert(s.clone()) {
                     out.push(s);
                     made += 1;
