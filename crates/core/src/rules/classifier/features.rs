@@ -305,38 +305,51 @@ fn fused_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) -> V
             slot.1 = slot.1.wrapping_add(1);
         }
     };
-    // Words: where the current word started (NONE outside a word) and its hash; the
+    // Words: each found by its first byte, then read to its end in an inner loop; the
     // previous word's start (NONE before the first) and bigram prefix.
     const NONE: usize = usize::MAX;
-    let (mut start, mut h) = (NONE, WORD_BASIS);
     let (mut prev, mut prefix) = (NONE, 0u64);
-    for (i, &b) in (0..n).zip(bytes) {
-        if WORD_TABLE.get(usize::from(b)).copied().unwrap_or(false) {
-            if start == NONE {
-                (start, h) = (i, WORD_BASIS);
-            }
-            h = fnv_step(h, b);
-        } else if start != NONE {
-            let (bigram, next) = bigram_hashes(prefix, h);
-            add(start, weight(h));
-            if prev != NONE {
-                add(prev, weight(bigram));
-            }
-            (prev, prefix, start) = (start, next, NONE);
+    let is_word = |b: u8| WORD_TABLE.get(usize::from(b)).copied().unwrap_or(false);
+    let mut it = (0..n).zip(bytes);
+    while let Some((start, &b)) = it.next() {
+        if !is_word(b) {
+            continue;
         }
-    }
-    if start != NONE {
-        let (bigram, _) = bigram_hashes(prefix, h);
+        let mut h = fnv_step(WORD_BASIS, b);
+        // The byte that ends the word (if any) is not a word byte: nothing to do for it.
+        for (_, &c) in it.by_ref() {
+            if !is_word(c) {
+                break;
+            }
+            h = fnv_step(h, c);
+        }
+        let (bigram, next) = bigram_hashes(prefix, h);
         add(start, weight(h));
         if prev != NONE {
             add(prev, weight(bigram));
         }
+        (prev, prefix) = (start, next);
     }
     // Squashed 5-grams: the last five kept bytes, packed, and where the last eight
-    // started.
+    // started. The first four kept bytes end no gram.
     let (mut packed, mut starts, mut kept) = (0u64, [0usize; 8], 0usize);
-    for (i, &b) in (0..n).zip(bytes) {
-        let f = SQUASH_TABLE.get(usize::from(b)).copied().unwrap_or(0);
+    let fold = |b: u8| SQUASH_TABLE.get(usize::from(b)).copied().unwrap_or(0);
+    let mut it = (0..n).zip(bytes);
+    for (i, &b) in it.by_ref() {
+        let f = fold(b);
+        if f != 0 {
+            packed = (packed << 8) | u64::from(f);
+            if let Some(slot) = starts.get_mut(kept) {
+                *slot = i;
+            }
+            kept += 1;
+            if kept == 4 {
+                break;
+            }
+        }
+    }
+    for (i, &b) in it {
+        let f = fold(b);
         if f == 0 {
             continue;
         }
@@ -345,10 +358,9 @@ fn fused_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) -> V
             *slot = i;
         }
         kept = kept.wrapping_add(1);
-        if kept >= 5 {
-            let first = starts.get(kept.wrapping_sub(5) & 7).copied().unwrap_or(i);
-            add(first, weight(mix(TAG_SQUASH, packed)));
-        }
+        // At least five kept: the gram's first byte is the fifth last.
+        let first = starts.get(kept.wrapping_sub(5) & 7).copied().unwrap_or(i);
+        add(first, weight(mix(TAG_SQUASH, packed)));
     }
     sums
 }
