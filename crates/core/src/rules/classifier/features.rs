@@ -182,7 +182,7 @@ pub fn block_sums(
     let n = bytes.len();
     let shift = shift.min(63);
     if set.0 == FeatureSet::KNOWN {
-        return fused_block_sums(bytes, shift, &weight);
+        return known_set_block_sums(bytes, shift, &weight);
     }
     let blocks = if n == 0 { 1 } else { ((n - 1) >> shift) + 1 };
     let mut sums = vec![(0i32, 0u32); blocks];
@@ -260,7 +260,7 @@ pub fn block_sums(
 /// only the order of the (wrapping, so exactly associative and commutative) integer
 /// additions differs, so the sums are the same. Tests check it against
 /// [`for_each_feature`] and against the definitions.
-fn fused_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) -> Vec<(i32, u32)> {
+fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) -> Vec<(i32, u32)> {
     let n = bytes.len();
     let blocks = if n == 0 { 1 } else { ((n - 1) >> shift) + 1 };
     let size = 1usize.checked_shl(shift).unwrap_or(usize::MAX);
@@ -659,10 +659,10 @@ mod tests {
         s
     }
 
-    /// The fused scoring pass ([`FeatureSet::KNOWN`]) and the general one against the
-    /// definitions, for every text length from 0 to 300 bytes (every tail of the
-    /// eight-byte load, every position around the 64-byte stride and 128-byte window)
-    /// and every block size the format allows up to 2^9, plus one block.
+    /// The shipped set's scoring path ([`FeatureSet::KNOWN`]) and the general one
+    /// against the definitions, for every text length from 0 to 300 bytes (every tail
+    /// of the eight-byte load, every position around the 64-byte stride and 128-byte
+    /// window) and every block size the format allows up to 2^9, plus one block.
     #[test]
     fn block_sums_match_the_spec_at_every_length() {
         let weights: [Box<dyn Fn(u64) -> i32>; 2] = [
@@ -712,10 +712,10 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The fused pass equals the definitions on random texts: any Unicode, and
+        /// The shipped set's path equals the definitions on random texts: any Unicode, and
         /// texts drawn from the bytes that steer the word and squashed families.
         #[test]
-        fn fused_block_sums_match_the_spec(
+        fn known_set_block_sums_match_the_spec(
             text in proptest::prop_oneof![
                 proptest::prelude::any::<String>(),
                 "[a-z0-9 @$.,!?'\n\t_éü€😀-]{0,400}",
