@@ -29,8 +29,8 @@ pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// One FNV-1a step.
 #[inline]
-pub fn fnv_step(h: u64, byte: u8) -> u64 {
-    (h ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
+pub const fn fnv_step(h: u64, byte: u8) -> u64 {
+    (h ^ byte as u64).wrapping_mul(FNV_PRIME)
 }
 
 /// FNV-1a 64 of a byte string.
@@ -113,6 +113,26 @@ const SQUASH_TABLE: [u8; 256] = {
     t
 };
 
+/// [`is_word_byte`] as a table, for the scoring pass's word loop.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "const evaluation: `b < 256` indexes a 256-entry array, checked at compile time"
+)]
+const WORD_TABLE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = is_word_byte(b as u8);
+        b += 1;
+    }
+    t
+};
+
+/// The FNV-1a state after a word's tag, before its first byte.
+const WORD_BASIS: u64 = fnv_step(FNV_OFFSET, TAG_WORD);
+/// The FNV-1a state after a bigram's tag, before the first word's hash.
+const BIGRAM_BASIS: u64 = fnv_step(FNV_OFFSET, TAG_BIGRAM);
+
 /// Calls `emit(position, hash)` for every feature of `text`, where `position` is the
 /// byte offset in `text` where the feature starts. Positions are not emitted in
 /// order across families. No allocation.
@@ -161,6 +181,9 @@ pub fn block_sums(
     let bytes = text.as_bytes();
     let n = bytes.len();
     let shift = shift.min(63);
+    if set.0 == FeatureSet::KNOWN {
+        return known_set_block_sums(bytes, shift, &weight);
+    }
     let blocks = if n == 0 { 1 } else { ((n - 1) >> shift) + 1 };
     let mut sums = vec![(0i32, 0u32); blocks];
     let mut acc = Acc::default();
@@ -221,6 +244,136 @@ pub fn block_sums(
     }
     acc.flush(&mut sums);
     sums
+}
+
+/// [`block_sums`] for every feature family ([`FeatureSet::KNOWN`], the shipped
+/// models' set): three tight loops, each with few enough live values for the
+/// optimiser to keep them all in registers (one loop over both words and squashed
+/// grams measured slower: its state spilled to the stack):
+///
+/// - char n-grams block by block, one big-endian load per position, the block's sums
+///   in registers;
+/// - words, with one [`WORD_TABLE`] lookup per byte;
+/// - squashed grams, with one [`SQUASH_TABLE`] lookup per byte.
+///
+/// Each feature is added to the block where it starts, as in [`for_each_feature`];
+/// only the order of the (wrapping, so exactly associative and commutative) integer
+/// additions differs, so the sums are the same. Tests check it against
+/// [`for_each_feature`] and against the definitions.
+fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) -> Vec<(i32, u32)> {
+    let n = bytes.len();
+    let blocks = if n == 0 { 1 } else { ((n - 1) >> shift) + 1 };
+    let size = 1usize.checked_shl(shift).unwrap_or(usize::MAX);
+    let mut sums = vec![(0i32, 0u32); blocks];
+    // Positions with eight bytes ahead: one load gives all three char n-grams.
+    let fast_end = n.saturating_sub(7);
+    for (bi, slot) in sums.iter_mut().enumerate() {
+        let lo = bi.checked_shl(shift).unwrap_or(0);
+        let hi = lo.saturating_add(size).min(n);
+        let fast_hi = hi.min(fast_end).max(lo);
+        let (mut sum, mut count) = (0i32, (fast_hi - lo) as u32);
+        let span = bytes.get(lo..fast_hi + 7).unwrap_or_default();
+        for w in span.windows(8) {
+            let k = <[u8; 8]>::try_from(w).map_or(0, u64::from_be_bytes);
+            sum = sum
+                .wrapping_add(weight(mix(b'3', k >> 40)))
+                .wrapping_add(weight(mix(b'4', k >> 32)))
+                .wrapping_add(weight(mix(b'5', k >> 24)));
+        }
+        count = count.wrapping_mul(3);
+        // The last few positions of the text: only whole grams count.
+        for p in fast_hi..hi {
+            let rest = bytes.get(p..).unwrap_or_default();
+            let mut pad = [0u8; 8];
+            for (d, &s) in pad.iter_mut().zip(rest) {
+                *d = s;
+            }
+            let k = u64::from_be_bytes(pad);
+            for (len, tag, keep) in [(3, b'3', 40), (4, b'4', 32), (5, b'5', 24)] {
+                if rest.len() >= len {
+                    sum = sum.wrapping_add(weight(mix(tag, k >> keep)));
+                    count = count.wrapping_add(1);
+                }
+            }
+        }
+        slot.0 = slot.0.wrapping_add(sum);
+        slot.1 = slot.1.wrapping_add(count);
+    }
+    let mut add = |pos: usize, w: i32| {
+        if let Some(slot) = sums.get_mut(pos >> shift) {
+            slot.0 = slot.0.wrapping_add(w);
+            slot.1 = slot.1.wrapping_add(1);
+        }
+    };
+    // Words: each found by its first byte, then read to its end in an inner loop; the
+    // previous word's start (NONE before the first) and bigram prefix.
+    const NONE: usize = usize::MAX;
+    let (mut prev, mut prefix) = (NONE, 0u64);
+    let is_word = |b: u8| WORD_TABLE.get(usize::from(b)).copied().unwrap_or(false);
+    let mut it = (0..n).zip(bytes);
+    while let Some((start, &b)) = it.next() {
+        if !is_word(b) {
+            continue;
+        }
+        let mut h = fnv_step(WORD_BASIS, b);
+        // The byte that ends the word (if any) is not a word byte: nothing to do for it.
+        for (_, &c) in it.by_ref() {
+            if !is_word(c) {
+                break;
+            }
+            h = fnv_step(h, c);
+        }
+        let (bigram, next) = bigram_hashes(prefix, h);
+        add(start, weight(h));
+        if prev != NONE {
+            add(prev, weight(bigram));
+        }
+        (prev, prefix) = (start, next);
+    }
+    // Squashed 5-grams: the last five kept bytes, packed, and where the last eight
+    // started. The first four kept bytes end no gram.
+    let (mut packed, mut starts, mut kept) = (0u64, [0usize; 8], 0usize);
+    let fold = |b: u8| SQUASH_TABLE.get(usize::from(b)).copied().unwrap_or(0);
+    let mut it = (0..n).zip(bytes);
+    for (i, &b) in it.by_ref() {
+        let f = fold(b);
+        if f != 0 {
+            packed = (packed << 8) | u64::from(f);
+            if let Some(slot) = starts.get_mut(kept) {
+                *slot = i;
+            }
+            kept += 1;
+            if kept == 4 {
+                break;
+            }
+        }
+    }
+    for (i, &b) in it {
+        let f = fold(b);
+        if f == 0 {
+            continue;
+        }
+        packed = ((packed << 8) | u64::from(f)) & 0xff_ffff_ffff;
+        if let Some(slot) = starts.get_mut(kept & 7) {
+            *slot = i;
+        }
+        kept = kept.wrapping_add(1);
+        // At least five kept: the gram's first byte is the fifth last.
+        let first = starts.get(kept.wrapping_sub(5) & 7).copied().unwrap_or(i);
+        add(first, weight(mix(TAG_SQUASH, packed)));
+    }
+    sums
+}
+
+/// The bigram that a word of hash `h` closes after a word whose bigram prefix is
+/// `prefix`, and the bigram prefix of the word itself.
+#[inline]
+fn bigram_hashes(prefix: u64, h: u64) -> (u64, u64) {
+    let hb = h.to_le_bytes();
+    (
+        hb.iter().fold(prefix, |bh, &x| fnv_step(bh, x)),
+        hb.iter().fold(BIGRAM_BASIS, |bh, &x| fnv_step(bh, x)),
+    )
 }
 
 /// Word unigrams and bigrams of `bytes` (as `set` asks), `emit(start, hash)` in the
@@ -412,12 +565,179 @@ mod tests {
         }
     }
 
+    /// The features of a text straight from the definitions in this module's
+    /// documentation, sharing no code with the scoring paths: every n-gram sliced out,
+    /// words split out, the squashed stream filtered out, every hash computed whole.
+    fn spec_features(text: &str) -> Vec<(usize, u64)> {
+        let b = text.as_bytes();
+        let pack = |g: &[u8]| g.iter().fold(0u64, |k, &x| (k << 8) | u64::from(x));
+        let key = |tag: u8, g: &[u8]| (pack(g) | (u64::from(tag) << 56)).wrapping_mul(MIX);
+        let mut out = Vec::new();
+        for (len, tag) in [(3, b'3'), (4, b'4'), (5, b'5')] {
+            for i in 0..b.len() {
+                if i + len <= b.len() {
+                    out.push((i, key(tag, &b[i..i + len])));
+                }
+            }
+        }
+        let mut words = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if is_word_byte(b[i]) {
+                let s = i;
+                while i < b.len() && is_word_byte(b[i]) {
+                    i += 1;
+                }
+                words.push((s, fnv1a(&[b"w".as_slice(), &b[s..i]].concat())));
+            } else {
+                i += 1;
+            }
+        }
+        out.extend(words.iter().copied());
+        for pair in words.windows(2) {
+            let (a, c) = (pair[0].1.to_le_bytes(), pair[1].1.to_le_bytes());
+            out.push((pair[0].0, fnv1a(&[b"b".as_slice(), &a, &c].concat())));
+        }
+        let kept: Vec<(usize, u8)> = b
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &x)| squash_fold(x).map(|f| (i, f)))
+            .collect();
+        for g in kept.windows(5) {
+            let grams: Vec<u8> = g.iter().map(|&(_, f)| f).collect();
+            out.push((g[0].0, key(b's', &grams)));
+        }
+        out
+    }
+
+    /// Per-block sums of `spec_features` with `weight`.
+    fn spec_block_sums(text: &str, shift: u32, weight: impl Fn(u64) -> i32) -> Vec<(i32, u32)> {
+        let n = text.len();
+        let blocks = if n == 0 { 1 } else { ((n - 1) >> shift) + 1 };
+        let mut want = vec![(0i32, 0u32); blocks];
+        for (pos, h) in spec_features(text) {
+            want[pos >> shift].0 += weight(h);
+            want[pos >> shift].1 += 1;
+        }
+        want
+    }
+
+    /// The weights of a 2^16 table filled from a fixed generator, as scoring looks
+    /// them up (and a second weight that uses more of the hash).
+    fn table_weight() -> impl Fn(u64) -> i32 {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let table: Vec<i8> = (0..1 << 16)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 56) as i8
+            })
+            .collect();
+        move |h: u64| i32::from(table[bucket(h, 16)])
+    }
+
+    /// A text of `len` bytes or a little more (never splitting a character) from a
+    /// fixed generator over word bytes, separators, leet folds and multi-byte UTF-8.
+    fn stress_text(seed: u64, len: usize) -> String {
+        const PIECES: [&str; 16] = [
+            "a", "z", "e", "0", "1", "4", "@", "$", " ", "  ", ".", "\n", "é", "€", "😀", "ignore",
+        ];
+        let mut x = seed.wrapping_mul(MIX) | 1;
+        let mut s = String::new();
+        while s.len() < len {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let piece = PIECES[(x % 16) as usize];
+            if s.len() + piece.len() > len && piece.len() > 1 {
+                s.push('x');
+            } else {
+                s.push_str(piece);
+            }
+        }
+        s
+    }
+
+    /// The shipped set's scoring path ([`FeatureSet::KNOWN`]) and the general one
+    /// against the definitions, for every text length from 0 to 300 bytes (every tail
+    /// of the eight-byte load, every position around the 64-byte stride and 128-byte
+    /// window) and every block size the format allows up to 2^9, plus one block.
+    #[test]
+    fn block_sums_match_the_spec_at_every_length() {
+        let weights: [Box<dyn Fn(u64) -> i32>; 2] = [
+            Box::new(table_weight()),
+            Box::new(|h: u64| ((h >> 40) % 255) as i32 - 127),
+        ];
+        for weight in &weights {
+            for len in 0..=300 {
+                for seed in 0..3 {
+                    let text = stress_text(seed * 1000 + len as u64, len);
+                    for shift in [0, 1, 3, 6, 7, 9, 63] {
+                        let want = spec_block_sums(&text, shift, weight);
+                        for set in [FeatureSet::KNOWN, FeatureSet::KNOWN & !FeatureSet::CHAR3] {
+                            let got = block_sums(&text, FeatureSet(set), shift, weight);
+                            if set == FeatureSet::KNOWN {
+                                assert_eq!(got, want, "shift {shift} text {text:?}");
+                            }
+                            let mut reference = vec![(0i32, 0u32); want.len()];
+                            for_each_feature(&text, FeatureSet(set), |pos, h| {
+                                reference[pos >> shift].0 += weight(h);
+                                reference[pos >> shift].1 += 1;
+                            });
+                            assert_eq!(got, reference, "set {set:#x} shift {shift} text {text:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`for_each_feature`] (what the trainer reads) is the definition too.
+    #[test]
+    fn for_each_feature_is_the_spec() {
+        for len in [0, 1, 2, 5, 8, 9, 63, 64, 65, 127, 128, 129, 200, 1000] {
+            for seed in 0..5 {
+                let text = stress_text(seed, len);
+                let mut got = Vec::new();
+                for_each_feature(&text, FeatureSet(FeatureSet::KNOWN), |p, h| {
+                    got.push((p, h))
+                });
+                let mut want = spec_features(&text);
+                got.sort_unstable();
+                want.sort_unstable();
+                assert_eq!(got, want, "text {text:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The shipped set's path equals the definitions on random texts: any Unicode, and
+        /// texts drawn from the bytes that steer the word and squashed families.
+        #[test]
+        fn known_set_block_sums_match_the_spec(
+            text in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[a-z0-9 @$.,!?'\n\t_éü€😀-]{0,400}",
+                "([a-z]{1,12}[ .,]){0,60}",
+            ],
+            shift in proptest::prop_oneof![0u32..=9, proptest::strategy::Just(63u32)],
+        ) {
+            let weight = |h: u64| ((h >> 40) % 255) as i32 - 127;
+            let got = block_sums(&text, FeatureSet(FeatureSet::KNOWN), shift, weight);
+            proptest::prop_assert_eq!(got, spec_block_sums(&text, shift, weight));
+        }
+    }
+
     #[test]
     fn squash_table_is_squash_fold() {
         for b in 0..=255u8 {
             let want = squash_fold(b).unwrap_or(0);
             assert_eq!(SQUASH_TABLE[usize::from(b)], want, "byte {b:#04x}");
+            assert_eq!(WORD_TABLE[usize::from(b)], is_word_byte(b), "byte {b:#04x}");
         }
+        assert_eq!(WORD_BASIS, fnv_step(FNV_OFFSET, TAG_WORD));
+        assert_eq!(BIGRAM_BASIS, fnv_step(FNV_OFFSET, TAG_BIGRAM));
     }
 
     #[test]
