@@ -30,7 +30,7 @@ use std::sync::OnceLock;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::regex_set::{RegexSet, byte_classes};
+use super::regex_set::{RegexSet, SetGroup, byte_classes};
 use super::{Check, CompileCtx, Hit, Input};
 use crate::decision::{Category, Severity};
 use crate::error::RuleError;
@@ -420,9 +420,11 @@ const PASTED: [Family; 2] = [Document, Task];
 /// The one compiled form of [`PATTERNS`], shared by every rule in the process.
 #[derive(Debug)]
 struct Compiled {
-    /// The canonical-view patterns, in sets of at most [`PATTERNS_PER_SET`], each
-    /// with the index in `PATTERNS` of its patterns.
-    canonical_sets: Vec<(RegexSet, Vec<usize>)>,
+    /// The canonical-view patterns, in sets of at most [`PATTERNS_PER_SET`] searched
+    /// in one pass.
+    canonical_sets: SetGroup,
+    /// For each set of `canonical_sets`, the index in `PATTERNS` of its patterns.
+    canonical_ids: Vec<Vec<usize>>,
     /// The patterns on the original text, except those of the [`PASTED`] families:
     /// what a stage whose rules name none of them runs (a table in a tool output
     /// would otherwise make every scan of it pay for the slower search that tells
@@ -474,9 +476,10 @@ impl LineSet {
 /// has to track them all at once: its states multiply, its 32 MiB cache fills and is
 /// cleared again and again on ordinary text (28 clears over three passes of the
 /// corpus's tune split with the 111 patterns of `c0a7258`, 37 with 138). Sets of 16
-/// never fill their caches, and scanning the text once per set costs less than the
-/// clears did: about 10 times less set-search time on the tune split, measured with
-/// the same DFA configuration outside the guard.
+/// never fill their caches, and running one DFA per set costs less than the clears
+/// did: about 10 times less set-search time on the tune split, measured with the same
+/// DFA configuration outside the guard. The sets are read together, byte by byte, in
+/// one pass ([`SetGroup`]).
 const PATTERNS_PER_SET: usize = 16;
 
 /// Size limit of one compiled pattern: generous for the tables above, bounded for safety.
@@ -522,11 +525,11 @@ fn compiled() -> Result<&'static Compiled, String> {
             let canonical_sets = canon
                 .0
                 .chunks(PATTERNS_PER_SET)
-                .zip(canon.1.chunks(PATTERNS_PER_SET))
-                .map(|(srcs, ids)| Ok((RegexSet::new(srcs, false, SIZE_LIMIT * 4)?, ids.to_vec())))
+                .map(|srcs| RegexSet::new(srcs, false, SIZE_LIMIT * 4))
                 .collect::<Result<Vec<_>, String>>()?;
             Ok(Compiled {
-                canonical_sets,
+                canonical_sets: SetGroup::new(canonical_sets),
+                canonical_ids: canon.1.chunks(PATTERNS_PER_SET).map(<[usize]>::to_vec).collect(),
                 lines: LineSet::new(lines),
                 lines_doc: LineSet::new(lines_doc),
                 each: PATTERNS.iter().map(|_| OnceLock::new()).collect(),
@@ -678,8 +681,9 @@ impl Occurrences {
         for (vi, view) in input.views.views.iter().enumerate() {
             if view.form == Form::Canonical {
                 let mut found = Vec::new();
-                for (set, ids) in &c.canonical_sets {
-                    for set_index in set.matches(view.text.as_bytes())? {
+                let per_set = c.canonical_sets.matches(view.text.as_bytes())?;
+                for (set_found, ids) in per_set.iter().zip(&c.canonical_ids) {
+                    for &set_index in set_found {
                         found.extend(ids.get(set_index).copied());
                     }
                 }
