@@ -24,7 +24,7 @@ struct Seg {
 }
 
 /// The byte map of one view.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ByteMap {
     segs: Vec<Seg>,
 }
@@ -70,6 +70,13 @@ impl ByteMap {
                 end: orig + len,
                 linear: true,
             }),
+        }
+    }
+
+    /// Widens the last segment (a linear one) by `len` bytes.
+    fn grow_last(&mut self, len: u32) {
+        if let Some(last) = self.segs.last_mut() {
+            last.end += len;
         }
     }
 
@@ -139,6 +146,53 @@ impl ViewBuf {
     /// Kept ASCII bytes are copied one by one into a buffer sized up front, and the
     /// map gets one segment per run of them: no call per word.
     pub(crate) fn filtered_parts(
+        &self,
+        keep_ascii: impl Fn(u8) -> bool,
+        keep: impl Fn(char) -> bool,
+    ) -> (Vec<u8>, ByteMap) {
+        let bytes = self.text.as_bytes();
+        let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+        let mut map = ByteMap {
+            segs: Vec::with_capacity(16),
+        };
+        let segs = &self.map.segs;
+        for (k, seg) in segs.iter().enumerate() {
+            let from = seg.at as usize;
+            let to = segs.get(k + 1).map_or(bytes.len(), |s| s.at as usize);
+            if seg.linear {
+                // One pass: kept bytes are pushed one by one (the buffer never grows,
+                // its capacity is the whole text), a map segment per run of them.
+                let slice = bytes.get(from..to).unwrap_or_default();
+                let mut run: Option<usize> = None;
+                for (k, &b) in slice.iter().enumerate() {
+                    if keep_ascii(b) {
+                        if run.is_none() {
+                            run = Some(k);
+                            map.extend_linear(out.len() as u32, seg.start + k as u32, 0);
+                        }
+                        out.push(b);
+                    } else if let Some(s) = run.take() {
+                        map.grow_last((k - s) as u32);
+                    }
+                }
+                if let Some(s) = run {
+                    map.grow_last((slice.len() - s) as u32);
+                }
+            } else if let Some(piece) = self.text.get(from..to) {
+                for c in piece.chars().filter(|&c| keep(c)) {
+                    map.extend_block(out.len() as u32, seg.start, seg.end);
+                    let mut b = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+                }
+            }
+        }
+        (out, map)
+    }
+
+    /// [`ViewBuf::filtered_parts`] as it was before the one-pass copy: the oracle of
+    /// the tests.
+    #[cfg(test)]
+    pub(crate) fn filtered_parts_ref(
         &self,
         keep_ascii: impl Fn(u8) -> bool,
         keep: impl Fn(char) -> bool,
