@@ -143,6 +143,8 @@ const ALWAYS: u8 = 2;
 const INNER: u8 = 4;
 /// A byte that may make a word leet ([`is_leet_byte`]).
 const ANY: u8 = 8;
+/// A byte of a non-ASCII char.
+const NON_ASCII: u8 = 16;
 
 #[expect(
     clippy::indexing_slicing,
@@ -184,6 +186,9 @@ const BYTE_CLASS: [u8; 256] = {
         ) {
             k |= ANY;
         }
+        if c >= 0x80 {
+            k |= NON_ASCII;
+        }
         t[b] = k;
         b += 1;
     }
@@ -198,7 +203,7 @@ fn byte_class(b: u8) -> u8 {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// High bit set in each byte of `x` that may be a leet byte: `0x20..=0x2B` and
+/// High bit set in each byte of `x` that may be a leet byte: `0x21..=0x2B` and
 /// `0x30..=0x40` (which hold every ASCII leet byte but `|`), `|`, and every non-ASCII
 /// byte. A superset, exact per byte (no carry crosses bytes): candidates are checked
 /// with [`is_leet_byte`].
@@ -211,7 +216,7 @@ fn leet_candidates(x: u64) -> u64 {
     };
     let bar = x ^ (LO * u64::from(b'|'));
     let is_bar = !(((bar & (LO * 0x7F)).wrapping_add(LO * 0x7F)) | bar) & HI;
-    between(0x1F, 0x2C) | between(0x2F, 0x41) | is_bar | (x & HI)
+    between(0x20, 0x2C) | between(0x2F, 0x41) | is_bar | (x & HI)
 }
 
 /// Position of the first leet byte ([`is_leet_byte`]) at or after `from`, eight bytes
@@ -256,9 +261,14 @@ fn any_strong(text: &str) -> bool {
             .get(p..)
             .and_then(|b| memchr::memchr(b' ', b))
             .map_or(bytes.len(), |k| p + k);
-        if text
-            .get(start..end)
-            .is_some_and(|w| classify(w) == Class::Strong)
+        // A strong word has a letter: an ASCII word without one is not classified.
+        let may_be_strong = bytes.get(start..end).is_some_and(|w| {
+            w.iter().fold(0u8, |acc, &b| acc | byte_class(b)) & (ALPHA | NON_ASCII) != 0
+        });
+        if may_be_strong
+            && text
+                .get(start..end)
+                .is_some_and(|w| classify(w) == Class::Strong)
         {
             return true;
         }
@@ -633,6 +643,27 @@ mod tests {
         "ab",
         "hello",
     ];
+
+    #[test]
+    fn leet_candidates_cover_every_leet_byte() {
+        for b in 0u8..=255 {
+            let want =
+                (0x21..=0x2B).contains(&b) || (0x30..=0x40).contains(&b) || b == b'|' || b >= 0x80;
+            assert!(!is_leet_byte(b) || want, "{b:#x}");
+            for k in 0..8 {
+                for fill in [b' ', b'a', 0x00, 0xFF, b'|', b'0'] {
+                    let mut w = [fill; 8];
+                    w[k] = b;
+                    let m = leet_candidates(u64::from_le_bytes(w));
+                    assert_eq!(
+                        m >> (8 * k + 7) & 1 == 1,
+                        want,
+                        "{b:#x} at {k} in {fill:#x}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn fixed_cases_match_the_old_code() {

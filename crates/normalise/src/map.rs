@@ -73,13 +73,6 @@ impl ByteMap {
         }
     }
 
-    /// Widens the last segment (a linear one) by `len` bytes.
-    fn grow_last(&mut self, len: u32) {
-        if let Some(last) = self.segs.last_mut() {
-            last.end += len;
-        }
-    }
-
     /// Maps the view bytes from `at` (the view's end) on to the original range
     /// `start..end`, unless the last segment already is that block.
     fn extend_block(&mut self, at: u32, start: u32, end: u32) {
@@ -150,8 +143,13 @@ impl ViewBuf {
         keep_ascii: impl Fn(u8) -> bool,
         keep: impl Fn(char) -> bool,
     ) -> (Vec<u8>, ByteMap) {
+        /// Runs up to this long are copied as one fixed-size block (bytes past the run
+        /// are overwritten by what follows or cut at the end): no `memcpy` call a word.
+        const BLOCK: usize = 16;
         let bytes = self.text.as_bytes();
-        let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+        // Written at `w`, with room for one block past the longest possible output.
+        let mut out: Vec<u8> = vec![0; bytes.len() + BLOCK];
+        let mut w = 0;
         let mut map = ByteMap {
             segs: Vec::with_capacity(16),
         };
@@ -160,32 +158,46 @@ impl ViewBuf {
             let from = seg.at as usize;
             let to = segs.get(k + 1).map_or(bytes.len(), |s| s.at as usize);
             if seg.linear {
-                // One pass: kept bytes are pushed one by one (the buffer never grows,
-                // its capacity is the whole text), a map segment per run of them.
                 let slice = bytes.get(from..to).unwrap_or_default();
-                let mut run: Option<usize> = None;
-                for (k, &b) in slice.iter().enumerate() {
-                    if keep_ascii(b) {
-                        if run.is_none() {
-                            run = Some(k);
-                            map.extend_linear(out.len() as u32, seg.start + k as u32, 0);
+                let mut off = 0;
+                while off < slice.len() {
+                    let start = off
+                        + slice
+                            .get(off..)
+                            .unwrap_or_default()
+                            .iter()
+                            .take_while(|&&b| !keep_ascii(b))
+                            .count();
+                    let run = slice.get(start..).unwrap_or_default();
+                    let len = run.iter().take_while(|&&b| keep_ascii(b)).count();
+                    if let Some(kept) = run.get(..len).filter(|k| !k.is_empty()) {
+                        map.extend_linear(w as u32, seg.start + start as u32, len as u32);
+                        let src = from + start;
+                        match (bytes.get(src..src + BLOCK), out.get_mut(w..w + BLOCK)) {
+                            (Some(s), Some(d)) if len <= BLOCK => d.copy_from_slice(s),
+                            _ => {
+                                if let Some(d) = out.get_mut(w..w + len) {
+                                    d.copy_from_slice(kept);
+                                }
+                            }
                         }
-                        out.push(b);
-                    } else if let Some(s) = run.take() {
-                        map.grow_last((k - s) as u32);
+                        w += len;
                     }
-                }
-                if let Some(s) = run {
-                    map.grow_last((slice.len() - s) as u32);
+                    off = start + len.max(1);
                 }
             } else if let Some(piece) = self.text.get(from..to) {
                 for c in piece.chars().filter(|&c| keep(c)) {
-                    map.extend_block(out.len() as u32, seg.start, seg.end);
+                    map.extend_block(w as u32, seg.start, seg.end);
                     let mut b = [0u8; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+                    let e = c.encode_utf8(&mut b).as_bytes();
+                    if let Some(d) = out.get_mut(w..w + e.len()) {
+                        d.copy_from_slice(e);
+                    }
+                    w += e.len();
                 }
             }
         }
+        out.truncate(w);
         (out, map)
     }
 
