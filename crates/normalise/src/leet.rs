@@ -245,6 +245,10 @@ fn next_leet_byte(bytes: &[u8], from: usize) -> Option<usize> {
         .map(|i| base + i)
 }
 
+/// How far [`any_strong`] looks for a word's edges byte by byte before it calls
+/// `memchr`.
+const NEAR_BYTES: usize = 16;
+
 /// True when some space-separated word of `text` is [`Class::Strong`]: only words
 /// with a leet byte are classified, found by [`next_leet_byte`].
 fn any_strong(text: &str) -> bool {
@@ -255,11 +259,32 @@ fn any_strong(text: &str) -> bool {
         // space before it, and no byte between `from` and `p` is leet.
         let start = bytes
             .get(from..p)
-            .and_then(|b| memchr::memrchr(b' ', b))
+            .and_then(|b| {
+                // Words are short: a look at the last bytes before a `memrchr` call.
+                let near = b.len().saturating_sub(NEAR_BYTES);
+                match b
+                    .get(near..)
+                    .and_then(|t| t.iter().rposition(|&c| c == b' '))
+                {
+                    Some(k) => Some(near + k),
+                    None => memchr::memrchr(b' ', b.get(..near).unwrap_or_default()),
+                }
+            })
             .map_or(from, |k| from + k + 1);
         let end = bytes
             .get(p..)
-            .and_then(|b| memchr::memchr(b' ', b))
+            .and_then(|b| {
+                let near = b.len().min(NEAR_BYTES);
+                match b
+                    .get(..near)
+                    .and_then(|t| t.iter().position(|&c| c == b' '))
+                {
+                    Some(k) => Some(k),
+                    None => {
+                        memchr::memchr(b' ', b.get(near..).unwrap_or_default()).map(|k| near + k)
+                    }
+                }
+            })
             .map_or(bytes.len(), |k| p + k);
         // A strong word has a letter: an ASCII word without one is not classified.
         let may_be_strong = bytes.get(start..end).is_some_and(|w| {
