@@ -308,48 +308,6 @@ const fn byte_classes() -> [u8; 256] {
 
 static CLASS: [u8; 256] = byte_classes();
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-const LOW7: u64 = ONES * 0x7F;
-
-/// The high bit of every byte of `x` in the base64 alphabet (`B64`: ASCII letters
-/// and digits, `+ / - _`), and no other. Exact per byte: no borrow or carry crosses a
-/// byte, and bytes with the high bit set are excluded by `!x`.
-#[inline]
-fn b64_word(x: u64) -> u64 {
-    let low7 = x & LOW7;
-    let ascii = !x & HIGH;
-    // Bytes `m < b < n`, Sean Anderson's "hasbetween".
-    let between = |m: u64, n: u64| {
-        (ONES * (127 + n)).wrapping_sub(low7) & ascii & low7.wrapping_add(ONES * (127 - m))
-    };
-    let is = |c: u8| {
-        let v = x ^ (ONES * u64::from(c));
-        !(((v & LOW7).wrapping_add(LOW7)) | v) & HIGH
-    };
-    // `+ , - . / 0-9`, without `,` and `.`; `A-Z`; `a-z`; `_`.
-    (between(0x2A, 0x3A) & !(is(b',') | is(b'.')))
-        | between(0x40, 0x5B)
-        | between(0x60, 0x7B)
-        | is(b'_')
-}
-
-/// [`b64_word`] of the eight bytes from `at`, bytes past the end read as 0 (not in
-/// the alphabet).
-#[inline]
-fn b64_bits(bytes: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    match bytes.get(at..at + 8) {
-        Some(s) => w.copy_from_slice(s),
-        None => {
-            for (d, s) in w.iter_mut().zip(bytes.get(at..).unwrap_or_default()) {
-                *d = *s;
-            }
-        }
-    }
-    b64_word(u64::from_le_bytes(w))
-}
-
 #[inline]
 fn class(b: u8) -> u8 {
     CLASS.get(b as usize).copied().unwrap_or(0)
@@ -490,30 +448,22 @@ fn scan_runs(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
         if ctx.remaining() == 0 {
             return;
         }
-        // The next run of base64-alphabet bytes, eight bytes a step: its start, and
-        // its end from the same word when it ends there.
-        let mut m = b64_bits(bytes, i);
-        while m == 0 {
-            i += 8;
-            if i >= bytes.len() {
-                return;
-            }
-            m = b64_bits(bytes, i);
-        }
-        let a = (m.trailing_zeros() / 8) as usize;
-        let start = i + a;
-        let mut rest = !m & HIGH & (u64::MAX << (8 * a));
-        let mut e = i;
-        while rest == 0 {
-            e += 8;
-            rest = !b64_bits(bytes, e) & HIGH;
-        }
-        // Bytes past the end read as 0, which ends a run: `line` stays in the text.
-        let line = e + (rest.trailing_zeros() / 8) as usize - start;
-        i = start;
+        // Skip to the next run of base64-alphabet bytes.
+        let Some(skip) = bytes
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|&b| class(b) & B64 != 0))
+        else {
+            return;
+        };
+        i += skip;
+        let start = i;
         // Most runs are words: shorter than a line that may continue (16), not a hex
         // pair (2), and too short with their `=` padding. Skip those without the
         // byte classes the candidates need.
+        let line = bytes
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|&b| class(b) & B64 == 0))
+            .unwrap_or(bytes.len() - start);
         if line < 16 && line != 2 {
             let e = start + line;
             let mut end = e;
@@ -831,25 +781,6 @@ mod tests {
         "0123456789abcdef",
         "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=",
     ];
-
-    #[test]
-    fn b64_word_is_the_class_table() {
-        for b in 0u8..=255 {
-            let want = class(b) & B64 != 0;
-            for k in 0..8 {
-                for fill in [b' ', b'a', 0x00, 0xFF, b'.', b'_', b'9'] {
-                    let mut w = [fill; 8];
-                    w[k] = b;
-                    let m = b64_word(u64::from_le_bytes(w));
-                    assert_eq!(
-                        m >> (8 * k + 7) & 1 == 1,
-                        want,
-                        "{b:#x} at {k} in {fill:#x}"
-                    );
-                }
-            }
-        }
-    }
 
     #[test]
     fn fixed_cases_match_the_old_search() {
