@@ -502,10 +502,6 @@ fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::indexing_slicing,
-    reason = "tests: the reference loops are the code as it was"
-)]
 mod tests {
     use proptest::prelude::*;
 

@@ -428,7 +428,7 @@ mod tests {
             }
         }
         for x in 0u8..=255 {
-            let w = u64::from(x) << 56 | 0x003a_2f80_00c0_ff;
+            let w = u64::from(x) << 56 | 0x0000_3a2f_8000_c0ff;
             assert_eq!(digit_bits(w) == 0, !x.is_ascii_digit(), "{x}");
         }
     }
