@@ -24,7 +24,7 @@ struct Seg {
 }
 
 /// The byte map of one view.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ByteMap {
     segs: Vec<Seg>,
 }
@@ -139,6 +139,72 @@ impl ViewBuf {
     /// Kept ASCII bytes are copied one by one into a buffer sized up front, and the
     /// map gets one segment per run of them: no call per word.
     pub(crate) fn filtered_parts(
+        &self,
+        keep_ascii: impl Fn(u8) -> bool,
+        keep: impl Fn(char) -> bool,
+    ) -> (Vec<u8>, ByteMap) {
+        /// Runs up to this long are copied as one fixed-size block (bytes past the run
+        /// are overwritten by what follows or cut at the end): no `memcpy` call a word.
+        const BLOCK: usize = 16;
+        let bytes = self.text.as_bytes();
+        // Written at `w`, with room for one block past the longest possible output.
+        let mut out: Vec<u8> = vec![0; bytes.len() + BLOCK];
+        let mut w = 0;
+        let mut map = ByteMap {
+            segs: Vec::with_capacity(16),
+        };
+        let segs = &self.map.segs;
+        for (k, seg) in segs.iter().enumerate() {
+            let from = seg.at as usize;
+            let to = segs.get(k + 1).map_or(bytes.len(), |s| s.at as usize);
+            if seg.linear {
+                let slice = bytes.get(from..to).unwrap_or_default();
+                let mut off = 0;
+                while off < slice.len() {
+                    let start = off
+                        + slice
+                            .get(off..)
+                            .unwrap_or_default()
+                            .iter()
+                            .take_while(|&&b| !keep_ascii(b))
+                            .count();
+                    let run = slice.get(start..).unwrap_or_default();
+                    let len = run.iter().take_while(|&&b| keep_ascii(b)).count();
+                    if let Some(kept) = run.get(..len).filter(|k| !k.is_empty()) {
+                        map.extend_linear(w as u32, seg.start + start as u32, len as u32);
+                        let src = from + start;
+                        match (bytes.get(src..src + BLOCK), out.get_mut(w..w + BLOCK)) {
+                            (Some(s), Some(d)) if len <= BLOCK => d.copy_from_slice(s),
+                            _ => {
+                                if let Some(d) = out.get_mut(w..w + len) {
+                                    d.copy_from_slice(kept);
+                                }
+                            }
+                        }
+                        w += len;
+                    }
+                    off = start + len.max(1);
+                }
+            } else if let Some(piece) = self.text.get(from..to) {
+                for c in piece.chars().filter(|&c| keep(c)) {
+                    map.extend_block(w as u32, seg.start, seg.end);
+                    let mut b = [0u8; 4];
+                    let e = c.encode_utf8(&mut b).as_bytes();
+                    if let Some(d) = out.get_mut(w..w + e.len()) {
+                        d.copy_from_slice(e);
+                    }
+                    w += e.len();
+                }
+            }
+        }
+        out.truncate(w);
+        (out, map)
+    }
+
+    /// [`ViewBuf::filtered_parts`] as it was before the one-pass copy: the oracle of
+    /// the tests.
+    #[cfg(test)]
+    pub(crate) fn filtered_parts_ref(
         &self,
         keep_ascii: impl Fn(u8) -> bool,
         keep: impl Fn(char) -> bool,

@@ -52,7 +52,7 @@ fn slot(e: Encoding) -> usize {
 }
 
 /// Decoded bytes with the original range of each.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct RawBuf {
     bytes: Vec<u8>,
     spans: Vec<(u32, u32)>,
@@ -448,6 +448,90 @@ fn scan_runs(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
         if ctx.remaining() == 0 {
             return;
         }
+        // Skip to the next run of base64-alphabet bytes.
+        let Some(skip) = bytes
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|&b| class(b) & B64 != 0))
+        else {
+            return;
+        };
+        i += skip;
+        let start = i;
+        // Most runs are words: shorter than a line that may continue (16), not a hex
+        // pair (2), and too short with their `=` padding. Skip those without the
+        // byte classes the candidates need.
+        let line = bytes
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|&b| class(b) & B64 == 0))
+            .unwrap_or(bytes.len() - start);
+        if line < 16 && line != 2 {
+            let e = start + line;
+            let mut end = e;
+            while bytes.get(end) == Some(&b'=') && end - e < 6 {
+                end += 1;
+            }
+            if end - start < min {
+                i = end;
+                continue;
+            }
+        }
+        let mut line_start = i;
+        let (mut any, mut all) = (0u8, 0xFFu8);
+        loop {
+            while let Some(&b) = bytes.get(i) {
+                let k = class(b);
+                if k & B64 == 0 {
+                    break;
+                }
+                any |= k;
+                all &= k;
+                i += 1;
+            }
+            let line = i - line_start;
+            let nl = match (bytes.get(i), bytes.get(i + 1)) {
+                (Some(b'\n'), _) => 1,
+                (Some(b'\r'), Some(b'\n')) => 2,
+                _ => 0,
+            };
+            if nl > 0
+                && line >= 16
+                && line % 4 == 0
+                && bytes.get(i + nl).is_some_and(|&b| class(b) & B64 != 0)
+            {
+                i += nl;
+                line_start = i;
+                continue;
+            }
+            break;
+        }
+        let mut end = i;
+        while bytes.get(end) == Some(&b'=') && end - i < 6 {
+            end += 1;
+        }
+        if end - start >= min {
+            try_run(layer, start..end, any, all, bufs, ctx);
+        } else if i - start == 2
+            && all & HEXD != 0
+            && let Some(j) = hex_pairs(bytes, start, min)
+        {
+            attempt(layer, start..j, Encoding::Hex, hex::decode, bufs, ctx);
+            i = j;
+            continue;
+        }
+        i = end.max(start + 1);
+    }
+}
+
+/// [`scan_runs`] as it was, byte by byte: the tests' oracle.
+#[cfg(test)]
+fn scan_runs_ref(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
+    let bytes = layer.bytes;
+    let min = ctx.limits.min_encoded_len.max(4);
+    let mut i = 0;
+    while i < bytes.len() {
+        if ctx.remaining() == 0 {
+            return;
+        }
         if class(bytes.get(i).copied().unwrap_or(0)) & B64 == 0 {
             i += 1;
             continue;
@@ -625,5 +709,114 @@ fn scan_escapes(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
         }
         prev_end = end;
         i = end.max(i + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The run search, new and old, on `text` with `limits`: same decoded bytes, spans
+    /// and budget.
+    fn check(text: &str, limits: &Limits) {
+        let run = |f: fn(Layer<'_>, &mut [RawBuf], &mut Ctx<'_>)| {
+            let mut views = Vec::new();
+            let mut hidden = HiddenSink::default();
+            let mut ctx = Ctx {
+                limits,
+                used: 0,
+                views: &mut views,
+                hidden: &mut hidden,
+            };
+            let mut bufs: [RawBuf; ENCODINGS.len()] = Default::default();
+            let layer = Layer {
+                bytes: text.as_bytes(),
+                map: None,
+            };
+            f(layer, &mut bufs, &mut ctx);
+            let used = ctx.used;
+            (bufs, used)
+        };
+        assert_eq!(run(scan_runs), run(scan_runs_ref), "{text:?} {limits:?}");
+    }
+
+    fn limits(min: usize, cap: usize) -> Limits {
+        Limits {
+            min_encoded_len: min,
+            max_decoded_bytes: cap,
+            ..Limits::default()
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "aGVsbG8gd29ybGQ=",
+        "aWdub3JlIGFsbCBwcmV2aW91cyBpbnN0cnVjdGlvbnM=",
+        "69676e6f726520616c6c",
+        "69 67 6e 6f 72 65 20 61 6c 6c",
+        "69:67:6e:6f:72:65",
+        "NFXGQ2LTEBQWY3DMEB",
+        "JBSWY3DPEBLW64TMMQ======",
+        "ab",
+        "6f",
+        " ",
+        "\n",
+        "\r\n",
+        "=",
+        "==",
+        "+",
+        "/",
+        "-",
+        "_",
+        ".",
+        "word",
+        "Mixed",
+        "UPPER",
+        "12345678",
+        "é",
+        "中",
+        "\u{200B}",
+        "Ａ",
+        "0123456789abcdef",
+        "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=",
+    ];
+
+    #[test]
+    fn fixed_cases_match_the_old_search() {
+        for n in 0..=40 {
+            for fill in ["a", "Z", "7", "=", " ", "é", "ab ", "6f "] {
+                for edge in ["", "=", " ", "é", "\n", "0"] {
+                    let body = fill.repeat(n);
+                    for t in [
+                        format!("{edge}{body}"),
+                        format!("{body}{edge}"),
+                        format!("{edge}{body}{edge}{body}"),
+                    ] {
+                        for (min, cap) in [(16, 1 << 18), (4, 1 << 18), (2, 1 << 18), (20, 6)] {
+                            check(&t, &limits(min, cap));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn runs_match_the_old_search(
+            parts in prop::collection::vec(0..PIECES.len(), 0..40),
+            min in 0usize..24,
+            cap in prop::sample::select(vec![0usize, 5, 40, 1 << 18]),
+        ) {
+            let text: String = parts.iter().map(|&k| PIECES[k]).collect();
+            check(&text, &limits(min, cap));
+        }
+
+        #[test]
+        fn runs_match_on_any_text(text in "\\PC{0,80}|[a-f0-9 =:\n]{0,80}", min in 0usize..20) {
+            check(&text, &limits(min, 1 << 18));
+        }
     }
 }
