@@ -411,6 +411,94 @@ impl<'h> Pass<'h> {
     }
 }
 
+/// Classes of the bulk copy, one per byte value (non-ASCII bytes stop it).
+const B_PLAIN: u8 = 0;
+const B_SPACE: u8 = 1;
+const B_NOISE: u8 = 2;
+const B_STOP: u8 = 3;
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "const fn over 0..256, the array's own length"
+)]
+const fn bulk_classes() -> [u8; 256] {
+    let ascii = ascii_classes();
+    let mut t = [B_STOP; 256];
+    let mut b = 0;
+    while b < 128 {
+        let k = ascii[b];
+        t[b] = if b == b' ' as usize {
+            B_SPACE
+        } else if k & WS != 0 {
+            B_STOP
+        } else if k & NOISE != 0 {
+            B_NOISE
+        } else {
+            B_PLAIN
+        };
+        b += 1;
+    }
+    t
+}
+
+static BULK: [u8; 256] = bulk_classes();
+
+#[inline]
+fn bulk_class(b: u8) -> u8 {
+    BULK.get(usize::from(b)).copied().unwrap_or(B_STOP)
+}
+
+/// The end of the plain-ASCII run that starts at `i` (below `limit`): letters, digits,
+/// punctuation that does not sit before a letter, and single spaces between words of
+/// two or more chars. `wlen` and `noisy` are the current word's length (saturating at
+/// 2) and noise flag when the run starts. Returns the run's end, the length of its
+/// last word (saturating at 2) and the position of its last space.
+#[inline]
+fn bulk_run(
+    bytes: &[u8],
+    i: usize,
+    limit: usize,
+    wlen: u8,
+    noisy: bool,
+) -> (usize, u8, Option<usize>) {
+    let end = limit.min(bytes.len());
+    let Some(seg) = bytes.get(..end) else {
+        return (i, wlen, None);
+    };
+    let mut j = i;
+    // Chars of the current word before `word_from`, saturating at 2.
+    let mut carried = usize::from(wlen);
+    let mut word_from = i;
+    let mut noisy = noisy;
+    let mut last_space = None;
+    while let Some(&c) = seg.get(j) {
+        match bulk_class(c) {
+            B_PLAIN => {}
+            B_SPACE => {
+                let next_plain = bytes
+                    .get(j + 1)
+                    .is_some_and(|&n| n < 0x80 && ascii_class(n) & WS == 0);
+                if carried + (j - word_from) < 2 || !next_plain || noisy {
+                    break;
+                }
+                last_space = Some(j);
+                carried = 0;
+                word_from = j + 1;
+                noisy = false;
+            }
+            B_NOISE => {
+                if bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
+                    break;
+                }
+            }
+            _ => break,
+        }
+        j += 1;
+    }
+    let wlen = (carried + (j - word_from)).min(2) as u8;
+    (j, wlen, last_space)
+}
+
 /// Folds `text` into its canonical form.
 pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> Folded {
     let bytes = text.as_bytes();
@@ -464,45 +552,12 @@ pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> F
                 // chars. Only what could start a spaced-out run, a whitespace run or a
                 // dotted word leaves the fast path.
                 p.flush_ws::<S>();
-                let mut j = i;
-                let mut any = 0u8;
-                let mut wlen = p.word_chars;
-                let mut last_space: Option<usize> = None;
-                let mut noisy = p.word_noise;
-                while let Some(&c) = bytes.get(j) {
-                    if j >= limit {
-                        break;
-                    }
-                    if c == b' ' {
-                        let next_plain = bytes
-                            .get(j + 1)
-                            .is_some_and(|&n| n < 0x80 && ascii_class(n) & WS == 0);
-                        if wlen < 2 || !next_plain || noisy {
-                            break;
-                        }
-                        last_space = Some(j);
-                        wlen = 0;
-                        noisy = false;
-                        j += 1;
-                        continue;
-                    }
-                    let k = if c < 0x80 { ascii_class(c) } else { WS };
-                    if k & WS != 0 {
-                        break;
-                    }
-                    if k & NOISE != 0 && bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
-                        break;
-                    }
-                    any |= k;
-                    wlen = wlen.saturating_add(1).min(2);
-                    j += 1;
-                }
+                let (j, wlen, last_space) = bulk_run(bytes, i, limit, p.word_chars, p.word_noise);
                 let start = p.buf.len();
                 if let Some(run) = text.get(i..j) {
                     p.buf.push_linear(i as u32, run);
-                    if any & UPPER != 0
-                        && let Some(tail) = p.buf.text.get_mut(start..)
-                    {
+                    // Lowercasing is a no-op on bytes that are not uppercase.
+                    if let Some(tail) = p.buf.text.get_mut(start..) {
                         tail.make_ascii_lowercase();
                     }
                 }
