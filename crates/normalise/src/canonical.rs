@@ -448,11 +448,39 @@ fn bulk_class(b: u8) -> u8 {
     BULK.get(usize::from(b)).copied().unwrap_or(B_STOP)
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// For eight ASCII bytes read as one little-endian word: when every byte is a letter,
+/// a digit or a space, the spaces (the high bit of each space byte), else `None`.
+#[inline]
+fn letters_digits_spaces(w: u64) -> Option<u64> {
+    if w & HIGH != 0 {
+        return None;
+    }
+    // Every byte is below 0x80, so adding up to 0x7F to each never carries into the
+    // next: the high bit of a byte of `b + k` says whether `b >= 0x80 - k`.
+    let x = w | (0x20 * ONES);
+    let letter = x.wrapping_add(0x1F * ONES) & !x.wrapping_add(0x05 * ONES);
+    let digit = w.wrapping_add(0x50 * ONES) & !w.wrapping_add(0x46 * ONES);
+    let space = !(w ^ (0x20 * ONES)).wrapping_add(0x7F * ONES) & HIGH;
+    ((letter | digit | space) & HIGH == HIGH).then_some(space)
+}
+
+/// True when the byte after a space keeps the space inside a bulk run.
+#[inline]
+fn plain_after_space(next: Option<&u8>) -> bool {
+    next.is_some_and(|&n| n < 0x80 && ascii_class(n) & WS == 0)
+}
+
 /// The end of the plain-ASCII run that starts at `i` (below `limit`): letters, digits,
 /// punctuation that does not sit before a letter, and single spaces between words of
 /// two or more chars. `wlen` and `noisy` are the current word's length (saturating at
 /// 2) and noise flag when the run starts. Returns the run's end, the length of its
 /// last word (saturating at 2) and the position of its last space.
+///
+/// Eight bytes at a time while they are letters, digits and spaces that keep the run
+/// going; otherwise (and for the eight bytes after such a chunk) one byte at a time.
 #[inline]
 fn bulk_run(
     bytes: &[u8],
@@ -471,29 +499,64 @@ fn bulk_run(
     let mut word_from = i;
     let mut noisy = noisy;
     let mut last_space = None;
-    while let Some(&c) = seg.get(j) {
-        match bulk_class(c) {
-            B_PLAIN => {}
-            B_SPACE => {
-                let next_plain = bytes
-                    .get(j + 1)
-                    .is_some_and(|&n| n < 0x80 && ascii_class(n) & WS == 0);
-                if carried + (j - word_from) < 2 || !next_plain || noisy {
+    'run: loop {
+        while let Some(chunk) = seg.get(j..j + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+            let Some(spaces) = letters_digits_spaces(u64::from_le_bytes(chunk)) else {
+                break;
+            };
+            if spaces != 0 {
+                // Two spaces in a row, or one char between two, ends the run; so do a
+                // first space after a one-char word, a noisy word, and a last space
+                // before something other than plain ASCII.
+                if noisy || spaces & (spaces >> 8) != 0 || spaces & (spaces >> 16) != 0 {
                     break;
                 }
-                last_space = Some(j);
+                let first = (spaces.trailing_zeros() / 8) as usize;
+                if carried + (j - word_from) + first < 2 {
+                    break;
+                }
+                if spaces >> 63 != 0 && !plain_after_space(bytes.get(j + 8)) {
+                    break;
+                }
+                let last = j + ((63 - spaces.leading_zeros()) / 8) as usize;
+                last_space = Some(last);
                 carried = 0;
-                word_from = j + 1;
+                word_from = last + 1;
                 noisy = false;
             }
-            B_NOISE => {
-                if bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
-                    break;
-                }
-            }
-            _ => break,
+            j += 8;
         }
-        j += 1;
+        let stop = (j + 8).min(end);
+        while j < stop {
+            let Some(&c) = seg.get(j) else {
+                break 'run;
+            };
+            match bulk_class(c) {
+                B_PLAIN => {}
+                B_SPACE => {
+                    if carried + (j - word_from) < 2
+                        || !plain_after_space(bytes.get(j + 1))
+                        || noisy
+                    {
+                        break 'run;
+                    }
+                    last_space = Some(j);
+                    carried = 0;
+                    word_from = j + 1;
+                    noisy = false;
+                }
+                B_NOISE => {
+                    if bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
+                        break 'run;
+                    }
+                }
+                _ => break 'run,
+            }
+            j += 1;
+        }
+        if j >= end {
+            break;
+        }
     }
     let wlen = (carried + (j - word_from)).min(2) as u8;
     (j, wlen, last_space)
