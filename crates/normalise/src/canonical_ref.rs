@@ -61,10 +61,6 @@ const UPPER: u8 = 2;
 const NOISE: u8 = 4;
 const ALPHA: u8 = 8;
 
-#[expect(
-    clippy::indexing_slicing,
-    reason = "const fn over 0..128, the array's own length"
-)]
 const fn ascii_classes() -> [u8; 128] {
     let mut t = [0u8; 128];
     let mut b = 0;
