@@ -619,8 +619,12 @@ pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> F
                 let start = p.buf.len();
                 if let Some(run) = text.get(i..j) {
                     p.buf.push_linear(i as u32, run);
-                    // Lowercasing is a no-op on bytes that are not uppercase.
-                    if let Some(tail) = p.buf.text.get_mut(start..) {
+                    // Lowercasing is a no-op on bytes that are not uppercase: a long
+                    // run is lowercased without looking (a vector loop), a short one
+                    // only when it has an uppercase letter.
+                    if (run.len() >= 16 || run.bytes().any(|b| b.is_ascii_uppercase()))
+                        && let Some(tail) = p.buf.text.get_mut(start..)
+                    {
                         tail.make_ascii_lowercase();
                     }
                 }

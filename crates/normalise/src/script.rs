@@ -172,11 +172,23 @@ fn has_script_char(text: &str) -> bool {
 /// or Greek.
 fn any_script_char(text: &str, base: usize, bytes: &[u8]) -> bool {
     bytes.iter().enumerate().any(|(k, &b)| {
-        SCRIPT_LEADS.get(usize::from(b)).copied().unwrap_or(false)
-            && text
-                .get(base + k..)
-                .and_then(|t| t.chars().next())
-                .is_some_and(|c| script_of(c).is_some())
+        if !SCRIPT_LEADS.get(usize::from(b)).copied().unwrap_or(false) {
+            return false;
+        }
+        let at = base + k;
+        // Three-byte chars: the second byte tells the block (U+1C80.., U+1F00..;
+        // U+2DE0..; U+A640..), so general punctuation and the like are not decoded.
+        let second = text.as_bytes().get(at + 1).copied().unwrap_or(0);
+        let may = match b {
+            0xE1 => matches!(second, 0xB2 | 0xBC..=0xBF),
+            0xE2 => second == 0xB7,
+            0xEA => matches!(second, 0x99 | 0x9A),
+            _ => true,
+        };
+        may && text
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| script_of(c).is_some())
     })
 }
 
