@@ -411,6 +411,157 @@ impl<'h> Pass<'h> {
     }
 }
 
+/// Classes of the bulk copy, one per byte value (non-ASCII bytes stop it).
+const B_PLAIN: u8 = 0;
+const B_SPACE: u8 = 1;
+const B_NOISE: u8 = 2;
+const B_STOP: u8 = 3;
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "const fn over 0..256, the array's own length"
+)]
+const fn bulk_classes() -> [u8; 256] {
+    let ascii = ascii_classes();
+    let mut t = [B_STOP; 256];
+    let mut b = 0;
+    while b < 128 {
+        let k = ascii[b];
+        t[b] = if b == b' ' as usize {
+            B_SPACE
+        } else if k & WS != 0 {
+            B_STOP
+        } else if k & NOISE != 0 {
+            B_NOISE
+        } else {
+            B_PLAIN
+        };
+        b += 1;
+    }
+    t
+}
+
+static BULK: [u8; 256] = bulk_classes();
+
+#[inline]
+fn bulk_class(b: u8) -> u8 {
+    BULK.get(usize::from(b)).copied().unwrap_or(B_STOP)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// For eight ASCII bytes read as one little-endian word: when every byte is a letter,
+/// a digit or a space, the spaces (the high bit of each space byte), else `None`.
+#[inline]
+fn letters_digits_spaces(w: u64) -> Option<u64> {
+    if w & HIGH != 0 {
+        return None;
+    }
+    // Every byte is below 0x80, so adding up to 0x7F to each never carries into the
+    // next: the high bit of a byte of `b + k` says whether `b >= 0x80 - k`.
+    let x = w | (0x20 * ONES);
+    let letter = x.wrapping_add(0x1F * ONES) & !x.wrapping_add(0x05 * ONES);
+    let digit = w.wrapping_add(0x50 * ONES) & !w.wrapping_add(0x46 * ONES);
+    let space = !(w ^ (0x20 * ONES)).wrapping_add(0x7F * ONES) & HIGH;
+    ((letter | digit | space) & HIGH == HIGH).then_some(space)
+}
+
+/// True when the byte after a space keeps the space inside a bulk run.
+#[inline]
+fn plain_after_space(next: Option<&u8>) -> bool {
+    next.is_some_and(|&n| n < 0x80 && ascii_class(n) & WS == 0)
+}
+
+/// The end of the plain-ASCII run that starts at `i` (below `limit`): letters, digits,
+/// punctuation that does not sit before a letter, and single spaces between words of
+/// two or more chars. `wlen` and `noisy` are the current word's length (saturating at
+/// 2) and noise flag when the run starts. Returns the run's end, the length of its
+/// last word (saturating at 2) and the position of its last space.
+///
+/// Eight bytes at a time while they are letters, digits and spaces that keep the run
+/// going; otherwise (and for the eight bytes after such a chunk) one byte at a time.
+#[inline]
+fn bulk_run(
+    bytes: &[u8],
+    i: usize,
+    limit: usize,
+    wlen: u8,
+    noisy: bool,
+) -> (usize, u8, Option<usize>) {
+    let end = limit.min(bytes.len());
+    let Some(seg) = bytes.get(..end) else {
+        return (i, wlen, None);
+    };
+    let mut j = i;
+    // Chars of the current word before `word_from`, saturating at 2.
+    let mut carried = usize::from(wlen);
+    let mut word_from = i;
+    let mut noisy = noisy;
+    let mut last_space = None;
+    'run: loop {
+        while let Some(chunk) = seg.get(j..j + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+            let Some(spaces) = letters_digits_spaces(u64::from_le_bytes(chunk)) else {
+                break;
+            };
+            if spaces != 0 {
+                // Two spaces in a row, or one char between two, ends the run; so do a
+                // first space after a one-char word, a noisy word, and a last space
+                // before something other than plain ASCII.
+                if noisy || spaces & (spaces >> 8) != 0 || spaces & (spaces >> 16) != 0 {
+                    break;
+                }
+                let first = (spaces.trailing_zeros() / 8) as usize;
+                if carried + (j - word_from) + first < 2 {
+                    break;
+                }
+                if spaces >> 63 != 0 && !plain_after_space(bytes.get(j + 8)) {
+                    break;
+                }
+                let last = j + ((63 - spaces.leading_zeros()) / 8) as usize;
+                last_space = Some(last);
+                carried = 0;
+                word_from = last + 1;
+                noisy = false;
+            }
+            j += 8;
+        }
+        let stop = (j + 8).min(end);
+        while j < stop {
+            let Some(&c) = seg.get(j) else {
+                break 'run;
+            };
+            match bulk_class(c) {
+                B_PLAIN => {}
+                B_SPACE => {
+                    if carried + (j - word_from) < 2
+                        || !plain_after_space(bytes.get(j + 1))
+                        || noisy
+                    {
+                        break 'run;
+                    }
+                    last_space = Some(j);
+                    carried = 0;
+                    word_from = j + 1;
+                    noisy = false;
+                }
+                B_NOISE => {
+                    if bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
+                        break 'run;
+                    }
+                }
+                _ => break 'run,
+            }
+            j += 1;
+        }
+        if j >= end {
+            break;
+        }
+    }
+    let wlen = (carried + (j - word_from)).min(2) as u8;
+    (j, wlen, last_space)
+}
+
 /// Folds `text` into its canonical form.
 pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> Folded {
     let bytes = text.as_bytes();
@@ -464,43 +615,14 @@ pub(crate) fn fold<S: Source>(text: &str, src: &S, hidden: &mut HiddenSink) -> F
                 // chars. Only what could start a spaced-out run, a whitespace run or a
                 // dotted word leaves the fast path.
                 p.flush_ws::<S>();
-                let mut j = i;
-                let mut any = 0u8;
-                let mut wlen = p.word_chars;
-                let mut last_space: Option<usize> = None;
-                let mut noisy = p.word_noise;
-                while let Some(&c) = bytes.get(j) {
-                    if j >= limit {
-                        break;
-                    }
-                    if c == b' ' {
-                        let next_plain = bytes
-                            .get(j + 1)
-                            .is_some_and(|&n| n < 0x80 && ascii_class(n) & WS == 0);
-                        if wlen < 2 || !next_plain || noisy {
-                            break;
-                        }
-                        last_space = Some(j);
-                        wlen = 0;
-                        noisy = false;
-                        j += 1;
-                        continue;
-                    }
-                    let k = if c < 0x80 { ascii_class(c) } else { WS };
-                    if k & WS != 0 {
-                        break;
-                    }
-                    if k & NOISE != 0 && bytes.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
-                        break;
-                    }
-                    any |= k;
-                    wlen = wlen.saturating_add(1).min(2);
-                    j += 1;
-                }
+                let (j, wlen, last_space) = bulk_run(bytes, i, limit, p.word_chars, p.word_noise);
                 let start = p.buf.len();
                 if let Some(run) = text.get(i..j) {
                     p.buf.push_linear(i as u32, run);
-                    if any & UPPER != 0
+                    // Lowercasing is a no-op on bytes that are not uppercase: a long
+                    // run is lowercased without looking (a vector loop), a short one
+                    // only when it has an uppercase letter.
+                    if (run.len() >= 16 || run.bytes().any(|b| b.is_ascii_uppercase()))
                         && let Some(tail) = p.buf.text.get_mut(start..)
                     {
                         tail.make_ascii_lowercase();

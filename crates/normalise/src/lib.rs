@@ -25,6 +25,10 @@
 //! view is built in one pass; byte maps are lists of segments, not one entry per byte.
 
 mod canonical;
+#[cfg(test)]
+mod canonical_ref;
+#[cfg(test)]
+mod canonical_tests;
 mod decode;
 pub mod email;
 mod fold;

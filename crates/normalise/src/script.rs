@@ -129,11 +129,74 @@ pub(crate) fn is_native(c: char) -> bool {
     script_of(c).is_some()
 }
 
+/// Lead bytes of the UTF-8 forms of the chars [`script_of`] accepts: U+0370..=U+052F
+/// are two bytes led by 0xCD..=0xD4; U+1C80.., U+1F00.. (0xE1), U+2DE0.. (0xE2) and
+/// U+A640.. (0xEA) are three bytes.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "const fn: constant indices below 256, the array's own length"
+)]
+const fn script_leads() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0xCD;
+    while b <= 0xD4 {
+        t[b] = true;
+        b += 1;
+    }
+    t[0xE1] = true;
+    t[0xE2] = true;
+    t[0xEA] = true;
+    t
+}
+
+static SCRIPT_LEADS: [bool; 256] = script_leads();
+
+/// True when some char of `text` is Cyrillic or Greek ([`script_of`]). ASCII is
+/// skipped eight bytes at a time; only chars whose lead byte could start such a char
+/// are decoded.
+fn has_script_char(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let w = <[u8; 8]>::try_from(chunk).map_or(u64::MAX, u64::from_le_bytes);
+        if w & 0x8080_8080_8080_8080 != 0 && any_script_char(text, base, chunk) {
+            return true;
+        }
+        base += 8;
+    }
+    any_script_char(text, base, chunks.remainder())
+}
+
+/// True when a char of `text` starting in `bytes` (which begin at `base`) is Cyrillic
+/// or Greek.
+fn any_script_char(text: &str, base: usize, bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(k, &b)| {
+        if !SCRIPT_LEADS.get(usize::from(b)).copied().unwrap_or(false) {
+            return false;
+        }
+        let at = base + k;
+        // Three-byte chars: the second byte tells the block (U+1C80.., U+1F00..;
+        // U+2DE0..; U+A640..), so general punctuation and the like are not decoded.
+        let second = text.as_bytes().get(at + 1).copied().unwrap_or(0);
+        let may = match b {
+            0xE1 => matches!(second, 0xB2 | 0xBC..=0xBF),
+            0xE2 => second == 0xB7,
+            0xEA => matches!(second, 0x99 | 0x9A),
+            _ => true,
+        };
+        may && text
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| script_of(c).is_some())
+    })
+}
+
 /// Words of `text` that are not folded the default way, in order. Empty (and cheap)
 /// for text with no Cyrillic or Greek letter.
 pub(crate) fn regions(text: &str) -> Vec<Region> {
     let mut out = Vec::new();
-    if text.is_ascii() || !text.chars().any(|c| script_of(c).is_some()) {
+    if text.is_ascii() || !has_script_char(text) {
         return out;
     }
     let mut raw: Vec<(usize, usize, Counts)> = Vec::new();
@@ -343,6 +406,33 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_char_search_agrees_with_every_char() {
+        // The search against the per-char test it replaces, for every char at every
+        // offset of an 8-byte chunk.
+        let reference = |t: &str| t.chars().any(|c| script_of(c).is_some());
+        for n in 0..=0x10FFFFu32 {
+            let Some(c) = char::from_u32(n) else { continue };
+            let want = script_of(c).is_some();
+            let text = format!("{c}");
+            assert_eq!(has_script_char(&text), want, "{n:#x}");
+            if n % 97 == 0 || want || (0x300..0x2000).contains(&n) {
+                for pad in 1..=9 {
+                    let padded = format!("{}{c}é{}", "a".repeat(pad), "b".repeat(pad));
+                    assert_eq!(has_script_char(&padded), reference(&padded), "{n:#x} {pad}");
+                }
+            }
+        }
+        for t in [
+            "",
+            "plain ascii text only",
+            "é à ü 中文 ガ 🏴",
+            "ab\u{FEFF}cd",
+        ] {
+            assert_eq!(has_script_char(t), reference(t), "{t}");
+        }
+    }
 
     fn modes(s: &str) -> Vec<(&str, Mode)> {
         regions(s)
