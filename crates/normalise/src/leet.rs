@@ -12,6 +12,7 @@
 //! (`support@shop.example.com`) is an address sign, not a leet `a`: a document with
 //! addresses in it gets no leet view for them.
 
+use super::bytes::{HI, bytes_between, bytes_equal, next_digit, word_at};
 use super::email::address_at;
 use super::map::ViewBuf;
 
@@ -200,23 +201,13 @@ fn byte_class(b: u8) -> u8 {
     BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0)
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
 /// High bit set in each byte of `x` that may be a leet byte: `0x21..=0x2B` and
 /// `0x30..=0x40` (which hold every ASCII leet byte but `|`), `|`, and every non-ASCII
 /// byte. A superset, exact per byte (no carry crosses bytes): candidates are checked
 /// with [`is_leet_byte`].
 #[inline]
 fn leet_candidates(x: u64) -> u64 {
-    let low7 = x & (LO * 0x7F);
-    // Bytes `m < b < n` (of `b < 0x80`): Sean Anderson's "hasbetween", per byte.
-    let between = |m: u64, n: u64| {
-        (LO * (127 + n)).wrapping_sub(low7) & !x & low7.wrapping_add(LO * (127 - m)) & HI
-    };
-    let bar = x ^ (LO * u64::from(b'|'));
-    let is_bar = !(((bar & (LO * 0x7F)).wrapping_add(LO * 0x7F)) | bar) & HI;
-    between(0x20, 0x2C) | between(0x2F, 0x41) | is_bar | (x & HI)
+    bytes_between(x, 0x20, 0x2C) | bytes_between(x, 0x2F, 0x41) | bytes_equal(x, b'|') | (x & HI)
 }
 
 /// Position of the first leet byte ([`is_leet_byte`]) at or after `from`, eight bytes
@@ -226,9 +217,7 @@ fn next_leet_byte(bytes: &[u8], from: usize) -> Option<usize> {
     let mut chunks = rest.chunks_exact(8);
     let mut base = from;
     for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let mut m = leet_candidates(u64::from_le_bytes(word));
+        let mut m = leet_candidates(word_at(chunk));
         while m != 0 {
             let k = (m.trailing_zeros() / 8) as usize;
             if chunk.get(k).is_some_and(|&b| is_leet_byte(b)) {
@@ -474,31 +463,6 @@ fn fold_glued_digits(b: &mut [u8]) {
             *slot = l as u8;
         }
     }
-}
-
-/// Position of the first ASCII digit at or after `from`, eight bytes at a time.
-fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
-    let mut base = from;
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // Bytes `0x2f < b < 0x3a` ("hasbetween"), exact per byte.
-        let low7 = x & (LO * 0x7F);
-        let m =
-            (LO * (127 + 0x3A)).wrapping_sub(low7) & !x & low7.wrapping_add(LO * (127 - 0x2F)) & HI;
-        if m != 0 {
-            return Some(base + (m.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(u8::is_ascii_digit)
-        .map(|i| base + i)
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@
 //! Speed: plain ASCII is copied in bulk (no decomposition, no table look-ups); every
 //! view is built in one pass; byte maps are lists of segments, not one entry per byte.
 
+pub mod bytes;
 mod canonical;
 #[cfg(test)]
 mod canonical_ref;

@@ -1,5 +1,6 @@
 //! Shared scanning helpers of the PII rules: a word-at-a-time search for the next
-//! ASCII digit (most text has few, so the rules skip it at several bytes a cycle),
+//! ASCII digit (the normaliser's [`bytes::next_digit`](crate::normalise::bytes::next_digit):
+//! most text has few, so the rules skip it at several bytes a cycle),
 //! a parser of digit groups with separators (`+44 (0)20 7946-0958`), boundary checks
 //! and a look-behind for context words. No regex and no allocation per candidate.
 
@@ -8,81 +9,9 @@ pub(crate) const MAX_GROUPS: usize = 12;
 /// Most digits kept from one run.
 pub(crate) const MAX_DIGITS: usize = 24;
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of every byte of `x` that is an ASCII digit (`0x30..=0x39`), and
-/// no other. Exact per byte: bytes with the high bit set are excluded by `!x`, and no
-/// borrow or carry crosses a byte (each byte's terms stay within `0..=255`).
-#[inline]
-fn digit_bits(x: u64) -> u64 {
-    // "hasbetween(x, 0x2f, 0x3a)" from Sean Anderson's bit twiddling hacks.
-    let low7 = x & (LO * 127);
-    (LO * (127 + 0x3a)).wrapping_sub(low7) & !x & low7.wrapping_add(LO * (127 - 0x2f)) & HI
-}
-
-/// True when some byte of `x` is an ASCII digit.
-#[cfg(test)]
-fn has_digit(x: u64) -> bool {
-    digit_bits(x) != 0
-}
-
-fn word_at(chunk: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    if let Some(c) = chunk.get(..8) {
-        word.copy_from_slice(c);
-    }
-    u64::from_le_bytes(word)
-}
-
-/// Position of the first ASCII digit at or after `from`: sixteen bytes a step, the
-/// digit's place in its word from the word's digit bits.
-#[inline]
-pub(crate) fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(16);
-    let mut base = from;
-    for chunk in chunks.by_ref() {
-        let (a, b) = chunk.split_at(8);
-        let (ma, mb) = (digit_bits(word_at(a)), digit_bits(word_at(b)));
-        if ma | mb != 0 {
-            return Some(if ma != 0 {
-                base + (ma.trailing_zeros() / 8) as usize
-            } else {
-                base + 8 + (mb.trailing_zeros() / 8) as usize
-            });
-        }
-        base += 16;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(u8::is_ascii_digit)
-        .map(|i| base + i)
-}
-
-/// [`next_digit`] as it was, byte by byte within words of eight: the tests' oracle.
-#[cfg(test)]
-fn next_digit_ref(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
-    let mut base = from;
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if has_digit(u64::from_le_bytes(word))
-            && let Some(i) = chunk.iter().position(u8::is_ascii_digit)
-        {
-            return Some(base + i);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(u8::is_ascii_digit)
-        .map(|i| base + i)
-}
+/// Position of the first ASCII digit at or after `from`, sixteen bytes a step (the
+/// normaliser's leet view uses the same search).
+pub(crate) use crate::normalise::bytes::next_digit;
 
 /// Cheap pre-check before [`Run::parse`]: whether the `max_bytes` bytes from `d`
 /// hold at least `min` digits, counting through the separators in `allowed` (bits
@@ -384,65 +313,6 @@ pub(crate) fn context_before(text: &str, pos: usize, window: usize, words: &[&st
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn next_digit_finds_every_position() {
-        let text = "abcdefghijklmnopqrstuvwxyz€ 9 and 7";
-        let b = text.as_bytes();
-        let expected: Vec<usize> = b
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.is_ascii_digit())
-            .map(|(i, _)| i)
-            .collect();
-        let mut found = Vec::new();
-        let mut from = 0;
-        while let Some(d) = next_digit(b, from) {
-            found.push(d);
-            from = d + 1;
-        }
-        assert_eq!(found, expected);
-        for x in 0u8..=255 {
-            assert_eq!(has_digit(u64::from(x) << 16), x.is_ascii_digit(), "{x}");
-        }
-    }
-
-    /// Every start of every text matches the old search: lengths around the 16- and
-    /// 8-byte steps, digits and multibyte chars at each edge.
-    #[test]
-    fn next_digit_matches_the_old_search() {
-        let check = |t: &str| {
-            let b = t.as_bytes();
-            for from in 0..=b.len() + 1 {
-                assert_eq!(next_digit(b, from), next_digit_ref(b, from), "{t:?} {from}");
-            }
-        };
-        for n in 0..=40 {
-            for fill in ["a", " ", "é", "中", "/", ":"] {
-                for edge in ["0", "9", "5", "€", "٣", "１"] {
-                    let body = fill.repeat(n);
-                    check(&format!("{edge}{body}"));
-                    check(&format!("{body}{edge}"));
-                    check(&format!("{body}{edge}{body}{edge}"));
-                }
-            }
-        }
-        for x in 0u8..=255 {
-            let w = u64::from(x) << 56 | 0x0000_3a2f_8000_c0ff;
-            assert_eq!(digit_bits(w) == 0, !x.is_ascii_digit(), "{x}");
-        }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
-        #[test]
-        fn next_digit_matches_on_any_text(t in "[a-z0-9 .:/()+\\-]{0,70}|\\PC{0,50}") {
-            let b = t.as_bytes();
-            for from in 0..=b.len() {
-                proptest::prop_assert_eq!(next_digit(b, from), next_digit_ref(b, from));
-            }
-        }
-    }
 
     #[test]
     fn run_parses_groups_and_separators() {
