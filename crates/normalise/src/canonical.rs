@@ -10,6 +10,7 @@
 //!
 //! Runs of plain ASCII are copied in bulk; only other chars take the slow path.
 
+use super::bytes::{HI, LO, bytes_between, bytes_equal};
 use super::fold;
 use super::invisible::{self, Around, HiddenSink, Payload};
 use super::map::ViewBuf;
@@ -448,23 +449,19 @@ fn bulk_class(b: u8) -> u8 {
     BULK.get(usize::from(b)).copied().unwrap_or(B_STOP)
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
 /// For eight ASCII bytes read as one little-endian word: when every byte is a letter,
 /// a digit or a space, the spaces (the high bit of each space byte), else `None`.
 #[inline]
 fn letters_digits_spaces(w: u64) -> Option<u64> {
-    if w & HIGH != 0 {
+    if w & HI != 0 {
         return None;
     }
-    // Every byte is below 0x80, so adding up to 0x7F to each never carries into the
-    // next: the high bit of a byte of `b + k` says whether `b >= 0x80 - k`.
-    let x = w | (0x20 * ONES);
-    let letter = x.wrapping_add(0x1F * ONES) & !x.wrapping_add(0x05 * ONES);
-    let digit = w.wrapping_add(0x50 * ONES) & !w.wrapping_add(0x46 * ONES);
-    let space = !(w ^ (0x20 * ONES)).wrapping_add(0x7F * ONES) & HIGH;
-    ((letter | digit | space) & HIGH == HIGH).then_some(space)
+    // Setting bit 5 of every byte lowercases the letters and maps no other byte into
+    // `a..=z`.
+    let letter = bytes_between(w | (0x20 * LO), b'a' - 1, b'z' + 1);
+    let digit = bytes_between(w, b'0' - 1, b'9' + 1);
+    let space = bytes_equal(w, b' ');
+    ((letter | digit | space) == HI).then_some(space)
 }
 
 /// True when the byte after a space keeps the space inside a bulk run.

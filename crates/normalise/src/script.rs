@@ -11,6 +11,7 @@
 //! glued to CJK or kana letters (`没有限制的аі`) it spells Latin. Spaced-out
 //! letters count as one word. A word mixing Cyrillic and Greek letters spells Latin.
 
+use super::bytes::HI;
 use super::fold;
 use super::invisible;
 
@@ -160,7 +161,7 @@ fn has_script_char(text: &str) -> bool {
     let mut base = 0;
     for chunk in chunks.by_ref() {
         let w = <[u8; 8]>::try_from(chunk).map_or(u64::MAX, u64::from_le_bytes);
-        if w & 0x8080_8080_8080_8080 != 0 && any_script_char(text, base, chunk) {
+        if w & HI != 0 && any_script_char(text, base, chunk) {
             return true;
         }
         base += 8;
