@@ -46,12 +46,12 @@ fn leet_in(word: &str, off: usize, c: char, inner: bool) -> Option<char> {
     leet(c, inner)
 }
 
-fn is_leet_digit(b: u8) -> bool {
+const fn is_leet_digit(b: u8) -> bool {
     matches!(b, b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8' | b'9')
 }
 
 /// Bytes that may make a word leet (0xE2 starts `€`).
-fn is_leet_byte(b: u8) -> bool {
+const fn is_leet_byte(b: u8) -> bool {
     is_leet_digit(b) || matches!(b, b'@' | b'$' | b'!' | b'|' | b'+' | 0xE2)
 }
 
@@ -160,31 +160,13 @@ const BYTE_CLASS: [u8; 256] = {
         if c.is_ascii_alphabetic() {
             k |= ALPHA;
         }
-        if matches!(
-            c,
-            b'0' | b'1' | b'3' | b'4' | b'5' | b'7' | b'8' | b'9' | b'@' | b'$'
-        ) {
+        if is_leet_digit(c) || matches!(c, b'@' | b'$') {
             k |= ALWAYS;
         }
         if matches!(c, b'!' | b'|' | b'+') {
             k |= INNER;
         }
-        if matches!(
-            c,
-            b'0' | b'1'
-                | b'3'
-                | b'4'
-                | b'5'
-                | b'7'
-                | b'8'
-                | b'9'
-                | b'@'
-                | b'$'
-                | b'!'
-                | b'|'
-                | b'+'
-                | 0xE2
-        ) {
+        if is_leet_byte(c) {
             k |= ANY;
         }
         if c >= 0x80 {
