@@ -1,4 +1,4 @@
-//! A set of regexes compiled into one lazy DFA that says which of them occur in a
+//! A set of regexes compiled into one lazy DFA that says which of them may occur in a
 //! text, in one pass.
 //!
 //! Cheaper to build than [`regex::RegexSet`] (no reverse automata, no literal
@@ -7,6 +7,14 @@
 //! byte-oriented: [`byte_classes`] turns negated ASCII classes such as `[^ \n]` into
 //! single-byte classes, so a counted repeat of one is a handful of NFA states, not a
 //! copy of a UTF-8 automaton per repetition.
+//!
+//! **A set is a gate, not the final word.** A counted repeat of [`WIDE_REPEAT`] or more
+//! (`[^.\n]{0,60}?`, "within the same sentence") is searched as an unbounded one
+//! (`[^.\n]*?`): the answer is every pattern that matches and perhaps a few more, and
+//! the caller confirms each with the pattern's own regex. Bounded, such a repeat makes
+//! the DFA remember how far back every earlier start lies; on ordinary text that is a
+//! new state for nearly every combination of nearby words, and two such patterns in one
+//! set multiply. Unbounded, the DFA only remembers that some start was seen.
 
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::hybrid::dfa::{Cache, DFA};
@@ -14,6 +22,7 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet};
+use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
 type NewCache =
     Box<dyn Fn() -> Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
@@ -66,18 +75,7 @@ impl RegexSet {
                     // states being untagged (they are without a prefilter; say so).
                     .specialize_start_states(false),
             )
-            .syntax(
-                syntax::Config::new()
-                    .utf8(false)
-                    .case_insensitive(case_insensitive),
-            )
-            .thompson(
-                thompson::Config::new()
-                    .utf8(false)
-                    .which_captures(thompson::WhichCaptures::None)
-                    .nfa_size_limit(Some(nfa_size_limit)),
-            )
-            .build_many(patterns)
+            .build_from_nfa(gate_nfa(patterns, case_insensitive, nfa_size_limit)?)
             .map_err(|e| format!("pattern set: {e}"))?;
         let for_cache = dfa.clone();
         let caches: Pool<Cache, NewCache> = Pool::new(Box::new(move || for_cache.create_cache()));
@@ -85,7 +83,9 @@ impl RegexSet {
     }
 
     /// The indexes (into the patterns given to [`RegexSet::new`]) of the patterns that
-    /// match somewhere in `haystack`, in increasing order.
+    /// may match somewhere in `haystack`, in increasing order: every pattern that
+    /// matches, and perhaps some whose wide repeats do not fit (see the module
+    /// documentation).
     ///
     /// Most texts match none: a forward search that stops at the first match of any
     /// pattern (the DFA's fast loop) answers that, and only a text with a match pays
@@ -110,6 +110,61 @@ impl RegexSet {
             .map_err(|e| format!("pattern set search: {e}"))?;
         Ok(set.iter().map(|p| p.as_usize()).collect())
     }
+}
+
+/// Smallest upper bound of a counted repeat that a set searches as unbounded (see the
+/// module documentation). The injection patterns' word gaps (`(?: [^ \n]+){0,8}?`) stay
+/// exact; their "same sentence" and "same line" gaps of 40 to 120 bytes are relaxed.
+/// Measured on the dev corpus (docs/BENCHMARKS.md, seventh session): with the wide gaps
+/// exact, one set filled its 32 MiB cache and threw it away on every pass over the
+/// corpus, and another held 27 MB; relaxed, the nine sets hold 25 MB in all.
+pub(crate) const WIDE_REPEAT: u32 = 20;
+
+/// `hir` with every counted repeat of [`WIDE_REPEAT`] or more made unbounded: a
+/// pattern that matches everything `hir` matches, and a little more.
+fn relax_wide_repeats(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max.filter(|&max| max < WIDE_REPEAT),
+            greedy: r.greedy,
+            sub: Box::new(relax_wide_repeats(&r.sub)),
+        }),
+        HirKind::Concat(xs) => Hir::concat(xs.iter().map(relax_wide_repeats).collect()),
+        HirKind::Alternation(xs) => Hir::alternation(xs.iter().map(relax_wide_repeats).collect()),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(relax_wide_repeats(&c.sub)),
+        }),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => hir.clone(),
+    }
+}
+
+/// The NFA a set's DFA is built from: `patterns` parsed as [`RegexSet::new`] says,
+/// with their wide repeats relaxed ([`relax_wide_repeats`]).
+fn gate_nfa(
+    patterns: &[String],
+    case_insensitive: bool,
+    nfa_size_limit: usize,
+) -> Result<thompson::NFA, String> {
+    let syntax = syntax::Config::new()
+        .utf8(false)
+        .case_insensitive(case_insensitive);
+    let relaxed: Vec<Hir> = syntax::parse_many_with(patterns, &syntax)
+        .map_err(|e| format!("pattern set: {e}"))?
+        .iter()
+        .map(relax_wide_repeats)
+        .collect();
+    thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .which_captures(thompson::WhichCaptures::None)
+                .nfa_size_limit(Some(nfa_size_limit)),
+        )
+        .build_many_from_hir(&relaxed)
+        .map_err(|e| format!("pattern set: {e}"))
 }
 
 /// Several [`RegexSet`]s searched in one pass over a text: each byte moves every set's
@@ -143,7 +198,7 @@ impl SetGroup {
         SetGroup { sets }
     }
 
-    /// For each set, in order, the indexes of its patterns that match somewhere in
+    /// For each set, in order, the indexes of its patterns that may match somewhere in
     /// `haystack` (as [`RegexSet::matches`]).
     pub(crate) fn matches(&self, haystack: &[u8]) -> Result<Vec<Vec<usize>>, String> {
         let err = |e: &dyn std::fmt::Display| format!("pattern set search: {e}");
@@ -333,6 +388,49 @@ mod tests {
         assert!(set.matches(b"nothing here").unwrap().is_empty());
         let ci = RegexSet::new(&pats, true, 1 << 20).unwrap();
         assert_eq!(ci.matches(b"IGNORE THE RULES").unwrap(), [0]);
+    }
+
+    /// A set answers every pattern that matches, and a wide repeat that does not fit
+    /// may open the gate too; narrow repeats and the repeated class stay exact.
+    #[test]
+    fn wide_repeats_open_the_gate_and_narrow_ones_stay_exact() {
+        let pats: Vec<String> = [r"a[^.]{0,30}b", r"c(?: x){0,4} d", r"e[^.]{0,19}f"]
+            .iter()
+            .map(|p| byte_classes(p))
+            .collect();
+        let set = RegexSet::new(&pats, false, 1 << 20).unwrap();
+        let far = |l: char, r: char, n: usize| format!("{l}{}{r}", "y".repeat(n));
+        let cases: [(String, &[usize]); 8] = [
+            (far('a', 'b', 30), &[0]),
+            // 40 bytes apart: the pattern does not match, the relaxed gate opens.
+            (far('a', 'b', 40), &[0]),
+            ("a.b".to_owned(), &[]),
+            ("c x x x x d".to_owned(), &[1]),
+            ("c x x x x x d".to_owned(), &[]),
+            (far('e', 'f', 19), &[2]),
+            (far('e', 'f', 20), &[]),
+            ("e.f".to_owned(), &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(set.matches(text.as_bytes()).unwrap(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn relaxing_keeps_what_matched_and_changes_only_wide_bounds() {
+        let parse = |p: &str| syntax::parse_with(p, &syntax::Config::new().utf8(false)).unwrap();
+        for (pattern, relaxed) in [
+            (r"a[^.]{0,60}?b", r"a[^.]*?b"),
+            (r"(?:x|y{2,100})z", r"(?:x|y{2,})z"),
+            (r"(a(?: b){0,19})", r"(a(?: b){0,19})"),
+            (r"a{20}", r"a{20,}"),
+        ] {
+            assert_eq!(
+                relax_wide_repeats(&parse(pattern)),
+                parse(relaxed),
+                "{pattern}"
+            );
+        }
     }
 
     /// Sets that exercise every way a lane ends: counted word gaps and `\b`, a
