@@ -358,3 +358,42 @@ fn only_the_preprocessor_and_validator_may_read_the_redaction_key_secret() {
         }
     }
 }
+
+/// Room a guard needs beside the pattern DFAs' caches: a fresh process with the
+/// default policy is about 20 MB; a request of the policy's 4 MiB input limit is
+/// copied into a handful of views; the runtime and the SDK clients come on top.
+const GUARD_HEADROOM_MB: u64 = 128;
+
+/// The two functions that run a guard on every agent turn take their memory from one
+/// parameter, and its smallest value holds the injection patterns' DFA caches at their
+/// bound plus the headroom: Lambda kills a function that runs out of memory, and the
+/// caches only grow as new texts come, so a small function would fail in production
+/// after passing every test.
+#[test]
+fn guard_functions_have_memory_for_the_pattern_caches() {
+    let t = template();
+    let param = &t["Parameters"]["GuardMemorySize"];
+    let min_mb = param["MinValue"]
+        .as_u64()
+        .expect("GuardMemorySize has a MinValue");
+    let default_mb = param["Default"]
+        .as_u64()
+        .expect("GuardMemorySize has a Default");
+    let bound_mb = (gatehouse_core::rules::pattern_memory_bound() as u64).div_ceil(1 << 20);
+    assert!(
+        min_mb >= bound_mb + GUARD_HEADROOM_MB,
+        "GuardMemorySize MinValue {min_mb} MB: the pattern caches alone may take {bound_mb} MB"
+    );
+    assert!(
+        default_mb >= min_mb,
+        "GuardMemorySize Default under its MinValue"
+    );
+    for name in ["PromptPreprocessorFunction", "OutputValidatorFunction"] {
+        let memory = &t["Resources"][name]["Properties"]["MemorySize"];
+        assert_eq!(
+            referenced(memory).as_deref(),
+            Some("GuardMemorySize"),
+            "{name}: MemorySize must be !Ref GuardMemorySize"
+        );
+    }
+}

@@ -66,6 +66,19 @@ fn main() {
             measured(&guard, &texts);
         }
         let per = started.elapsed().as_secs_f64() * 1e6 / (2 * texts.len()).max(1) as f64;
-        println!("pass {pass}: {per:.1} µs per scan");
+        println!("pass {pass}: {per:.1} µs per scan, {}", peak_memory());
     }
+}
+
+/// The process's peak resident memory so far (Linux), to watch the pattern DFAs'
+/// caches fill as new texts come (docs/BENCHMARKS.md).
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| format!("peak resident {}", l.trim_start_matches("VmHWM:").trim()))
+        })
+        .unwrap_or_else(|| "peak resident memory unknown".to_owned())
 }

@@ -485,6 +485,29 @@ const PATTERNS_PER_SET: usize = 16;
 /// Size limit of one compiled pattern: generous for the tables above, bounded for safety.
 const SIZE_LIMIT: usize = 8 << 20;
 
+/// Most memory each of the lazy DFAs of one span regex (forward and reverse) may use.
+/// A span regex runs only on a view its set already flagged, and finds at most
+/// [`MAX_SPANS`] matches there: it needs few states, and ~140 of them at the
+/// `regex` crate's default of 2 MiB each would bound nothing.
+const SPAN_DFA_CACHE: usize = 1 << 20;
+
+/// Line sets in [`Compiled`]: with and without the [`PASTED`] families.
+const LINE_SETS: usize = 2;
+
+/// Most memory the injection patterns' lazy DFAs can hold in one process, in bytes,
+/// whatever the traffic: every canonical and line set at its cache cap, and every span
+/// regex at its caps. Their compiled NFAs and the rest of a guard come on top (about
+/// 20 MB for a fresh process with the default policy, docs/BENCHMARKS.md); the
+/// template's `GuardMemorySize` is checked against this bound.
+pub fn pattern_memory_bound() -> usize {
+    let canonical = PATTERNS
+        .iter()
+        .filter(|p| p.family != Flooding && p.on == On::Canonical)
+        .count();
+    let sets = canonical.div_ceil(PATTERNS_PER_SET) + LINE_SETS;
+    sets * super::regex_set::DFA_CACHE + PATTERNS.len() * 2 * SPAN_DFA_CACHE
+}
+
 fn source(pat: &Pattern) -> String {
     byte_classes(&pat.regex.replace(r"\b", r"(?-u:\b)"))
 }
@@ -563,6 +586,7 @@ impl Compiled {
             RegexBuilder::new(&source(pat))
                 .case_insensitive(pat.on == On::Lines)
                 .size_limit(SIZE_LIMIT)
+                .dfa_size_limit(SPAN_DFA_CACHE)
                 .build()
                 .map_err(|e| format!("pattern `{}`: {e}", pat.id))
         })
@@ -898,6 +922,19 @@ mod tests {
         for p in PATTERNS {
             assert!(p.weight > 0.0 && p.weight <= 1.0, "{}", p.id);
         }
+    }
+
+    /// The bound counts every set that is built: one per group of canonical patterns,
+    /// and the line sets.
+    #[test]
+    fn the_memory_bound_counts_every_set() {
+        let c = compiled().unwrap();
+        let sets = c.canonical_ids.len() + [&c.lines, &c.lines_doc].len();
+        let spans = c.each.len() * 2 * SPAN_DFA_CACHE;
+        assert_eq!(
+            pattern_memory_bound(),
+            sets * super::super::regex_set::DFA_CACHE + spans
+        );
     }
 
     /// The canonical sets are a gate (`regex_set::WIDE_REPEAT`): a "same sentence" gap

@@ -34,6 +34,8 @@ pub mod classifier;
 pub(crate) mod injection_patterns;
 mod regex_set;
 
+pub use injection_patterns::pattern_memory_bound;
+
 use std::fmt::Debug;
 
 use serde::{Deserialize, Serialize};
