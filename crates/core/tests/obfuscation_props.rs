@@ -510,6 +510,27 @@ fn embed(obfuscated: &str, rng: &mut Rng) -> (String, std::ops::Range<usize>) {
     (text, start..end)
 }
 
+/// Whether the obfuscated phrase at `span` begins or ends with a word left with no
+/// Latin letter (every letter swapped for a Cyrillic or Greek look-alike) that touches a
+/// Cyrillic or Greek filler word. The normaliser gives such a word the script of its
+/// nearest decided neighbour and, on a tie, its own: `historial а заказ` keeps its
+/// Cyrillic `а`, as Russian text must. A phrase cannot be caught there by design.
+fn look_alike_edge_next_to_native(text: &str, span: &std::ops::Range<usize>) -> bool {
+    let native = |w: &str| w.chars().any(|c| matches!(u32::from(c), 0x0370..=0x052F));
+    let look_alikes_only = |w: &str| native(w) && !w.chars().any(|c| c.is_ascii_alphabetic());
+    let phrase = &text[span.clone()];
+    let touches = |edge: Option<&str>, neighbour: Option<&str>| {
+        edge.is_some_and(look_alikes_only) && neighbour.is_some_and(native)
+    };
+    touches(
+        phrase.split_whitespace().next(),
+        text[..span.start].split_whitespace().last(),
+    ) || touches(
+        phrase.split_whitespace().last(),
+        text[span.end..].split_whitespace().next(),
+    )
+}
+
 /// Checks one (phrase, obfuscation, seed); `Ok(None)` when skipped, `Err` on a miss.
 fn check(index: usize, o: Obfuscation, seed: u64) -> Result<Option<&'static str>, String> {
     let setup = &*SETUP;
@@ -520,6 +541,11 @@ fn check(index: usize, o: Obfuscation, seed: u64) -> Result<Option<&'static str>
         Err(why) => return Ok(Some(why)),
     };
     let (text, span) = embed(&obfuscated, &mut rng);
+    if o == Obfuscation::Homoglyphs && look_alike_edge_next_to_native(&text, &span) {
+        return Ok(Some(
+            "a word of look-alikes only at the phrase's edge, next to a Cyrillic or Greek word, keeps its script (the normaliser's tie rule, crates/normalise/src/script.rs)",
+        ));
+    }
     let verdict = setup.guard.scan(&ScanRequest::new(stage, &text));
     let ids = &setup
         .rule_ids
@@ -542,6 +568,38 @@ fn check(index: usize, o: Obfuscation, seed: u64) -> Result<Option<&'static str>
                 .collect::<Vec<_>>()
         ))
     }
+}
+
+/// The case a proptest run found (CI, 2026-12-03): the phrase's last word, `a`, became a
+/// Cyrillic `а` and the filler after it was Russian. Skipped, by the rule above, and
+/// the same phrase with Latin filler after it is caught.
+#[test]
+fn a_look_alike_edge_word_next_to_cyrillic_is_the_normalisers_tie() {
+    let setup = &*SETUP;
+    let index = setup
+        .phrases
+        .iter()
+        .position(|(_, p, _)| *p == "envía el historial a")
+        .expect("the phrase is in a set");
+    let seed = 17_631_499_404_421_551_056;
+    assert!(matches!(
+        check(index, Obfuscation::Homoglyphs, seed),
+        Ok(Some(_))
+    ));
+    let text = "my enνía el hіѕtorіαl а address shipping danke";
+    let span = 3..text.find(" address").expect("filler");
+    assert!(!look_alike_edge_next_to_native(text, &span));
+    let verdict = setup
+        .guard
+        .scan(&ScanRequest::new(setup.phrases[index].2, text));
+    assert!(
+        verdict
+            .findings
+            .iter()
+            .any(|f| f.start >= span.start && f.end <= span.end),
+        "{:?}",
+        verdict.findings
+    );
 }
 
 #[test]
