@@ -485,11 +485,16 @@ const PATTERNS_PER_SET: usize = 16;
 /// Size limit of one compiled pattern: generous for the tables above, bounded for safety.
 const SIZE_LIMIT: usize = 8 << 20;
 
-/// Most memory each of the lazy DFAs of one span regex (forward and reverse) may use.
-/// A span regex runs only on a view its set already flagged, and finds at most
-/// [`MAX_SPANS`] matches there: it needs few states, and ~140 of them at the
-/// `regex` crate's default of 2 MiB each would bound nothing.
+/// Most memory each of the lazy DFAs of one span regex may use. A span regex runs only
+/// on a view its set already flagged, and finds at most [`MAX_SPANS`] matches there: it
+/// needs few states, and ~140 of them at the `regex` crate's default of 2 MiB each
+/// would bound nothing. At 256 KiB the exact wide-gap regexes cleared their caches on
+/// the dev corpus (docs/BENCHMARKS.md, seventh session).
 const SPAN_DFA_CACHE: usize = 1 << 20;
+
+/// Lazy DFAs of one span regex at most: forward, reverse, and a reverse one for the
+/// part before an inner literal (`regex-automata`'s meta regex, "reverse inner").
+const SPAN_DFAS: usize = 3;
 
 /// Line sets in [`Compiled`]: with and without the [`PASTED`] families.
 const LINE_SETS: usize = 2;
@@ -505,7 +510,7 @@ pub fn pattern_memory_bound() -> usize {
         .filter(|p| p.family != Flooding && p.on == On::Canonical)
         .count();
     let sets = canonical.div_ceil(PATTERNS_PER_SET) + LINE_SETS;
-    sets * super::regex_set::DFA_CACHE + PATTERNS.len() * 2 * SPAN_DFA_CACHE
+    sets * super::regex_set::DFA_CACHE + PATTERNS.len() * SPAN_DFAS * SPAN_DFA_CACHE
 }
 
 fn source(pat: &Pattern) -> String {
@@ -930,7 +935,7 @@ mod tests {
     fn the_memory_bound_counts_every_set() {
         let c = compiled().unwrap();
         let sets = c.canonical_ids.len() + [&c.lines, &c.lines_doc].len();
-        let spans = c.each.len() * 2 * SPAN_DFA_CACHE;
+        let spans = c.each.len() * SPAN_DFAS * SPAN_DFA_CACHE;
         assert_eq!(
             pattern_memory_bound(),
             sets * super::super::regex_set::DFA_CACHE + spans

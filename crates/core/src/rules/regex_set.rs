@@ -48,7 +48,8 @@ impl std::fmt::Debug for RegexSet {
 /// `GuardMemorySize` parameter of `template.yaml`). A full cache is cleared and the
 /// search goes on (slower, never wrong: the DFA does not give up). Measured on the dev
 /// corpus, first pass of a fresh process (docs/BENCHMARKS.md, seventh session): 8 MiB
-/// costs 7 % more instructions than 32 MiB, 4 MiB 23 % more.
+/// costs 7 % more instructions than 32 MiB, 4 MiB 23 % more; 16 MiB holds the largest
+/// set's states over the whole corpus (11 MB).
 pub(crate) const DFA_CACHE: usize = 16 << 20;
 
 impl RegexSet {
