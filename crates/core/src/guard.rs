@@ -140,6 +140,17 @@ impl Guard {
         self.roles.get(name)
     }
 
+    /// Whether scanning `stage` runs any rule, here or in the shadow policy.
+    pub(crate) fn has_rules(&self, stage: Stage) -> bool {
+        !self.stage(stage).rules.is_empty()
+            || self.shadow.as_ref().is_some_and(|s| s.has_rules(stage))
+    }
+
+    /// The shadow policy's guard, if the policy names one.
+    pub(crate) fn shadow(&self) -> Option<&Guard> {
+        self.shadow.as_deref()
+    }
+
     fn stage(&self, stage: Stage) -> &CompiledStage {
         match stage {
             Stage::Prompt => &self.stages[0],

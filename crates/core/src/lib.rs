@@ -38,6 +38,7 @@ mod redact;
 mod request;
 pub mod rules;
 pub mod spotlight;
+mod warm_up;
 
 pub use decision::{Action, Category, Decision, Finding, Severity, ShadowVerdict, Verdict};
 pub use error::{PolicyError, RuleError};
@@ -45,3 +46,4 @@ pub use guard::Guard;
 pub use policy::{Policy, Stage};
 pub use redact::RedactionMap;
 pub use request::{ScanContext, ScanRequest, ToolCall};
+pub use warm_up::WarmUp;
