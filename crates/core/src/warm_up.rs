@@ -2,9 +2,11 @@
 //!
 //! Some of a guard's work is built on first use, not by [`Guard::new`]: the injection
 //! patterns' sets (their NFAs, about 12 ms with the default policy, docs/BENCHMARKS.md)
-//! and the lazy DFA states that ordinary text walks through. Without a warm-up the
-//! first request of every container pays for them. [`Guard::warm_up`] pays instead,
-//! during the Lambda init phase, by scanning a few texts written for it.
+//! and the line sets of each stage. Without a warm-up the first request of every
+//! container pays for them. [`Guard::warm_up`] pays instead, in the Lambda init phase,
+//! by scanning one text written for it at each stage: an on-demand cold start costs
+//! the same in all, and a container initialised ahead of its first request
+//! (provisioned concurrency) serves that request without the 12 ms.
 
 use std::time::{Duration, Instant};
 
@@ -12,68 +14,24 @@ use crate::guard::Guard;
 use crate::policy::Stage;
 use crate::request::ScanRequest;
 
-/// The warm-up texts of each stage: what ordinary traffic looks like, written by the
-/// Gatehouse team (no corpus text), in the languages the phrase sets cover.
-const TEXTS: [(Stage, &str); 12] = [
+/// One warm-up text per stage: ordinary traffic, written by the Gatehouse team (no
+/// corpus text). One is enough to build what every first scan of the stage builds; more
+/// texts (other languages, documents) were measured to add about 9 ms to the
+/// pre-processor's cold start for states that traffic builds anyway, a few microseconds
+/// a request (docs/BENCHMARKS.md, eighth session).
+const TEXTS: [(Stage, &str); 3] = [
     (
         Stage::Prompt,
         "Hi, I ordered a pair of walking boots last Tuesday and the tracking page has not \
-         changed since Thursday. Could you tell me where my order is, and whether I can \
-         change the delivery address to my office? Thanks for your help!",
-    ),
-    (
-        Stage::Prompt,
-        "Can you summarise the attached report in three bullet points and suggest a title? \
-         Please keep it short and write it in a friendly tone for the team newsletter.",
-    ),
-    (
-        Stage::Prompt,
-        "Hola, quiero saber cuándo llegará mi pedido. Bonjour, pouvez-vous m'aider avec ma \
-         commande ? Hallo, wo ist meine Bestellung? Ciao, dov'è il mio ordine? Olá, onde \
-         está a minha encomenda?",
-    ),
-    (
-        Stage::Prompt,
-        "Здравствуйте, где мой заказ? 你好，我的订单什么时候到？ こんにちは、注文の状況を教えてください。",
-    ),
-    (
-        Stage::Prompt,
-        "def total(items):\n    return sum(i.price * i.qty for i in items)\n\nWhy does this \
-         raise a TypeError when qty is a string?",
+         changed since Thursday. Could you tell me where my order is?",
     ),
     (
         Stage::Untrusted,
-        r#"{"orderId": "ord-1001", "status": "SHIPPED", "carrier": "UPS", "items": 2, "eta": "2026-12-05"}"#,
-    ),
-    (
-        Stage::Untrusted,
-        "Section 4.2 Returns. Items may be returned within thirty days of delivery provided \
-         that they are unused and in their original packaging.\n| SKU | Description | Qty |\n\
-         | 1001 | Walking boots | 1 |\nSee https://shop.example.com/help/returns for details.",
-    ),
-    (
-        Stage::Untrusted,
-        "Subject: Your order has shipped\nFrom: orders@shop.example.com\n\nHello, your \
-         parcel is on its way and should arrive on Friday. Questions? Reply to this email.",
+        r#"{"orderId": "ord-1001", "status": "SHIPPED", "carrier": "UPS", "items": 2}"#,
     ),
     (
         Stage::Output,
-        "Your order ord-1001 shipped on Monday with UPS and should arrive by Friday. You can \
-         follow it on the carrier's tracking page.",
-    ),
-    (
-        Stage::Output,
-        r#"{"summary": "The customer asks about a delayed delivery.", "risk_score": 0.1, "confidence": 0.92}"#,
-    ),
-    (
-        Stage::Output,
-        "Here is a short summary:\n\n- Returns are accepted within 30 days.\n- Refunds go to \
-         the original payment method.\n\nSee [our returns page](https://shop.example.com/help/returns).",
-    ),
-    (
-        Stage::Output,
-        "Votre commande a été expédiée. Ihre Bestellung wurde versandt. Su pedido ha sido \
-         enviado.",
+        "Your order ord-1001 shipped on Monday with UPS and should arrive by Friday.",
     ),
 ];
 
