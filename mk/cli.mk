@@ -10,7 +10,7 @@ LEAKS_CORPUS ?= $(SHARED)/corpus/output-leaks-dev.jsonl
 EVAL_ARGS ?=
 GATEHOUSE_RELEASE = $(CARGO) run --release -q -p gatehouse --
 
-.PHONY: eval eval-prompts eval-leaks bench bench-core bench-jsonl bench-ir demo
+.PHONY: eval eval-prompts eval-leaks bench bench-core bench-jsonl bench-ir demo factors
 
 ## eval: recall / FPR / precision of the current rules on the dev corpora (when present)
 eval: eval-prompts eval-leaks
@@ -37,6 +37,10 @@ bench-core:
 
 bench-jsonl:
 	scripts/bench-jsonl.sh
+
+## factors: rewrite crates/core/data/pattern-factors.txt (the injection patterns' literal gate) after changing a pattern
+factors:
+	GATEHOUSE_WRITE_FACTORS=1 $(CARGO) test -q -p gatehouse-core --lib the_factor_file_is_current
 
 ## bench-ir: instructions per scan of each bench input (callgrind; needs valgrind)
 bench-ir:

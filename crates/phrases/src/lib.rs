@@ -22,6 +22,7 @@
 //! ```
 
 mod forms;
+mod gate;
 mod matcher;
 mod rows;
 mod set;
@@ -30,6 +31,7 @@ mod template;
 pub use forms::{
     MIN_REVERSED_CHARS, MIN_SQUASHED_LEN, Pattern, PatternForm, Variant, patterns, rot13,
 };
+pub use gate::{Factor, LiteralGate, format_factors, parse_factors};
 pub use matcher::{Automaton, Found, Matcher, Origin};
 pub use rows::Rows;
 pub use set::PhraseSet;

@@ -32,6 +32,8 @@ pub(crate) mod tool_policy;
 // [detection rules]
 pub mod classifier;
 pub(crate) mod injection_patterns;
+#[cfg(test)]
+mod pattern_factors;
 mod regex_set;
 
 pub use injection_patterns::pattern_memory_bound;
