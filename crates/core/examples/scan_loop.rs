@@ -7,7 +7,8 @@
 //!     target/release/examples/scan_loop prompt/1k_benign 20
 //! ```
 //!
-//! Without arguments, lists the inputs. With `SCAN_LOOP_VIEWS=1` set, also prints the
+//! Without arguments, lists the inputs. `file:PATH` as the input scans that file's
+//! text at the prompt stage (a hand-made hostile text, say). With `SCAN_LOOP_VIEWS=1` set, also prints the
 //! normaliser's views of the input and the findings of the first scan. The output stage is scanned with the secret
 //! the `output/1k_answer` benchmark configures.
 #![expect(
@@ -33,10 +34,17 @@ fn main() {
         return;
     };
     let times: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1);
-    let (_, stage, text) = cases
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .expect("a known input name (run without arguments for the list)");
+    let file_case;
+    let (_, stage, text) = if let Some(path) = name.strip_prefix("file:") {
+        let text = std::fs::read_to_string(path).expect("a readable UTF-8 file");
+        file_case = ("file", gatehouse_core::Stage::Prompt, text);
+        &file_case
+    } else {
+        cases
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .expect("a known input name (run without arguments for the list)")
+    };
     if std::env::var_os("SCAN_LOOP_VIEWS").is_some() {
         // What the normaliser makes of the input: the views every rule reads.
         let views = gatehouse_core::normalise::normalise(

@@ -4,10 +4,13 @@
 //! repeated token.
 //!
 //! The patterns are data: the [`PATTERNS`] table below, one line per pattern with an
-//! id, a family, a weight and the regex, so adding one is adding a line. They are
-//! compiled once per process into a lazy-DFA set (`regex_set.rs`: which patterns are
-//! present, in one pass) plus, for the patterns found, one [`Regex`] each (for the
-//! spans), shared by every rule and stage that uses them. Negated ASCII classes are
+//! id, a family, a weight and the regex, so adding one is adding a line (then `make
+//! factors`, see [`Gate`]). Which canonical patterns may occur in a view is answered
+//! by a literal gate (one Aho-Corasick pass over literals every match contains, built
+//! when Gatehouse is built), or, for a view that opens too many, by lazy-DFA sets
+//! (`regex_set.rs`: which patterns are present, in one pass); each pattern that may
+//! occur then runs its own [`Regex`] for the spans, and only those that match count.
+//! All of it is shared by every rule and stage that uses them. Negated ASCII classes are
 //! matched as byte classes (see `regex_set::byte_classes`): a counted repeat such as
 //! `[^.\n]{0,60}` counts bytes.
 //!
@@ -421,8 +424,12 @@ const PASTED: [Family; 2] = [Document, Task];
 #[derive(Debug)]
 struct Compiled {
     /// The canonical-view patterns, in sets of at most [`PATTERNS_PER_SET`] searched
-    /// in one pass.
-    canonical_sets: SetGroup,
+    /// in one pass: what a view runs when the literal gate gives up (or is not in use).
+    /// Built on first use (their NFAs take about 12 ms), so a process that never sees
+    /// such a view never pays for them.
+    canonical_sets: OnceLock<Result<SetGroup, String>>,
+    /// The sources of each set of `canonical_sets`.
+    canonical_sources: Vec<Vec<String>>,
     /// For each set of `canonical_sets`, the index in `PATTERNS` of its patterns.
     canonical_ids: Vec<Vec<usize>>,
     /// The literal gate in front of the canonical patterns, when its factors are the
@@ -517,12 +524,14 @@ pub fn pattern_memory_bound() -> usize {
     sets * super::regex_set::DFA_CACHE + PATTERNS.len() * SPAN_DFAS * SPAN_DFA_CACHE
 }
 
-/// Most canonical patterns the literal gate may open in one view; past this (a hostile
-/// text of near-misses, a long document full of pattern words) the view is searched by
-/// the sets. The gate pass plus one span regex a pattern (about 7 instructions a byte)
-/// costs what the nine sets do (about 170) at about 15 patterns; 98 % of the benign
-/// dev-corpus rows open fewer than 10 (docs/BENCHMARKS.md, eighth session).
-const GATE_LIMIT: usize = 12;
+/// Most canonical patterns the literal gate may open in one view; past this the view
+/// is searched by the sets, so a text crafted to open every pattern costs what the
+/// sets cost. Measured on the dev corpus's varied traffic (callgrind, warm pass;
+/// docs/BENCHMARKS.md, eighth session): a limit of 12 let many attacks fall back
+/// (1,824 M instructions a pass), 20 gave 1,771 M, 32 1,631 M, 40 1,609 M, and higher
+/// limits no less: no corpus text opens more than 40. A 1 MB text made of the first
+/// literals of 39 or 40 patterns scans in the same time as with the sets.
+const GATE_LIMIT: usize = 40;
 
 /// The injection patterns' literal gate (`gatehouse_phrases::LiteralGate`, built by
 /// `build.rs` from `data/pattern-factors.txt`, see [`super::pattern_factors`]): one
@@ -665,14 +674,10 @@ fn compiled() -> Result<&'static Compiled, String> {
                     }
                 }
             }
-            let canonical_sets = canon
-                .0
-                .chunks(PATTERNS_PER_SET)
-                .map(|srcs| RegexSet::new(srcs, false, SIZE_LIMIT * 4))
-                .collect::<Result<Vec<_>, String>>()?;
             Ok(Compiled {
                 gate: Gate::load(&canonical_sources())?,
-                canonical_sets: SetGroup::new(canonical_sets),
+                canonical_sets: OnceLock::new(),
+                canonical_sources: canon.0.chunks(PATTERNS_PER_SET).map(<[String]>::to_vec).collect(),
                 canonical_ids: canon.1.chunks(PATTERNS_PER_SET).map(<[usize]>::to_vec).collect(),
                 lines: LineSet::new(lines),
                 lines_doc: LineSet::new(lines_doc),
@@ -684,11 +689,26 @@ fn compiled() -> Result<&'static Compiled, String> {
 }
 
 impl Compiled {
+    /// The canonical sets, built on first use.
+    fn sets(&self) -> Result<&SetGroup, String> {
+        self.canonical_sets
+            .get_or_init(|| {
+                let sets = self
+                    .canonical_sources
+                    .iter()
+                    .map(|srcs| RegexSet::new(srcs, false, SIZE_LIMIT * 4))
+                    .collect::<Result<Vec<_>, String>>()?;
+                Ok(SetGroup::new(sets))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
     /// The canonical patterns (indexes in `PATTERNS`, increasing) the sets find in
     /// `view`.
     fn set_matches(&self, view: &[u8]) -> Result<Vec<usize>, String> {
         let mut found = Vec::new();
-        let per_set = self.canonical_sets.matches(view)?;
+        let per_set = self.sets()?.matches(view)?;
         for (set_found, ids) in per_set.iter().zip(&self.canonical_ids) {
             for &set_index in set_found {
                 found.extend(ids.get(set_index).copied());
@@ -1216,7 +1236,7 @@ mod tests {
                 .find_map(|(s, ids)| ids.iter().position(|&i| i == pi).map(|at| (s, at)))
                 .unwrap();
             for (text, reported) in [(&near, true), (&far, false)] {
-                let gate = c.canonical_sets.matches(text.as_bytes()).unwrap();
+                let gate = c.sets().unwrap().matches(text.as_bytes()).unwrap();
                 assert!(gate[set].contains(&at), "{id}: gate shut on {text:?}");
                 assert_eq!(
                     c.regex(pi).unwrap().is_match(text.as_bytes()),
