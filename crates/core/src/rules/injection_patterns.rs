@@ -533,6 +533,16 @@ pub fn pattern_memory_bound() -> usize {
 /// literals of 39 or 40 patterns scans in the same time as with the sets.
 const GATE_LIMIT: usize = 40;
 
+/// A view at least this long opens at most [`LONG_GATE_LIMIT`] patterns. Each open
+/// pattern's regex reads the whole view, where the sets read it once: on the 1 MB
+/// near-miss benchmark (about 15 patterns open) the regexes took 63 ms against the
+/// sets' 55 ms, while short texts with 30 open patterns are faster gated (the 1 KB
+/// attack: 36 against 48 µs; docs/BENCHMARKS.md, eighth session).
+const LONG_VIEW: usize = 64 << 10;
+
+/// Most patterns the gate may open in a view of [`LONG_VIEW`] bytes or more.
+const LONG_GATE_LIMIT: usize = 8;
+
 /// The injection patterns' literal gate (`gatehouse_phrases::LiteralGate`, built by
 /// `build.rs` from `data/pattern-factors.txt`, see [`super::pattern_factors`]): one
 /// Aho-Corasick pass over a view says which canonical patterns may match, and only
@@ -594,9 +604,14 @@ impl Gate {
     }
 
     /// The canonical patterns (indexes in `PATTERNS`, increasing) that may match in
-    /// `view`; `None` past [`GATE_LIMIT`].
+    /// `view`; `None` past [`GATE_LIMIT`] ([`LONG_GATE_LIMIT`] for a long view).
     fn open(&self, view: &[u8]) -> Result<Option<Vec<usize>>, String> {
-        let Some(open) = self.gate.open(view, GATE_LIMIT) else {
+        let limit = if view.len() >= LONG_VIEW {
+            LONG_GATE_LIMIT
+        } else {
+            GATE_LIMIT
+        };
+        let Some(open) = self.gate.open(view, limit) else {
             return Ok(None);
         };
         let mut found: Vec<usize> = open
