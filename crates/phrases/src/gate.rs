@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
 
+use crate::bytes::{Reader, put_u32, put_u32s};
 use crate::rows::Rows;
 
 /// One regex's factor: its name and its literals.
@@ -209,7 +210,7 @@ impl LiteralGate {
     /// Reads a gate written by [`LiteralGate::to_bytes`], checking every index in it.
     pub fn from_bytes(bytes: &[u8]) -> Result<LiteralGate, String> {
         let bad = |what: &str| format!("literal gate bytes: {what}");
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes, "literal gate bytes");
         if r.take(MAGIC.len())? != MAGIC {
             return Err(bad("bad magic"));
         }
@@ -231,7 +232,7 @@ impl LiteralGate {
         let owners =
             Rows::from_parts(starts, owners).ok_or_else(|| bad("inconsistent owner table"))?;
         let (ac, rest) =
-            DoubleArrayAhoCorasick::<u32>::deserialize(r.0).map_err(|e| bad(&e.to_string()))?;
+            DoubleArrayAhoCorasick::<u32>::deserialize(r.rest).map_err(|e| bad(&e.to_string()))?;
         if !rest.is_empty() {
             return Err(bad("trailing bytes"));
         }
@@ -245,46 +246,6 @@ impl LiteralGate {
 }
 
 const MAGIC: &[u8] = b"GHGATE1";
-
-fn put_u32(out: &mut Vec<u8>, v: u32) {
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_u32s(out: &mut Vec<u8>, vs: &[u32]) {
-    put_u32(out, vs.len() as u32);
-    for &v in vs {
-        put_u32(out, v);
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        if n > self.0.len() {
-            return Err("literal gate bytes: truncated".to_owned());
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-
-    fn u32(&mut self) -> Result<u32, String> {
-        let b = self.take(4)?;
-        let mut a = [0u8; 4];
-        a.copy_from_slice(b);
-        Ok(u32::from_le_bytes(a))
-    }
-
-    fn u32s(&mut self) -> Result<Vec<u32>, String> {
-        let n = self.u32()? as usize;
-        let mut v = Vec::with_capacity(n.min(self.0.len() / 4));
-        for _ in 0..n {
-            v.push(self.u32()?);
-        }
-        Ok(v)
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -21,6 +21,7 @@
 //! # Ok::<(), String>(())
 //! ```
 
+mod bytes;
 mod forms;
 mod gate;
 mod matcher;

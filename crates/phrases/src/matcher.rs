@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
 
+use crate::bytes::{Reader, put_u32, put_u32s};
 use crate::forms::{PatternForm, Variant, patterns};
 use crate::rows::Rows;
 
@@ -240,7 +241,7 @@ impl Matcher {
     /// Reads a matcher written by [`Matcher::to_bytes`], checking every index in it.
     pub fn from_bytes(bytes: &[u8]) -> Result<Matcher, String> {
         let bad = |what: &str| format!("phrase matcher bytes: {what}");
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes, "phrase matcher bytes");
         if r.take(MAGIC.len())? != MAGIC {
             return Err(bad("bad magic"));
         }
@@ -248,7 +249,7 @@ impl Matcher {
         let mut lists = Vec::with_capacity(usable.len());
         for _ in 0..usable.len() {
             let n = r.u32()? as usize;
-            let mut list = Vec::with_capacity(n.min(r.0.len()));
+            let mut list = Vec::with_capacity(n.min(r.rest.len()));
             for _ in 0..n {
                 let len = r.u32()? as usize;
                 let text =
@@ -295,7 +296,7 @@ impl Matcher {
                 .ok_or_else(|| bad("inconsistent pattern table"))?;
             *slot = Some(Automaton { ac, origins });
         }
-        if !r.0.is_empty() {
+        if !r.rest.is_empty() {
             return Err(bad("trailing bytes"));
         }
         let [canonical, squashed] = forms;
@@ -309,46 +310,6 @@ impl Matcher {
 }
 
 const MAGIC: &[u8] = b"GHPHRASE1";
-
-fn put_u32(out: &mut Vec<u8>, v: u32) {
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_u32s(out: &mut Vec<u8>, vs: &[u32]) {
-    put_u32(out, vs.len() as u32);
-    for &v in vs {
-        put_u32(out, v);
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        if n > self.0.len() {
-            return Err("phrase matcher bytes: truncated".to_owned());
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-
-    fn u32(&mut self) -> Result<u32, String> {
-        let b = self.take(4)?;
-        let mut a = [0u8; 4];
-        a.copy_from_slice(b);
-        Ok(u32::from_le_bytes(a))
-    }
-
-    fn u32s(&mut self) -> Result<Vec<u32>, String> {
-        let n = self.u32()? as usize;
-        let mut v = Vec::with_capacity(n.min(self.0.len() / 4));
-        for _ in 0..n {
-            v.push(self.u32()?);
-        }
-        Ok(v)
-    }
-}
 
 #[cfg(test)]
 mod tests {
