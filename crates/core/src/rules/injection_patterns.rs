@@ -528,8 +528,8 @@ pub fn pattern_memory_bound() -> usize {
 /// is searched by the sets, so a text crafted to open every pattern costs what the
 /// sets cost. Measured on the dev corpus's varied traffic (callgrind, warm pass;
 /// docs/BENCHMARKS.md, eighth session): a limit of 12 let many attacks fall back
-/// (1,824 M instructions a pass), 20 gave 1,771 M, 32 1,631 M, 40 1,609 M, and higher
-/// limits no less: no corpus text opens more than 40. A 1 MB text made of the first
+/// (1,824 M instructions a pass), 20 gave 1,771 M, 32 1,631 M, 40 1,609 M, and 100 or
+/// no limit the same 1,609 M. A 1 MB text made of the first
 /// literals of 39 or 40 patterns scans in the same time as with the sets.
 const GATE_LIMIT: usize = 40;
 
@@ -660,40 +660,41 @@ fn compiled() -> Result<&'static Compiled, String> {
     static COMPILED: OnceLock<Result<Compiled, String>> = OnceLock::new();
     COMPILED
         .get_or_init(|| {
-            let mut canon = (Vec::new(), Vec::new());
+            let canonical = canonical_sources();
+            if let Some((_, id, _)) = canonical.iter().find(|(pi, _, _)| {
+                PATTERNS
+                    .get(*pi)
+                    .is_some_and(|p| PASTED.contains(&p.family))
+            }) {
+                return Err(format!(
+                    "pattern `{id}`: a pasted-document pattern reads the original text (`line`)"
+                ));
+            }
             let mut lines = (Vec::new(), Vec::new());
             let mut lines_doc = (Vec::new(), Vec::new());
             for (i, pat) in PATTERNS.iter().enumerate() {
-                if pat.family == Flooding {
+                if pat.family == Flooding || pat.on != On::Lines {
                     continue;
                 }
                 let src = source(pat);
-                match (pat.family, pat.on) {
-                    (family, On::Canonical) if PASTED.contains(&family) => {
-                        return Err(format!(
-                            "pattern `{}`: a pasted-document pattern reads the original text (`line`)",
-                            pat.id
-                        ));
-                    }
-                    (_, On::Canonical) => {
-                        canon.0.push(src);
-                        canon.1.push(i);
-                    }
-                    (family, On::Lines) => {
-                        if !PASTED.contains(&family) {
-                            lines.0.push(src.clone());
-                            lines.1.push(i);
-                        }
-                        lines_doc.0.push(src);
-                        lines_doc.1.push(i);
-                    }
+                if !PASTED.contains(&pat.family) {
+                    lines.0.push(src.clone());
+                    lines.1.push(i);
                 }
+                lines_doc.0.push(src);
+                lines_doc.1.push(i);
             }
+            let chunks = canonical.chunks(PATTERNS_PER_SET);
             Ok(Compiled {
-                gate: Gate::load(&canonical_sources())?,
+                gate: Gate::load(&canonical)?,
                 canonical_sets: OnceLock::new(),
-                canonical_sources: canon.0.chunks(PATTERNS_PER_SET).map(<[String]>::to_vec).collect(),
-                canonical_ids: canon.1.chunks(PATTERNS_PER_SET).map(<[usize]>::to_vec).collect(),
+                canonical_sources: chunks
+                    .clone()
+                    .map(|c| c.iter().map(|(_, _, src)| src.clone()).collect())
+                    .collect(),
+                canonical_ids: chunks
+                    .map(|c| c.iter().map(|(pi, _, _)| *pi).collect())
+                    .collect(),
                 lines: LineSet::new(lines),
                 lines_doc: LineSet::new(lines_doc),
                 each: PATTERNS.iter().map(|_| OnceLock::new()).collect(),
