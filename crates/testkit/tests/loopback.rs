@@ -129,15 +129,21 @@ fn missing_moto_fails_with_the_bootstrap_hint() {
 
 #[test]
 fn a_moto_that_dies_reports_its_stderr_tail() {
-    use std::os::unix::fs::PermissionsExt;
     let script =
         std::env::temp_dir().join(format!("gatehouse-fake-moto-{}.sh", std::process::id()));
-    std::fs::write(
-        &script,
-        "#!/bin/sh\necho \"Traceback: fake moto cannot start\" >&2\nexit 3\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The script is written by a child shell, not by this process: a test on
+    // another thread that forks while this process holds the file open for
+    // writing would carry the descriptor until its exec, and executing the
+    // script would then fail with ETXTBSY ("Text file busy"), as CI once saw.
+    let written = std::process::Command::new("/bin/sh")
+        .args([
+            "-c",
+            "printf '#!/bin/sh\\necho \"Traceback: fake moto cannot start\" >&2\\nexit 3\\n' > \"$0\" && chmod 755 \"$0\"",
+        ])
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(written.success(), "writing {}: {written}", script.display());
 
     let err = MotoServer::start_with(&script).unwrap_err();
     std::fs::remove_file(&script).unwrap();
