@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::PolicyError;
 use crate::decision::{Action, Category, Decision, Finding, Severity, ShadowVerdict, Verdict};
-use crate::matcher::{PhraseMatcher, PhraseSetBuilder};
+use crate::matcher::{PhraseMatcher, PhraseScan, PhraseSetBuilder};
 use crate::normalise::{self, Normalised};
 use crate::policy::{Limits, Policy, RedactStyle, RoleOverride, Stage, Thresholds};
 use crate::redact::{self, Redaction};
@@ -201,8 +201,8 @@ impl Guard {
         };
         let stage = self.stage(req.stage);
         let views: Normalised = normalise::normalise(text, &self.limits);
-        let phrase_hits = if stage.phrases.is_empty() {
-            Vec::new()
+        let phrases = if stage.phrases.is_empty() {
+            PhraseScan::default()
         } else {
             stage.phrases.find(&views)
         };
@@ -220,7 +220,8 @@ impl Guard {
             let input = Input {
                 text,
                 views: &views,
-                phrase_hits: &phrase_hits,
+                phrase_hits: &phrases.hits,
+                gate: &phrases.gate,
                 ctx: req.ctx,
                 role,
                 index,

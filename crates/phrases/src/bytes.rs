@@ -1,6 +1,6 @@
-//! The little-endian byte format the serialised automata share ([`crate::Matcher`]
-//! and [`crate::LiteralGate`]): `u32`s, `u32` lists with their length first, and a
-//! reader that refuses to read past the end.
+//! The little-endian byte format of a serialised [`crate::Matcher`] (its phrase tables
+//! and its [`crate::Gate`]): `u32`s, `u32` lists with their length first, and a reader
+//! that refuses to read past the end.
 
 /// Appends `v`, little-endian.
 pub(crate) fn put_u32(out: &mut Vec<u8>, v: u32) {

@@ -1,43 +1,127 @@
-//! A literal gate: one Aho-Corasick automaton over the *factors* of a list of named
-//! regexes, each factor a set of literals one of which every match of its regex
-//! contains. A pass over a text says which regexes may match there; the caller runs
-//! only those. `gatehouse-core` gates its injection patterns with it (the factors are
-//! in `crates/core/data/pattern-factors.txt`, and its build script compiles them here,
-//! so a cold start only reads the automaton).
+//! A literal gate: the *factors* of a list of named regexes, each factor a set of
+//! literals one of which every match of its regex contains. The literals go into the
+//! canonical automaton of a [`crate::Matcher`] beside its phrase patterns
+//! ([`crate::Matcher::build_gated`]), so the one pass that finds the phrases in a view
+//! also says which regexes may match there ([`Opened`]); the caller runs only those.
+//! `gatehouse-core` gates its injection patterns with it (the factors are in
+//! `crates/core/data/pattern-factors.txt`, and its build script compiles them with the
+//! built-in phrases, so a cold start only reads the automaton).
 //!
 //! The factor file: `#` comment lines, then one line per regex, its name and its
 //! literals separated by tabs. In a literal, bytes outside printable ASCII (and `\`)
 //! are written `\xNN`, so any byte string (a literal cut in the middle of a UTF-8
 //! character included) survives editors and diffs.
 
-use std::collections::HashMap;
-
-use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
-
-use crate::bytes::{Reader, put_u32, put_u32s};
-use crate::rows::Rows;
+use crate::bytes::{Reader, put_u32};
 
 /// One regex's factor: its name and its literals.
 pub type Factor = (String, Vec<Vec<u8>>);
 
-/// The automaton of a [`Factor`] list.
-#[derive(Clone)]
-pub struct LiteralGate {
+/// The regexes a [`crate::Matcher`]'s literals gate: their names, and the fingerprint
+/// of the regexes the factors were made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gate {
     /// What the factors were made from (the caller's fingerprint of its regexes): a
     /// caller whose regexes have a different fingerprint must not use the gate.
     pub stamp: u64,
-    ac: DoubleArrayAhoCorasick<u32>,
-    /// Row `l`: the regexes (indexes into `names`) that literal `l` opens.
-    owners: Rows<u32>,
     names: Vec<String>,
 }
 
-impl std::fmt::Debug for LiteralGate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LiteralGate")
-            .field("regexes", &self.names.len())
-            .field("literals", &self.owners.rows())
-            .finish()
+impl Gate {
+    pub(crate) fn new(stamp: u64, factors: &[Factor]) -> Gate {
+        Gate {
+            stamp,
+            names: factors.iter().map(|(n, _)| n.clone()).collect(),
+        }
+    }
+
+    /// The regexes' names, in the order of the factor list: regex `i` of
+    /// [`crate::Automaton::opens`] and [`Opened`] is `names()[i]`.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.stamp.to_le_bytes());
+        put_u32(out, self.names.len() as u32);
+        for name in &self.names {
+            put_u32(out, name.len() as u32);
+            out.extend_from_slice(name.as_bytes());
+        }
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Gate, String> {
+        let mut stamp = [0u8; 8];
+        stamp.copy_from_slice(r.take(8)?);
+        let n = r.u32()? as usize;
+        let mut names = Vec::with_capacity(n.min(r.rest.len()));
+        for _ in 0..n {
+            let len = r.u32()? as usize;
+            let name = std::str::from_utf8(r.take(len)?)
+                .map_err(|_| "literal gate: a name is not UTF-8".to_owned())?;
+            names.push(name.to_owned());
+        }
+        Ok(Gate {
+            stamp: u64::from_le_bytes(stamp),
+            names,
+        })
+    }
+}
+
+/// The gated regexes a pass over one text has opened so far: fed the
+/// [`crate::Automaton::opens`] row of every match, it keeps each regex once, and gives
+/// up once more than its limit are open (the caller then searches every regex another
+/// way, as a hostile text full of near-misses needs).
+#[derive(Debug, Clone, Default)]
+pub struct Opened {
+    seen: Vec<u64>,
+    open: Vec<u32>,
+    limit: usize,
+    over: bool,
+}
+
+impl Opened {
+    /// Nothing open yet, for a gate of `regexes` regexes, giving up past `limit`.
+    pub fn new(regexes: usize, limit: usize) -> Opened {
+        Opened {
+            seen: vec![0; regexes.div_ceil(64)],
+            open: Vec::new(),
+            limit,
+            over: false,
+        }
+    }
+
+    /// Opens `regexes` (a match's [`crate::Automaton::opens`] row).
+    #[inline]
+    pub fn add(&mut self, regexes: &[u32]) {
+        for &regex in regexes {
+            let (word, bit) = (regex as usize / 64, 1u64 << (regex % 64));
+            if let Some(w) = self.seen.get_mut(word)
+                && *w & bit == 0
+            {
+                *w |= bit;
+                if self.open.len() == self.limit {
+                    self.over = true;
+                    return;
+                }
+                self.open.push(regex);
+            }
+        }
+    }
+
+    /// True once more than the limit are open: further matches change nothing.
+    #[inline]
+    pub fn is_over(&self) -> bool {
+        self.over
+    }
+
+    /// The open regexes, in increasing order; `None` past the limit.
+    pub fn into_sorted(mut self) -> Option<Vec<u32>> {
+        if self.over {
+            return None;
+        }
+        self.open.sort_unstable();
+        Some(self.open)
     }
 }
 
@@ -118,138 +202,10 @@ pub fn parse_factors(text: &str) -> Result<(u64, Vec<Factor>), String> {
     Ok((stamp, out))
 }
 
-impl LiteralGate {
-    /// The gate of `factors`, made from regexes whose fingerprint is `stamp`.
-    pub fn build(stamp: u64, factors: &[Factor]) -> Result<LiteralGate, String> {
-        let mut ids: HashMap<&[u8], u32> = HashMap::new();
-        let mut lits: Vec<&[u8]> = Vec::new();
-        let mut owners: Vec<Vec<u32>> = Vec::new();
-        for (regex, (_, factor)) in factors.iter().enumerate() {
-            let regex = u32::try_from(regex).map_err(|_| "too many regexes".to_owned())?;
-            for lit in factor {
-                let id = *ids.entry(lit).or_insert_with(|| {
-                    lits.push(lit);
-                    owners.push(Vec::new());
-                    (lits.len() - 1) as u32
-                });
-                if let Some(o) = owners.get_mut(id as usize)
-                    && o.last() != Some(&regex)
-                {
-                    o.push(regex);
-                }
-            }
-        }
-        if lits.is_empty() {
-            return Err("a literal gate needs at least one literal".to_owned());
-        }
-        // No prefilter, as for the phrase automaton: ordinary text starts a literal at
-        // nearly every byte.
-        let ac = DoubleArrayAhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .use_prefilter(false)
-            .build_with_values(lits.iter().zip(0u32..))
-            .map_err(|e| format!("cannot build the literal gate: {e}"))?;
-        let mut rows = Rows::with_capacity(owners.len());
-        for o in owners {
-            rows.push_row(o)?;
-        }
-        Ok(LiteralGate {
-            stamp,
-            ac,
-            owners: rows,
-            names: factors.iter().map(|(n, _)| n.clone()).collect(),
-        })
-    }
-
-    /// The regexes' names, in the order of the factor list.
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-
-    /// The regexes (indexes into [`LiteralGate::names`]) that may match in `text`, in
-    /// increasing order; `None` as soon as more than `limit` are open (the caller then
-    /// searches every regex another way, as a hostile text full of near-misses needs).
-    pub fn open(&self, text: &[u8], limit: usize) -> Option<Vec<u32>> {
-        let mut seen = vec![0u64; self.names.len().div_ceil(64)];
-        let mut open = Vec::new();
-        for m in self.ac.find_overlapping_iter(text) {
-            for &regex in self.owners.get(m.value() as usize) {
-                let (word, bit) = (regex as usize / 64, 1u64 << (regex % 64));
-                if let Some(w) = seen.get_mut(word)
-                    && *w & bit == 0
-                {
-                    *w |= bit;
-                    if open.len() == limit {
-                        return None;
-                    }
-                    open.push(regex);
-                }
-            }
-        }
-        open.sort_unstable();
-        Some(open)
-    }
-
-    /// The gate as bytes, for [`LiteralGate::from_bytes`].
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&self.stamp.to_le_bytes());
-        put_u32(&mut out, self.names.len() as u32);
-        for name in &self.names {
-            put_u32(&mut out, name.len() as u32);
-            out.extend_from_slice(name.as_bytes());
-        }
-        let (starts, owners) = self.owners.parts();
-        put_u32s(&mut out, starts);
-        put_u32s(&mut out, owners);
-        out.extend_from_slice(&self.ac.serialize());
-        out
-    }
-
-    /// Reads a gate written by [`LiteralGate::to_bytes`], checking every index in it.
-    pub fn from_bytes(bytes: &[u8]) -> Result<LiteralGate, String> {
-        let bad = |what: &str| format!("literal gate bytes: {what}");
-        let mut r = Reader::new(bytes, "literal gate bytes");
-        if r.take(MAGIC.len())? != MAGIC {
-            return Err(bad("bad magic"));
-        }
-        let mut stamp = [0u8; 8];
-        stamp.copy_from_slice(r.take(8)?);
-        let stamp = u64::from_le_bytes(stamp);
-        let n = r.u32()? as usize;
-        let mut names = Vec::with_capacity(n.min(bytes.len()));
-        for _ in 0..n {
-            let len = r.u32()? as usize;
-            let name = std::str::from_utf8(r.take(len)?).map_err(|_| bad("name is not UTF-8"))?;
-            names.push(name.to_owned());
-        }
-        let starts = r.u32s()?;
-        let owners = r.u32s()?;
-        if owners.iter().any(|&o| o as usize >= names.len()) {
-            return Err(bad("a literal opens an unknown regex"));
-        }
-        let owners =
-            Rows::from_parts(starts, owners).ok_or_else(|| bad("inconsistent owner table"))?;
-        let (ac, rest) =
-            DoubleArrayAhoCorasick::<u32>::deserialize(r.rest).map_err(|e| bad(&e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(bad("trailing bytes"));
-        }
-        Ok(LiteralGate {
-            stamp,
-            ac,
-            owners,
-            names,
-        })
-    }
-}
-
-const MAGIC: &[u8] = b"GHGATE1";
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Matcher, PatternForm};
 
     fn factors() -> Vec<Factor> {
         vec![
@@ -262,20 +218,50 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn opens_the_regexes_whose_literals_occur_and_round_trips() {
-        let gate = LiteralGate::build(7, &factors()).unwrap();
-        let again = LiteralGate::from_bytes(&gate.to_bytes()).unwrap();
-        assert_eq!(again.stamp, 7);
-        for g in [&gate, &again] {
-            assert_eq!(g.open(b"nothing here", 8), Some(vec![]));
-            assert_eq!(g.open(b"the rules, please ignore", 8), Some(vec![0, 1, 2]));
-            assert_eq!(g.open(b"house rules", 8), Some(vec![1, 2]));
-            assert_eq!(g.open("x \u{0456}\t\\".as_bytes(), 8), Some(vec![2]));
-            // Over the limit: no answer.
-            assert_eq!(g.open(b"the rules, please ignore", 2), None);
-            assert_eq!(g.names(), ["a", "b", "c"]);
+    /// Opened regexes and phrase origins of one pass over `text`.
+    fn pass(m: &Matcher, text: &str) -> (Vec<u32>, Vec<(u32, u32)>) {
+        let a = m.automaton(PatternForm::Canonical).unwrap();
+        let mut opened = Opened::new(m.gate().map_or(0, |g| g.names().len()), 8);
+        let mut phrases = Vec::new();
+        for f in a.find_overlapping(text) {
+            opened.add(a.opens(f.pattern));
+            phrases.extend(a.origins(f.pattern).iter().map(|o| (o.list, o.phrase)));
         }
+        (opened.into_sorted().unwrap(), phrases)
+    }
+
+    #[test]
+    fn one_pass_finds_the_phrases_and_opens_the_regexes_whose_literals_occur() {
+        let factors = factors();
+        // "ignore" is both a phrase and a literal of regex `a`.
+        let m = Matcher::build_gated([["ignore", "house", "developer mode"]], Some((7, &factors)))
+            .unwrap();
+        let again = Matcher::from_bytes(&m.to_bytes()).unwrap();
+        for m in [&m, &again] {
+            let gate = m.gate().unwrap();
+            assert_eq!(
+                (gate.stamp, gate.names()),
+                (7, &["a", "b", "c"].map(String::from)[..])
+            );
+            assert_eq!(pass(m, "nothing here"), (vec![], vec![]));
+            assert_eq!(
+                pass(m, "the rules, please ignore"),
+                (vec![0, 1, 2], vec![(0, 0)])
+            );
+            assert_eq!(pass(m, "house rules"), (vec![1, 2], vec![(0, 1)]));
+            assert_eq!(pass(m, "x \u{0456}\t\\"), (vec![2], vec![]));
+            assert_eq!(m.open("rules, rules and more rules", 8), Some(vec![1, 2]));
+            // Over the limit: no answer.
+            assert_eq!(m.open("the rules, please ignore", 2), None);
+            // The squashed automaton carries no literal.
+            let sq = m.automaton(PatternForm::Squashed).unwrap();
+            let squashed: Vec<_> = sq.find_overlapping("xdevelopermodex").collect();
+            assert_eq!(squashed.len(), 1);
+            assert!(squashed.iter().all(|f| sq.opens(f.pattern).is_empty()));
+        }
+        let plain = Matcher::build([["ignore"]]).unwrap();
+        assert!(plain.gate().is_none());
+        assert_eq!(plain.open("ignore the rules", 8), Some(vec![]));
     }
 
     #[test]
@@ -289,9 +275,26 @@ mod tests {
             assert!(parse_factors(&with_stamp).is_err(), "{bad:?}");
         }
         assert!(parse_factors("a\tbc").is_err(), "no stamp");
-        assert!(LiteralGate::build(0, &[]).is_err());
-        let bytes = LiteralGate::build(0, &factors()).unwrap().to_bytes();
-        assert!(LiteralGate::from_bytes(&bytes[..bytes.len() - 3]).is_err());
-        assert!(LiteralGate::from_bytes(b"GHGATE0").is_err());
+        assert!(Matcher::build_gated([["x"]], Some((0, &[]))).is_err());
+        let empty: Vec<Factor> = vec![("a".into(), vec![])];
+        assert!(Matcher::build_gated([["x"]], Some((0, &empty))).is_err());
+        let bytes = Matcher::build_gated([["x"]], Some((0, &factors())))
+            .unwrap()
+            .to_bytes();
+        assert!(Matcher::from_bytes(&bytes[..bytes.len() - 3]).is_err());
+        // A pattern that opens a regex the gate does not name.
+        let mut fewer = bytes.clone();
+        let names = fewer.len() - (4 + 1) * 3;
+        fewer.truncate(names - 4);
+        fewer.extend_from_slice(&2u32.to_le_bytes());
+        for name in ["a", "b"] {
+            fewer.extend_from_slice(&1u32.to_le_bytes());
+            fewer.extend_from_slice(name.as_bytes());
+        }
+        assert!(
+            Matcher::from_bytes(&fewer)
+                .unwrap_err()
+                .contains("unknown gated regex")
+        );
     }
 }

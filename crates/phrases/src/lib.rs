@@ -4,7 +4,8 @@
 //! (`phrases/<set>.txt`, templated, nine languages), the template language they are
 //! written in, the forms each phrase is matched in (canonical, squashed, ROT13,
 //! reversed), and the [`Matcher`] that finds all of them in one Aho-Corasick pass per
-//! view.
+//! view — the same pass that, with a literal gate's literals in it ([`gate`]), says
+//! which gated regexes may match.
 //!
 //! A separate crate so that `gatehouse-core`'s build script can compile the built-in
 //! sets into a [`Matcher`] when Gatehouse is built: a cold start reads that automaton
@@ -23,7 +24,7 @@
 
 mod bytes;
 mod forms;
-mod gate;
+pub mod gate;
 mod matcher;
 mod rows;
 mod set;
@@ -32,17 +33,18 @@ mod template;
 pub use forms::{
     MIN_REVERSED_CHARS, MIN_SQUASHED_LEN, Pattern, PatternForm, Variant, patterns, rot13,
 };
-pub use gate::{Factor, LiteralGate, format_factors, parse_factors};
+pub use gate::{Factor, Gate, Opened, format_factors, parse_factors};
 pub use matcher::{Automaton, Found, Matcher, Origin};
 pub use rows::Rows;
 pub use set::PhraseSet;
 pub use template::{MAX_EXPANSIONS, expand_file, expand_template};
 
-/// Compiles every built-in set, list `i` being [`PhraseSet::ALL`]`[i]`.
-pub fn build_builtin() -> Result<Matcher, String> {
+/// Compiles every built-in set, list `i` being [`PhraseSet::ALL`]`[i]`, with a literal
+/// gate's factors (and the fingerprint of their regexes) when given.
+pub fn build_builtin(gate: Option<(u64, &[Factor])>) -> Result<Matcher, String> {
     let mut lists = Vec::with_capacity(PhraseSet::ALL.len());
     for set in PhraseSet::ALL {
         lists.push(set.expanded()?);
     }
-    Matcher::build(lists)
+    Matcher::build_gated(lists, gate)
 }

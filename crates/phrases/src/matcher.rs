@@ -1,5 +1,6 @@
 //! Phrase lists compiled into one double-array Aho-Corasick automaton per pattern form,
-//! with a table from each pattern back to the phrases it stands for.
+//! with a table from each pattern back to the phrases it stands for, and optionally a
+//! literal gate's literals in the canonical automaton (see [`crate::gate`]).
 //!
 //! A [`Matcher`] is built from numbered phrase lists (the built-in sets, or a policy's
 //! own phrases) and can be written to bytes and read back: the built-in sets are
@@ -11,6 +12,7 @@ use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind
 
 use crate::bytes::{Reader, put_u32, put_u32s};
 use crate::forms::{PatternForm, Variant, patterns};
+use crate::gate::{Factor, Gate, Opened};
 use crate::rows::Rows;
 
 /// Where a pattern comes from: phrase `phrase` of list `list`, written as `variant`.
@@ -38,12 +40,16 @@ pub struct Found {
     pub end: usize,
 }
 
-/// The patterns of one form: an automaton, and per pattern its origins.
+/// The patterns of one form: an automaton, per pattern its origins, and per pattern
+/// the gated regexes it opens.
 #[derive(Clone)]
 pub struct Automaton {
     ac: DoubleArrayAhoCorasick<u32>,
-    /// Row `p`: the origins of pattern `p`.
+    /// Row `p`: the origins of pattern `p` (empty for a gate literal only).
     origins: Rows<Origin>,
+    /// Row `p`: the regexes (indexes into the [`Gate`]'s names) pattern `p` opens
+    /// (empty for a phrase pattern only, and without a gate).
+    opens: Rows<u32>,
 }
 
 impl std::fmt::Debug for Automaton {
@@ -51,6 +57,7 @@ impl std::fmt::Debug for Automaton {
         f.debug_struct("Automaton")
             .field("patterns", &self.len())
             .field("origins", &self.origins.items())
+            .field("opens", &self.opens.items())
             .finish()
     }
 }
@@ -71,6 +78,12 @@ impl Automaton {
         self.origins.get(pattern as usize)
     }
 
+    /// The gated regexes a pattern opens (indexes into the [`Gate`]'s names).
+    #[inline]
+    pub fn opens(&self, pattern: u32) -> &[u32] {
+        self.opens.get(pattern as usize)
+    }
+
     /// Every occurrence of every pattern in `text`, overlapping ones included.
     pub fn find_overlapping<'a>(&'a self, text: &'a str) -> impl Iterator<Item = Found> + 'a {
         self.ac.find_overlapping_iter(text).map(|m| Found {
@@ -81,29 +94,49 @@ impl Automaton {
     }
 }
 
-/// Collects patterns of one form with their origins, interning equal texts.
+/// Collects patterns of one form with their origins and the regexes they open,
+/// interning equal texts.
 #[derive(Debug, Default)]
 struct Collect {
-    texts: Vec<String>,
-    ids: HashMap<String, u32>,
+    texts: Vec<Vec<u8>>,
+    ids: HashMap<Vec<u8>, u32>,
     origins: Vec<Vec<Origin>>,
+    opens: Vec<Vec<u32>>,
 }
 
 impl Collect {
-    fn add(&mut self, text: String, origin: Origin) -> Result<(), String> {
-        let id = match self.ids.get(&text) {
-            Some(&id) => id,
-            None => {
-                let id = u32::try_from(self.texts.len())
-                    .map_err(|_| "too many phrase patterns".to_owned())?;
-                self.texts.push(text.clone());
-                self.ids.insert(text, id);
-                self.origins.push(Vec::new());
-                id
-            }
-        };
+    /// The id of pattern `text`, added if new.
+    fn id(&mut self, text: &[u8]) -> Result<u32, String> {
+        if let Some(&id) = self.ids.get(text) {
+            return Ok(id);
+        }
+        let id =
+            u32::try_from(self.texts.len()).map_err(|_| "too many phrase patterns".to_owned())?;
+        self.texts.push(text.to_vec());
+        self.ids.insert(text.to_vec(), id);
+        self.origins.push(Vec::new());
+        self.opens.push(Vec::new());
+        Ok(id)
+    }
+
+    fn add(&mut self, text: &str, origin: Origin) -> Result<(), String> {
+        let id = self.id(text.as_bytes())?;
         if let Some(o) = self.origins.get_mut(id as usize) {
             o.push(origin);
+        }
+        Ok(())
+    }
+
+    /// Adds a gate literal that opens regex `regex`.
+    fn add_literal(&mut self, literal: &[u8], regex: u32) -> Result<(), String> {
+        if literal.is_empty() {
+            return Err("an empty gate literal would open every text".to_owned());
+        }
+        let id = self.id(literal)?;
+        if let Some(o) = self.opens.get_mut(id as usize)
+            && !o.contains(&regex)
+        {
+            o.push(regex);
         }
         Ok(())
     }
@@ -124,7 +157,14 @@ impl Collect {
         for o in self.origins {
             origins.push_row(o)?;
         }
-        Ok(Some(Automaton { ac, origins }))
+        let mut opens = Rows::default();
+        if self.opens.iter().any(|o| !o.is_empty()) {
+            opens = Rows::with_capacity(self.opens.len());
+            for o in self.opens {
+                opens.push_row(o)?;
+            }
+        }
+        Ok(Some(Automaton { ac, origins, opens }))
     }
 }
 
@@ -139,12 +179,27 @@ pub struct Matcher {
     usable: Vec<u32>,
     /// Per list, its phrases, for readable finding reasons.
     lists: Vec<Vec<String>>,
+    /// The regexes the canonical automaton's gate literals open, when it has any.
+    gate: Option<Gate>,
 }
 
 impl Matcher {
     /// Compiles phrase lists (already expanded): list `i` of `lists` becomes
     /// [`Origin::list`] `i`.
     pub fn build<L, P>(lists: L) -> Result<Matcher, String>
+    where
+        L: IntoIterator,
+        L::Item: IntoIterator<Item = P>,
+        P: AsRef<str>,
+    {
+        Matcher::build_gated(lists, None)
+    }
+
+    /// Compiles phrase lists as [`Matcher::build`] does, and with `gate`'s factors (made
+    /// from regexes whose fingerprint is the `u64`) their literals in the canonical
+    /// automaton: regex `i` is `factors[i]`, and [`Automaton::opens`] says which
+    /// regexes a pattern opens.
+    pub fn build_gated<L, P>(lists: L, gate: Option<(u64, &[Factor])>) -> Result<Matcher, String>
     where
         L: IntoIterator,
         L::Item: IntoIterator<Item = P>,
@@ -169,20 +224,57 @@ impl Matcher {
                         boundary: p.boundary,
                     };
                     match p.form {
-                        PatternForm::Canonical => canonical.add(p.text, origin)?,
-                        PatternForm::Squashed => squashed.add(p.text, origin)?,
+                        PatternForm::Canonical => canonical.add(&p.text, origin)?,
+                        PatternForm::Squashed => squashed.add(&p.text, origin)?,
                     }
                 }
             }
             usable.push(n);
             texts.push(list_texts);
         }
+        if let Some((_, factors)) = gate {
+            if factors.is_empty() {
+                return Err("a literal gate needs at least one regex".to_owned());
+            }
+            for (regex, (name, literals)) in (0u32..).zip(factors) {
+                if literals.is_empty() {
+                    return Err(format!("gated regex `{name}` has no literal"));
+                }
+                for literal in literals {
+                    canonical.add_literal(literal, regex)?;
+                }
+            }
+        }
         Ok(Matcher {
             canonical: canonical.build()?,
             squashed: squashed.build()?,
             usable,
             lists: texts,
+            gate: gate.map(|(stamp, factors)| Gate::new(stamp, factors)),
         })
+    }
+
+    /// The regexes the canonical automaton's literals gate, if it has a gate.
+    pub fn gate(&self) -> Option<&Gate> {
+        self.gate.as_ref()
+    }
+
+    /// The gated regexes that may match in `text` (indexes into the [`Gate`]'s names,
+    /// increasing), from a pass of the canonical automaton; empty without a gate, and
+    /// `None` as soon as more than `limit` are open. A caller that already runs the
+    /// automaton over `text` feeds [`Opened`] instead.
+    pub fn open(&self, text: &str, limit: usize) -> Option<Vec<u32>> {
+        let (Some(gate), Some(a)) = (&self.gate, &self.canonical) else {
+            return Some(Vec::new());
+        };
+        let mut opened = Opened::new(gate.names().len(), limit);
+        for f in a.find_overlapping(text) {
+            opened.add(a.opens(f.pattern));
+            if opened.is_over() {
+                return None;
+            }
+        }
+        opened.into_sorted()
     }
 
     /// The automaton of a form, if any pattern has that form.
@@ -229,10 +321,20 @@ impl Matcher {
                         out.push(o.variant.code());
                         out.push(u8::from(o.boundary));
                     }
+                    let (starts, opens) = a.opens.parts();
+                    put_u32s(&mut out, starts);
+                    put_u32s(&mut out, opens);
                     let ac = a.ac.serialize();
                     put_u32(&mut out, ac.len() as u32);
                     out.extend_from_slice(&ac);
                 }
+            }
+        }
+        match &self.gate {
+            None => out.push(0),
+            Some(g) => {
+                out.push(1);
+                g.write(&mut out);
             }
         }
         out
@@ -286,6 +388,9 @@ impl Matcher {
                     boundary: flags.get(1) == Some(&1),
                 });
             }
+            let opens_starts = r.u32s()?;
+            let opens = Rows::from_parts(opens_starts, r.u32s()?)
+                .ok_or_else(|| bad("inconsistent gate table"))?;
             let len = r.u32()? as usize;
             let (ac, rest) = DoubleArrayAhoCorasick::<u32>::deserialize(r.take(len)?)
                 .map_err(|e| bad(&e.to_string()))?;
@@ -294,10 +399,23 @@ impl Matcher {
             }
             let origins = Rows::from_parts(starts, origins)
                 .ok_or_else(|| bad("inconsistent pattern table"))?;
-            *slot = Some(Automaton { ac, origins });
+            if opens.rows() != 0 && opens.rows() != origins.rows() {
+                return Err(bad("gate table and pattern table differ in length"));
+            }
+            *slot = Some(Automaton { ac, origins, opens });
         }
+        let gate = match r.take(1)? {
+            [0] => None,
+            _ => Some(Gate::read(&mut r)?),
+        };
         if !r.rest.is_empty() {
             return Err(bad("trailing bytes"));
+        }
+        let regexes = gate.as_ref().map_or(0, |g| g.names().len());
+        for a in forms.iter().flatten() {
+            if a.opens.parts().1.iter().any(|&o| o as usize >= regexes) {
+                return Err(bad("a pattern opens an unknown gated regex"));
+            }
         }
         let [canonical, squashed] = forms;
         Ok(Matcher {
@@ -305,11 +423,12 @@ impl Matcher {
             squashed,
             usable,
             lists,
+            gate,
         })
     }
 }
 
-const MAGIC: &[u8] = b"GHPHRASE1";
+const MAGIC: &[u8] = b"GHPHRASE2";
 
 #[cfg(test)]
 mod tests {

@@ -390,6 +390,7 @@ mod speed {
             text,
             views: &views,
             phrase_hits: &[],
+            gate: &Default::default(),
             ctx: &ctx,
             role: None,
             index: 0,

@@ -2,8 +2,8 @@
 //! [`CheckConfig`] enum (`check: {type: ...}` in the policy), never by string lookup.
 //!
 //! To add a rule: write `rules/<name>.rs` with a `Config` (serde, `deny_unknown_fields`)
-//! and a type implementing [`Check`], add a variant to [`CheckConfig`] and an arm to
-//! [`CheckConfig::compile`], and give it fixture cases under `crates/core/tests/cases/`.
+//! and a type implementing `Check`, add a variant to [`CheckConfig`] and an arm to
+//! `CheckConfig::compile`, and give it fixture cases under `crates/core/tests/cases/`.
 
 pub mod phrases;
 // [normaliser rules]
@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decision::{Category, Severity};
 use crate::error::RuleError;
-use crate::matcher::{PhraseHit, PhraseSetBuilder};
+use crate::matcher::{GateOpenings, PhraseHit, PhraseSetBuilder};
 use crate::normalise::Normalised;
 use crate::policy::RoleOverride;
 use crate::request::ScanContext;
@@ -113,6 +113,8 @@ pub(crate) struct Input<'a> {
     pub views: &'a Normalised,
     /// Phrase hits of the whole stage, from the one Aho-Corasick pass.
     pub phrase_hits: &'a [PhraseHit],
+    /// What the literal gate opened in each canonical view, from the same pass.
+    pub gate: &'a GateOpenings,
     /// Per-request context (secrets, schema, tool calls, …).
     pub ctx: &'a ScanContext,
     /// The caller's role settings, when the request named a role.

@@ -1,9 +1,10 @@
 //! The factors of the canonical-view injection patterns: for each pattern, a set of
 //! literals one of which every match contains, the literal gate's input (see
-//! `gatehouse_phrases::LiteralGate` and `injection_patterns`).
+//! `gatehouse_phrases::gate` and `injection_patterns`).
 //!
 //! Extracting them takes about 50 ms, too long for a cold start, so they are kept in
-//! `crates/core/data/pattern-factors.txt` and the build script compiles that file. A
+//! `crates/core/data/pattern-factors.txt` and the build script compiles that file
+//! into the built-in phrase automaton. A
 //! test checks that the file is what the patterns give; after changing a pattern,
 //! rewrite it with `make factors`.
 //!
