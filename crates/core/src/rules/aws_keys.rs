@@ -7,6 +7,8 @@
 //!   an access key id or after a keyword such as `aws_secret_access_key`, since
 //!   forty random characters alone could be any hash or token.
 
+use std::sync::OnceLock;
+
 use ::regex::bytes::Regex;
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
@@ -57,8 +59,14 @@ const SECRET_KEYWORDS: &[&str] = &[
     "aws-secret-access-key",
 ];
 
+/// The access key id pattern, compiled once per process (each rule gets a clone, which
+/// shares the compiled program).
 fn access_key_regex() -> Result<Regex, String> {
-    Regex::new(ACCESS_KEY_ID).map_err(|e| format!("cannot build the access key pattern: {e}"))
+    static RE: OnceLock<Result<Regex, String>> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(ACCESS_KEY_ID).map_err(|e| format!("cannot build the access key pattern: {e}"))
+    })
+    .clone()
 }
 
 fn is_b32(b: u8) -> bool {

@@ -47,6 +47,8 @@
 
 mod pieces;
 
+use std::sync::OnceLock;
+
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 
@@ -84,10 +86,20 @@ const BOUNDS: [&str; 10] = [
     "at least", "at most", "up to", "than", "minimum", "maximum", "min", "max", "over", "under",
 ];
 
-/// A compiled `secret_hint` rule.
+/// A compiled `secret_hint` rule: the policy's secrets, and the claim patterns every
+/// rule shares.
 #[derive(Debug)]
 pub(crate) struct SecretHint {
     secrets: Secrets,
+    p: &'static ClaimPatterns,
+}
+
+/// The patterns of the claims a text makes about a secret. They are constants, so they
+/// are compiled once per process ([`claim_patterns`]) and shared by every rule and
+/// guard: compiling them was three quarters of compiling the default policy (about 28
+/// M of 38 M instructions, docs/BENCHMARKS.md, ninth session).
+#[derive(Debug)]
+struct ClaimPatterns {
     starts: Regex,
     ends: Regex,
     position: Regex,
@@ -106,8 +118,17 @@ pub(crate) struct SecretHint {
     pieces: pieces::Pieces,
 }
 
-impl SecretHint {
-    pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<SecretHint, String> {
+/// The claim patterns, compiled on first use.
+fn claim_patterns() -> Result<&'static ClaimPatterns, String> {
+    static PATTERNS: OnceLock<Result<ClaimPatterns, String>> = OnceLock::new();
+    PATTERNS
+        .get_or_init(ClaimPatterns::compile)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+impl ClaimPatterns {
+    fn compile() -> Result<ClaimPatterns, String> {
         // The text is lowercased (ASCII) before matching, so the patterns need no case
         // folding, and no literal prefilter: both multiply the cost of building
         // these alternations of words (a cold start pays it) and save nothing on
@@ -118,8 +139,7 @@ impl SecretHint {
                 .build(p)
                 .map_err(|e| e.to_string())
         };
-        Ok(SecretHint {
-            secrets: Secrets::compile(config)?,
+        Ok(ClaimPatterns {
             pieces: pieces::Pieces::compile(re)?,
             starts: re(&format!(
                 r"(?-u:\b)(?:starts?|begins?|starting|beginning)\s+with\s+{LETTER_WORDS}{OPEN}([a-z0-9]){CLOSE}"
@@ -154,12 +174,21 @@ impl SecretHint {
             ))?,
         })
     }
+}
+
+impl SecretHint {
+    pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<SecretHint, String> {
+        Ok(SecretHint {
+            secrets: Secrets::compile(config)?,
+            p: claim_patterns()?,
+        })
+    }
 
     /// Every claim the text makes, whatever the secret.
     /// `text` is lowercased (ASCII), which keeps every byte offset.
     fn claims(&self, text: &str) -> Vec<(Claim, usize, usize)> {
         let mut out = Vec::new();
-        for (re, at) in [(&self.starts, At::First), (&self.ends, At::Last)] {
+        for (re, at) in [(&self.p.starts, At::First), (&self.p.ends, At::Last)] {
             for c in re.captures_iter(text) {
                 let (Some(all), Some(open), Some(ch)) =
                     (group(&c, text, 0), group(&c, text, 1), group(&c, text, 2))
@@ -178,7 +207,7 @@ impl SecretHint {
                 }
             }
         }
-        for c in self.position.captures_iter(text) {
+        for c in self.p.position.captures_iter(text) {
             let (Some(all), Some(which), Some(open), Some(ch)) = (
                 group(&c, text, 0),
                 group(&c, text, 1),
@@ -202,7 +231,7 @@ impl SecretHint {
                 ));
             }
         }
-        for c in self.position_number.captures_iter(text) {
+        for c in self.p.position_number.captures_iter(text) {
             let (Some(all), Some(n), Some(ch)) =
                 (group(&c, text, 0), group(&c, text, 1), group(&c, text, 3))
             else {
@@ -216,7 +245,7 @@ impl SecretHint {
                 ));
             }
         }
-        for c in self.length.captures_iter(text) {
+        for c in self.p.length.captures_iter(text) {
             let (Some(all), Some(n)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
@@ -227,7 +256,7 @@ impl SecretHint {
                 out.push((Claim::Length(n), all.start(), all.end()));
             }
         }
-        for c in self.prime.captures_iter(text) {
+        for c in self.p.prime.captures_iter(text) {
             let (Some(all), Some(n)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
@@ -235,7 +264,7 @@ impl SecretHint {
                 out.push((Claim::Prime(p), all.start(), all.end()));
             }
         }
-        for c in self.contains.captures_iter(text) {
+        for c in self.p.contains.captures_iter(text) {
             let (Some(all), Some(ch)) = (group(&c, text, 0), group(&c, text, 2)) else {
                 continue;
             };
@@ -249,9 +278,9 @@ impl SecretHint {
             }
         }
         for (re, gate) in [
-            (&self.kind_is, false),
-            (&self.kind_gate, true),
-            (&self.kind_hint, false),
+            (&self.p.kind_is, false),
+            (&self.p.kind_gate, true),
+            (&self.p.kind_hint, false),
         ] {
             for c in re.captures_iter(text) {
                 let (Some(all), Some(k)) = (group(&c, text, 0), group(&c, text, 1)) else {
@@ -263,7 +292,7 @@ impl SecretHint {
                 out.push((Claim::Is(Kind::of(k.as_str())), all.start(), all.end()));
             }
         }
-        for c in self.rhyme.captures_iter(text) {
+        for c in self.p.rhyme.captures_iter(text) {
             let (Some(all), Some(q)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
@@ -293,7 +322,8 @@ impl Check for SecretHint {
         let lower = input.text.to_ascii_lowercase();
         let mut claims = self.claims(&lower);
         claims.extend(
-            self.pieces
+            self.p
+                .pieces
                 .claims(&lower, input.text)
                 .into_iter()
                 .map(|(at, piece, start, end)| (Claim::Piece(at, piece), start, end)),
