@@ -266,22 +266,22 @@ impl PhraseMatcher {
             .and_then(Matcher::gate)
             .zip(self.gate)
             .map(|(g, limit)| (g.names().len(), limit));
+        // The built-in matcher carries the gate; the policy's own phrases do not.
         let sources = [
-            (self.builtin, &self.builtin_tables),
-            (self.own.as_deref(), &self.own_tables),
+            (self.builtin, &self.builtin_tables, true),
+            (self.own.as_deref(), &self.own_tables, false),
         ];
         for (vi, view) in norm.views.iter().enumerate() {
             let (form, slot) = match view.form {
                 Form::Canonical => (PatternForm::Canonical, 0),
                 Form::Squashed => (PatternForm::Squashed, 1),
             };
-            for (si, (matcher, tables)) in sources.into_iter().enumerate() {
+            for (matcher, tables, carries_gate) in sources {
                 let (Some(m), Some(table)) = (matcher, tables.get(slot)) else {
                     continue;
                 };
-                // The built-in canonical automaton carries the gate.
                 let mut opened = gated_regexes
-                    .filter(|_| si == 0 && form == PatternForm::Canonical)
+                    .filter(|_| carries_gate && form == PatternForm::Canonical)
                     .map(|(regexes, limit)| Opened::new(regexes, limit(view.text.len())));
                 let Some(ac) = m
                     .automaton(form)

@@ -91,7 +91,7 @@ const BOUNDS: [&str; 10] = [
 #[derive(Debug)]
 pub(crate) struct SecretHint {
     secrets: Secrets,
-    p: &'static ClaimPatterns,
+    patterns: &'static ClaimPatterns,
 }
 
 /// The patterns of the claims a text makes about a secret. They are constants, so they
@@ -180,7 +180,7 @@ impl SecretHint {
     pub(crate) fn compile(config: &Config, _cx: &mut CompileCtx<'_>) -> Result<SecretHint, String> {
         Ok(SecretHint {
             secrets: Secrets::compile(config)?,
-            p: claim_patterns()?,
+            patterns: claim_patterns()?,
         })
     }
 
@@ -188,7 +188,10 @@ impl SecretHint {
     /// `text` is lowercased (ASCII), which keeps every byte offset.
     fn claims(&self, text: &str) -> Vec<(Claim, usize, usize)> {
         let mut out = Vec::new();
-        for (re, at) in [(&self.p.starts, At::First), (&self.p.ends, At::Last)] {
+        for (re, at) in [
+            (&self.patterns.starts, At::First),
+            (&self.patterns.ends, At::Last),
+        ] {
             for c in re.captures_iter(text) {
                 let (Some(all), Some(open), Some(ch)) =
                     (group(&c, text, 0), group(&c, text, 1), group(&c, text, 2))
@@ -207,7 +210,7 @@ impl SecretHint {
                 }
             }
         }
-        for c in self.p.position.captures_iter(text) {
+        for c in self.patterns.position.captures_iter(text) {
             let (Some(all), Some(which), Some(open), Some(ch)) = (
                 group(&c, text, 0),
                 group(&c, text, 1),
@@ -231,7 +234,7 @@ impl SecretHint {
                 ));
             }
         }
-        for c in self.p.position_number.captures_iter(text) {
+        for c in self.patterns.position_number.captures_iter(text) {
             let (Some(all), Some(n), Some(ch)) =
                 (group(&c, text, 0), group(&c, text, 1), group(&c, text, 3))
             else {
@@ -245,7 +248,7 @@ impl SecretHint {
                 ));
             }
         }
-        for c in self.p.length.captures_iter(text) {
+        for c in self.patterns.length.captures_iter(text) {
             let (Some(all), Some(n)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
@@ -256,7 +259,7 @@ impl SecretHint {
                 out.push((Claim::Length(n), all.start(), all.end()));
             }
         }
-        for c in self.p.prime.captures_iter(text) {
+        for c in self.patterns.prime.captures_iter(text) {
             let (Some(all), Some(n)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
@@ -264,7 +267,7 @@ impl SecretHint {
                 out.push((Claim::Prime(p), all.start(), all.end()));
             }
         }
-        for c in self.p.contains.captures_iter(text) {
+        for c in self.patterns.contains.captures_iter(text) {
             let (Some(all), Some(ch)) = (group(&c, text, 0), group(&c, text, 2)) else {
                 continue;
             };
@@ -278,9 +281,9 @@ impl SecretHint {
             }
         }
         for (re, gate) in [
-            (&self.p.kind_is, false),
-            (&self.p.kind_gate, true),
-            (&self.p.kind_hint, false),
+            (&self.patterns.kind_is, false),
+            (&self.patterns.kind_gate, true),
+            (&self.patterns.kind_hint, false),
         ] {
             for c in re.captures_iter(text) {
                 let (Some(all), Some(k)) = (group(&c, text, 0), group(&c, text, 1)) else {
@@ -292,7 +295,7 @@ impl SecretHint {
                 out.push((Claim::Is(Kind::of(k.as_str())), all.start(), all.end()));
             }
         }
-        for c in self.p.rhyme.captures_iter(text) {
+        for c in self.patterns.rhyme.captures_iter(text) {
             let (Some(all), Some(q)) = (group(&c, text, 0), group(&c, text, 1)) else {
                 continue;
             };
@@ -322,7 +325,7 @@ impl Check for SecretHint {
         let lower = input.text.to_ascii_lowercase();
         let mut claims = self.claims(&lower);
         claims.extend(
-            self.p
+            self.patterns
                 .pieces
                 .claims(&lower, input.text)
                 .into_iter()
