@@ -15,7 +15,13 @@ pub(crate) fn put_u32s(out: &mut Vec<u8>, vs: &[u32]) {
     }
 }
 
-/// Reads what [`put_u32`] and [`put_u32s`] wrote; `rest` is what is left.
+/// Appends the length of `s`, then its bytes.
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u32(out, s.len() as u32);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Reads what [`put_u32`], [`put_u32s`] and [`put_str`] wrote; `rest` is what is left.
 pub(crate) struct Reader<'a> {
     /// The bytes not read yet.
     pub(crate) rest: &'a [u8],
@@ -43,6 +49,12 @@ impl<'a> Reader<'a> {
         let mut a = [0u8; 4];
         a.copy_from_slice(b);
         Ok(u32::from_le_bytes(a))
+    }
+
+    pub(crate) fn str(&mut self) -> Result<&'a str, String> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?)
+            .map_err(|_| format!("{}: a string is not UTF-8", self.what))
     }
 
     pub(crate) fn u32s(&mut self) -> Result<Vec<u32>, String> {

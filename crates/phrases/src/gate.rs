@@ -12,7 +12,7 @@
 //! are written `\xNN`, so any byte string (a literal cut in the middle of a UTF-8
 //! character included) survives editors and diffs.
 
-use crate::bytes::{Reader, put_u32};
+use crate::bytes::{Reader, put_str, put_u32};
 
 /// One regex's factor: its name and its literals.
 pub type Factor = (String, Vec<Vec<u8>>);
@@ -45,8 +45,7 @@ impl Gate {
         out.extend_from_slice(&self.stamp.to_le_bytes());
         put_u32(out, self.names.len() as u32);
         for name in &self.names {
-            put_u32(out, name.len() as u32);
-            out.extend_from_slice(name.as_bytes());
+            put_str(out, name);
         }
     }
 
@@ -56,10 +55,7 @@ impl Gate {
         let n = r.u32()? as usize;
         let mut names = Vec::with_capacity(n.min(r.rest.len()));
         for _ in 0..n {
-            let len = r.u32()? as usize;
-            let name = std::str::from_utf8(r.take(len)?)
-                .map_err(|_| "literal gate: a name is not UTF-8".to_owned())?;
-            names.push(name.to_owned());
+            names.push(r.str()?.to_owned());
         }
         Ok(Gate {
             stamp: u64::from_le_bytes(stamp),

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
 
-use crate::bytes::{Reader, put_u32, put_u32s};
+use crate::bytes::{Reader, put_str, put_u32, put_u32s};
 use crate::forms::{PatternForm, Variant, patterns};
 use crate::gate::{Factor, Gate, Opened};
 use crate::rows::Rows;
@@ -303,8 +303,7 @@ impl Matcher {
         for list in &self.lists {
             put_u32(&mut out, list.len() as u32);
             for p in list {
-                put_u32(&mut out, p.len() as u32);
-                out.extend_from_slice(p.as_bytes());
+                put_str(&mut out, p);
             }
         }
         for a in [&self.canonical, &self.squashed] {
@@ -353,10 +352,7 @@ impl Matcher {
             let n = r.u32()? as usize;
             let mut list = Vec::with_capacity(n.min(r.rest.len()));
             for _ in 0..n {
-                let len = r.u32()? as usize;
-                let text =
-                    std::str::from_utf8(r.take(len)?).map_err(|_| bad("phrase is not UTF-8"))?;
-                list.push(text.to_owned());
+                list.push(r.str()?.to_owned());
             }
             lists.push(list);
         }
