@@ -299,15 +299,12 @@ fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) 
         slot.0 = slot.0.wrapping_add(sum);
         slot.1 = slot.1.wrapping_add(count);
     }
-    let mut add = |pos: usize, w: i32| {
-        if let Some(slot) = sums.get_mut(pos >> shift) {
-            slot.0 = slot.0.wrapping_add(w);
-            slot.1 = slot.1.wrapping_add(1);
-        }
-    };
     // Words: each found by its first byte, then read to its end in an inner loop; the
-    // previous word's start (NONE before the first) and bigram prefix.
+    // previous word's start (NONE before the first) and bigram prefix. The running
+    // block's sums stay in registers ([`Acc`]): adding to `sums` in memory for every
+    // feature made each addition wait for the previous one's store.
     const NONE: usize = usize::MAX;
+    let mut acc = Acc::default();
     let (mut prev, mut prefix) = (NONE, 0u64);
     let is_word = |b: u8| WORD_TABLE.get(usize::from(b)).copied().unwrap_or(false);
     let mut it = (0..n).zip(bytes);
@@ -324,44 +321,42 @@ fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) 
             h = fnv_step(h, c);
         }
         let (bigram, next) = bigram_hashes(prefix, h);
-        add(start, weight(h));
+        acc.add(&mut sums, start >> shift, weight(h));
         if prev != NONE {
-            add(prev, weight(bigram));
+            acc.add(&mut sums, prev >> shift, weight(bigram));
         }
         (prev, prefix) = (start, next);
     }
-    // Squashed 5-grams: the last five kept bytes, packed, and where the last eight
-    // started. The first four kept bytes end no gram.
-    let (mut packed, mut starts, mut kept) = (0u64, [0usize; 8], 0usize);
+    acc.flush(&mut sums);
+    // Squashed 5-grams: the last five kept bytes, packed, and where the last five
+    // started (`at[0]` the oldest), all in registers. The first four kept bytes end no
+    // gram.
+    let (mut packed, mut at, mut kept) = (0u64, [0usize; 5], 0usize);
     let fold = |b: u8| SQUASH_TABLE.get(usize::from(b)).copied().unwrap_or(0);
     let mut it = (0..n).zip(bytes);
     for (i, &b) in it.by_ref() {
         let f = fold(b);
         if f != 0 {
             packed = (packed << 8) | u64::from(f);
-            if let Some(slot) = starts.get_mut(kept) {
-                *slot = i;
-            }
+            at = [at[1], at[2], at[3], at[4], i];
             kept += 1;
             if kept == 4 {
                 break;
             }
         }
     }
+    let mut acc = Acc::default();
     for (i, &b) in it {
         let f = fold(b);
         if f == 0 {
             continue;
         }
         packed = ((packed << 8) | u64::from(f)) & 0xff_ffff_ffff;
-        if let Some(slot) = starts.get_mut(kept & 7) {
-            *slot = i;
-        }
-        kept = kept.wrapping_add(1);
-        // At least five kept: the gram's first byte is the fifth last.
-        let first = starts.get(kept.wrapping_sub(5) & 7).copied().unwrap_or(i);
-        add(first, weight(mix(TAG_SQUASH, packed)));
+        at = [at[1], at[2], at[3], at[4], i];
+        // Five kept: the gram's first byte is the oldest of them.
+        acc.add(&mut sums, at[0] >> shift, weight(mix(TAG_SQUASH, packed)));
     }
+    acc.flush(&mut sums);
     sums
 }
 
