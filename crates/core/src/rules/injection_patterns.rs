@@ -871,6 +871,23 @@ impl InjectionPatterns {
         1.0 - distinct.map(|pi| 1.0 - self.weight(pi)).product::<f32>()
     }
 
+    /// [`InjectionPatterns::spans`] of the patterns found in a view.
+    fn view_spans(
+        &self,
+        c: &Compiled,
+        view: &crate::normalise::View,
+        pattern_indexes: &[usize],
+        found: &mut Vec<(usize, usize, usize)>,
+    ) -> Result<(), RuleError> {
+        self.spans(
+            c,
+            pattern_indexes,
+            &view.text,
+            |r| view.to_original(r),
+            found,
+        )
+    }
+
     /// Spans in the original text of the patterns (indexes in `PATTERNS`) a set found
     /// in `text`, for the patterns this rule weighs; `to_original` maps a range of
     /// `text` to the original.
@@ -951,8 +968,8 @@ impl Occurrences {
         })
     }
 
-    /// The gate's residual patterns found in each view of `gated` (positions in
-    /// `views`, and the patterns), searched on the first call.
+    /// The gate's residual patterns found in each view of `gated` (the view's index
+    /// in the input's views, and the patterns), searched on the first call.
     fn residual(&self, c: &Compiled, input: &Input<'_>) -> Result<Vec<(usize, &[usize])>, String> {
         let found = self
             .residual
@@ -978,7 +995,7 @@ impl Occurrences {
             .gated
             .iter()
             .zip(found)
-            .map(|(&slot, pis)| (slot, pis.as_slice()))
+            .filter_map(|(&slot, pis)| Some((self.views.get(slot)?.0, pis.as_slice())))
             .collect())
     }
 }
@@ -1010,13 +1027,7 @@ impl Check for InjectionPatterns {
             let Some(view) = input.views.views.get(*vi) else {
                 continue;
             };
-            self.spans(
-                c,
-                pattern_indexes,
-                &view.text,
-                |r| view.to_original(r),
-                &mut found,
-            )?;
+            self.view_spans(c, view, pattern_indexes, &mut found)?;
             if self.flooding
                 && matches!(view.kind, ViewKind::Canonical)
                 && let Some((s, e)) = flooded(&view.text)
@@ -1048,21 +1059,10 @@ impl Check for InjectionPatterns {
         let residual = c.gate.as_ref().map_or(&[][..], Gate::residual_ids);
         let alone = self.score(residual.iter().copied());
         if alone > 0.0 && (!found.is_empty() || alone >= self.min_score) {
-            for (k, pattern_indexes) in occurrences.residual(c, input).map_err(RuleError)? {
-                let Some(view) = occurrences
-                    .views
-                    .get(k)
-                    .and_then(|&(vi, _)| input.views.views.get(vi))
-                else {
-                    continue;
-                };
-                self.spans(
-                    c,
-                    pattern_indexes,
-                    &view.text,
-                    |r| view.to_original(r),
-                    &mut found,
-                )?;
+            for (vi, pattern_indexes) in occurrences.residual(c, input).map_err(RuleError)? {
+                if let Some(view) = input.views.views.get(vi) {
+                    self.view_spans(c, view, pattern_indexes, &mut found)?;
+                }
             }
         }
         if found.is_empty() {
