@@ -923,7 +923,7 @@ pub(crate) struct Occurrences {
     /// `PATTERNS` of the canonical patterns found in it, increasing; for a view the
     /// gate opened, without the gate's residual patterns (see `residual`).
     views: Vec<(usize, Vec<usize>)>,
-    /// The positions in `views` of the views the gate opened, when it has residual
+    /// The views (indexes into the views) the gate opened, when it has residual
     /// patterns.
     gated: Vec<usize>,
     /// For each of `gated`, the residual patterns found in that view: searched on the
@@ -949,7 +949,7 @@ impl Occurrences {
                 let found = match opened {
                     Some(found) => {
                         if residual {
-                            gated.push(views.len());
+                            gated.push(vi);
                         }
                         found
                     }
@@ -969,7 +969,7 @@ impl Occurrences {
     }
 
     /// The gate's residual patterns found in each view of `gated` (the view's index
-    /// in the input's views, and the patterns), searched on the first call.
+    /// and the patterns), searched on the first call.
     fn residual(&self, c: &Compiled, input: &Input<'_>) -> Result<Vec<(usize, &[usize])>, String> {
         let found = self
             .residual
@@ -979,12 +979,12 @@ impl Occurrences {
                 };
                 self.gated
                     .iter()
-                    .map(|&slot| {
-                        let view = self
+                    .map(|&vi| {
+                        let view = input
                             .views
-                            .get(slot)
-                            .and_then(|&(vi, _)| input.views.views.get(vi))
-                            .ok_or_else(|| format!("no view at {slot}"))?;
+                            .views
+                            .get(vi)
+                            .ok_or_else(|| format!("no view {vi}"))?;
                         gate.residual_matches(&view.text)
                     })
                     .collect()
@@ -995,7 +995,7 @@ impl Occurrences {
             .gated
             .iter()
             .zip(found)
-            .filter_map(|(&slot, pis)| Some((self.views.get(slot)?.0, pis.as_slice())))
+            .map(|(&vi, pis)| (vi, pis.as_slice()))
             .collect())
     }
 }
