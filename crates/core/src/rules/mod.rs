@@ -32,6 +32,7 @@ pub(crate) mod tool_policy;
 // [detection rules]
 pub mod classifier;
 pub(crate) mod injection_patterns;
+mod line_search;
 #[cfg(test)]
 mod pattern_factors;
 mod regex_set;

@@ -21,7 +21,7 @@ use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::{Anchored, Input, MatchKind, PatternSet};
 use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 
 type NewCache =
@@ -59,14 +59,18 @@ impl RegexSet {
         case_insensitive: bool,
         nfa_size_limit: usize,
     ) -> Result<RegexSet, String> {
-        RegexSet::with_cache(patterns, case_insensitive, nfa_size_limit, DFA_CACHE)
+        RegexSet::from_hirs(&parse(patterns, case_insensitive)?, nfa_size_limit)
     }
 
-    /// [`RegexSet::new`] with a DFA cache of `cache_capacity` bytes (tests use the
-    /// smallest there is, to clear it in the middle of searches).
+    /// Compiles patterns already parsed ([`parse`]).
+    pub(crate) fn from_hirs(hirs: &[Hir], nfa_size_limit: usize) -> Result<RegexSet, String> {
+        RegexSet::with_cache(hirs, nfa_size_limit, DFA_CACHE)
+    }
+
+    /// [`RegexSet::from_hirs`] with a DFA cache of `cache_capacity` bytes (tests use
+    /// the smallest there is, to clear it in the middle of searches).
     fn with_cache(
-        patterns: &[String],
-        case_insensitive: bool,
+        hirs: &[Hir],
         nfa_size_limit: usize,
         cache_capacity: usize,
     ) -> Result<RegexSet, String> {
@@ -81,7 +85,7 @@ impl RegexSet {
                     // states being untagged (they are without a prefilter; say so).
                     .specialize_start_states(false),
             )
-            .build_from_nfa(gate_nfa(patterns, case_insensitive, nfa_size_limit)?)
+            .build_from_nfa(gate_nfa(hirs, nfa_size_limit)?)
             .map_err(|e| format!("pattern set: {e}"))?;
         let for_cache = dfa.clone();
         let caches: Pool<Cache, NewCache> = Pool::new(Box::new(move || for_cache.create_cache()));
@@ -106,6 +110,40 @@ impl RegexSet {
             return Ok(Vec::new());
         }
         self.which(&mut cache, haystack)
+    }
+
+    /// The indexes of the patterns that may match in `haystack` starting at one of
+    /// `starts` (increasing positions), each searched anchored there: for patterns
+    /// whose every match starts at a line start, the line starts. Look-behind
+    /// assertions (`^`, `\b`) see the bytes before each start.
+    pub(crate) fn matches_at(
+        &self,
+        haystack: &[u8],
+        starts: impl Iterator<Item = usize>,
+    ) -> Result<Vec<usize>, String> {
+        let err = |e: &dyn std::fmt::Display| format!("pattern set search: {e}");
+        let mut cache = self.caches.get();
+        let mut set = PatternSet::new(self.dfa.pattern_len());
+        for start in starts {
+            let input = Input::new(haystack)
+                .range(start..)
+                .anchored(Anchored::Yes)
+                .earliest(true);
+            if self
+                .dfa
+                .try_search_fwd(&mut cache, &input)
+                .map_err(|e| err(&e))?
+                .is_some()
+            {
+                self.dfa
+                    .try_which_overlapping_matches(&mut cache, &input.earliest(false), &mut set)
+                    .map_err(|e| err(&e))?;
+                if set.is_full() {
+                    break;
+                }
+            }
+        }
+        Ok(set.iter().map(|p| p.as_usize()).collect())
     }
 
     /// The patterns that match in `haystack`, by the overlapping search.
@@ -147,21 +185,19 @@ fn relax_wide_repeats(hir: &Hir) -> Hir {
     }
 }
 
-/// The NFA a set's DFA is built from: `patterns` parsed as [`RegexSet::new`] says,
-/// with their wide repeats relaxed ([`relax_wide_repeats`]).
-fn gate_nfa(
-    patterns: &[String],
-    case_insensitive: bool,
-    nfa_size_limit: usize,
-) -> Result<thompson::NFA, String> {
+/// `patterns` parsed as [`RegexSet::new`] says: byte-oriented (not UTF-8 only), case
+/// insensitive when asked.
+pub(crate) fn parse(patterns: &[String], case_insensitive: bool) -> Result<Vec<Hir>, String> {
     let syntax = syntax::Config::new()
         .utf8(false)
         .case_insensitive(case_insensitive);
-    let relaxed: Vec<Hir> = syntax::parse_many_with(patterns, &syntax)
-        .map_err(|e| format!("pattern set: {e}"))?
-        .iter()
-        .map(relax_wide_repeats)
-        .collect();
+    syntax::parse_many_with(patterns, &syntax).map_err(|e| format!("pattern set: {e}"))
+}
+
+/// The NFA a set's DFA is built from: `hirs` with their wide repeats relaxed
+/// ([`relax_wide_repeats`]).
+fn gate_nfa(hirs: &[Hir], nfa_size_limit: usize) -> Result<thompson::NFA, String> {
+    let relaxed: Vec<Hir> = hirs.iter().map(relax_wide_repeats).collect();
     thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -456,7 +492,7 @@ mod tests {
         sets.iter()
             .map(|pats| {
                 let pats: Vec<String> = pats.iter().map(|p| byte_classes(p)).collect();
-                RegexSet::with_cache(&pats, false, 1 << 20, cache).unwrap()
+                RegexSet::with_cache(&parse(&pats, false).unwrap(), 1 << 20, cache).unwrap()
             })
             .collect()
     }
