@@ -29,14 +29,19 @@ eval-leaks:
 		echo "eval: $(LEAKS_CORPUS) is missing; skipping"; \
 	fi
 
+# glibc's malloc thresholds as the guard functions run with them (template.yaml,
+# `GLIBC_TUNABLES` of the pre-processor and the validator; a test checks both agree):
+# the benches measure the deployed allocator behaviour, not the adaptive default's.
+MALLOC_TUNABLES := glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864
+
 ## bench: criterion benches of the core scan, then the CLI's jsonl throughput
 bench: bench-core bench-jsonl
 
 bench-core:
-	$(CARGO) bench -p gatehouse-core --bench scan
+	GLIBC_TUNABLES=$(MALLOC_TUNABLES) $(CARGO) bench -p gatehouse-core --bench scan
 
 bench-jsonl:
-	scripts/bench-jsonl.sh
+	GLIBC_TUNABLES=$(MALLOC_TUNABLES) scripts/bench-jsonl.sh
 
 ## factors: rewrite crates/core/data/pattern-factors.txt (the injection patterns' literal gate) after changing a pattern
 factors:

@@ -397,3 +397,46 @@ fn guard_functions_have_memory_for_the_pattern_caches() {
         );
     }
 }
+
+/// The two guard functions run with glibc's malloc thresholds pinned (a large text's
+/// scan buffers stay in the heap between invocations), at values glibc accepts (the
+/// mmap threshold at most 32 MiB on 64-bit, or the tunable is ignored), and `make
+/// bench` measures with the same setting.
+#[test]
+fn the_guard_functions_pin_the_malloc_thresholds_as_the_benches_do() {
+    let t = template();
+    let mut values = Vec::new();
+    for (name, f) in of_type(&t, "AWS::Serverless::Function") {
+        let value = f["Properties"]["Environment"]["Variables"]["GLIBC_TUNABLES"].as_str();
+        let guard = matches!(
+            name.as_str(),
+            "PromptPreprocessorFunction" | "OutputValidatorFunction"
+        );
+        assert_eq!(value.is_some(), guard, "{name}: GLIBC_TUNABLES");
+        values.extend(value.map(str::to_owned));
+    }
+    values.dedup();
+    let [value] = values.as_slice() else {
+        panic!("one setting for both functions: {values:?}");
+    };
+    let get = |key: &str| -> u64 {
+        value
+            .split(':')
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .unwrap_or_else(|| panic!("{key} in {value}"))
+            .parse()
+            .expect("a number of bytes")
+    };
+    let mmap = get("glibc.malloc.mmap_threshold");
+    assert!(
+        mmap <= 32 << 20,
+        "glibc ignores an mmap threshold above 32 MiB"
+    );
+    assert_eq!(get("glibc.malloc.trim_threshold"), 2 * mmap);
+    let make = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../mk/cli.mk"))
+        .expect("mk/cli.mk");
+    assert!(
+        make.contains(&format!("MALLOC_TUNABLES := {value}\n")),
+        "mk/cli.mk measures with the functions' setting"
+    );
+}
