@@ -1207,13 +1207,27 @@ mod tests {
 
     /// The words of the canonical patterns' sources, for texts that come near them.
     fn pattern_words() -> Vec<String> {
-        let mut words: Vec<String> = canonical_sources()
-            .iter()
-            .flat_map(|(_, _, src)| {
+        let sources = canonical_sources();
+        words_of(sources.iter().map(|(_, _, src)| src.as_str()))
+    }
+
+    /// A text of words and separators picked by index (`picks`: word, separator).
+    fn text_of(words: &[String], seps: &[&str], picks: &[(usize, usize)]) -> String {
+        let mut text = String::new();
+        for &(w, s) in picks {
+            text.push_str(&words[w % words.len()]);
+            text.push_str(seps[s % seps.len()]);
+        }
+        text
+    }
+
+    /// The words (of two characters or more) of regex sources, sorted, once each.
+    fn words_of<'a>(sources: impl Iterator<Item = &'a str>) -> Vec<String> {
+        let mut words: Vec<String> = sources
+            .flat_map(|src| {
                 src.split(|c: char| !(c.is_alphanumeric() || c == '\''))
                     .filter(|w| w.chars().count() >= 2)
                     .map(str::to_owned)
-                    .collect::<Vec<_>>()
             })
             .collect();
         words.sort();
@@ -1263,13 +1277,7 @@ mod tests {
         fn the_gate_opens_every_pattern_that_matches(
             picks in proptest::collection::vec((0usize..100_000, 0usize..6), 1..24)
         ) {
-            let words = pattern_words();
-            let seps = [" ", " ", " ", ", ", ". ", ": "];
-            let mut text = String::new();
-            for (w, s) in picks {
-                text.push_str(&words[w % words.len()]);
-                text.push_str(seps[s]);
-            }
+            let text = text_of(&pattern_words(), &[" ", " ", " ", ", ", ". ", ": "], &picks);
             assert_gate_is_sound(&text);
         }
     }
@@ -1394,27 +1402,29 @@ mod tests {
     /// Words of the line patterns' sources, as written and capitalised, and the
     /// separators they look for.
     fn line_words() -> Vec<String> {
-        let mut words: Vec<String> = PATTERNS
+        let mut words = words_of(
+            PATTERNS
+                .iter()
+                .filter(|p| p.on == On::Lines)
+                .map(|p| p.regex),
+        );
+        let capitalised: Vec<String> = words
             .iter()
-            .filter(|p| p.on == On::Lines)
-            .flat_map(|p| {
-                p.regex
-                    .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-                    .filter(|w| w.chars().count() >= 2)
-                    .flat_map(|w| {
-                        let mut cap = w.to_owned();
-                        cap[..1].make_ascii_uppercase();
-                        [w.to_owned(), cap]
-                    })
-                    .collect::<Vec<_>>()
+            .map(|w| {
+                let mut chars = w.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
             })
-            .chain(
-                [
-                    " ", " ", "\n", "\r\n", "\t", ":", "|", "#", "[", "]", "<", ".", "?", "!", "a",
-                ]
-                .map(str::to_owned),
-            )
             .collect();
+        words.extend(capitalised);
+        words.extend(
+            [
+                " ", " ", "\n", "\r\n", "\t", ":", "|", "#", "[", "]", "<", ".", "?", "!", "a",
+            ]
+            .map(str::to_owned),
+        );
         words.sort();
         words.dedup();
         words
@@ -1468,13 +1478,7 @@ mod tests {
         fn line_sets_answer_as_one_set(
             picks in proptest::collection::vec((0usize..100_000, 0usize..8), 1..28)
         ) {
-            let words = line_words();
-            let seps = [" ", " ", " ", "\n", ": ", ". ", "| ", ""];
-            let mut text = String::new();
-            for (w, s) in picks {
-                text.push_str(&words[w % words.len()]);
-                text.push_str(seps[s]);
-            }
+            let text = text_of(&line_words(), &[" ", " ", " ", "\n", ": ", ". ", "| ", ""], &picks);
             assert_lines_as_one_set(&text);
         }
     }
