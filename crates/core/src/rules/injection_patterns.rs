@@ -471,13 +471,19 @@ impl LineSet {
         }
     }
 
+    /// The compiled search, built on first use.
+    fn search(&self) -> Result<&LineSearch, String> {
+        self.search
+            .get_or_init(|| {
+                LineSearch::new(&self.sources, &self.ids, SIZE_LIMIT * 4, SPAN_DFA_CACHE)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
     /// The indexes in `PATTERNS` of the patterns found in `text`, increasing.
     fn matches(&self, text: &str) -> Result<Vec<usize>, String> {
-        self.search
-            .get_or_init(|| LineSearch::new(&self.sources, &self.ids, SIZE_LIMIT * 4))
-            .as_ref()
-            .map_err(Clone::clone)?
-            .matches(text)
+        self.search()?.matches(text)
     }
 }
 
@@ -509,8 +515,9 @@ const SPAN_DFAS: usize = 3;
 const LINE_SETS: usize = 2;
 
 /// Most memory the injection patterns' lazy DFAs can hold in one process, in bytes,
-/// whatever the traffic: every canonical and line set at its cache cap, and every span
-/// regex at its caps. Their compiled NFAs and the rest of a guard come on top (about
+/// whatever the traffic: every canonical set and each line set's two sets at their
+/// cache caps, and every span regex and each line set's regexes of branches that
+/// start anywhere (at most one per pattern of the set) at their caps. Their compiled NFAs and the rest of a guard come on top (about
 /// 20 MB for a fresh process with the default policy, docs/BENCHMARKS.md); the
 /// template's `GuardMemorySize` is checked against this bound.
 pub fn pattern_memory_bound() -> usize {
@@ -518,9 +525,21 @@ pub fn pattern_memory_bound() -> usize {
         .iter()
         .filter(|p| p.family != Flooding && p.on == On::Canonical)
         .count();
-    // The canonical sets, the gate's residual set, and the line sets.
-    let sets = canonical.div_ceil(PATTERNS_PER_SET) + 1 + LINE_SETS;
-    sets * super::regex_set::DFA_CACHE + PATTERNS.len() * SPAN_DFAS * SPAN_DFA_CACHE
+    // The canonical sets and the gate's residual set.
+    let sets = canonical.div_ceil(PATTERNS_PER_SET) + 1;
+    let line_sets =
+        LINE_SETS * (super::line_search::ANCHORED_CACHE + super::line_search::WHOLE_CACHE);
+    // The patterns of `lines` (no pasted-document families) and of `lines_doc` (all).
+    let on_lines = |p: &&Pattern| p.family != Flooding && p.on == On::Lines;
+    let in_line_sets = PATTERNS
+        .iter()
+        .filter(on_lines)
+        .filter(|p| !PASTED.contains(&p.family))
+        .count()
+        + PATTERNS.iter().filter(on_lines).count();
+    sets * super::regex_set::DFA_CACHE
+        + line_sets
+        + (PATTERNS.len() + in_line_sets) * SPAN_DFAS * SPAN_DFA_CACHE
 }
 
 /// Most canonical patterns the literal gate may open in one view; past this the view
@@ -1530,11 +1549,21 @@ mod tests {
             .as_ref()
             .map_or(0, |g| usize::from(g.residual.is_some()));
         assert_eq!(residual, 1, "the bound counts one residual set");
-        let sets = c.canonical_ids.len() + residual + [&c.lines, &c.lines_doc].len();
-        let spans = c.each.len() * SPAN_DFAS * SPAN_DFA_CACHE;
+        let sets = c.canonical_ids.len() + residual;
+        let line_sets = [&c.lines, &c.lines_doc];
+        let mut regexes = c.each.len();
+        for lines in line_sets {
+            let search = lines.search().unwrap();
+            assert!(search.anywhere_regexes() <= lines.ids.len());
+            regexes += lines.ids.len();
+        }
         assert_eq!(
             pattern_memory_bound(),
-            sets * super::super::regex_set::DFA_CACHE + spans
+            sets * super::super::regex_set::DFA_CACHE
+                + line_sets.len()
+                    * (super::super::line_search::ANCHORED_CACHE
+                        + super::super::line_search::WHOLE_CACHE)
+                + regexes * SPAN_DFAS * SPAN_DFA_CACHE
         );
     }
 

@@ -50,13 +50,24 @@ pub(crate) struct LineSearch {
 /// pass: each anchored search costs about what a DFA pays for tens of bytes.
 const BYTES_PER_LINE: usize = 32;
 
+/// Most memory the anchored set's lazy DFA may hold: its searches start at line starts
+/// and stop within a line or two, so it needs far fewer states than a set that runs
+/// through the whole text (a full cache is cleared and the search goes on).
+pub(crate) const ANCHORED_CACHE: usize = 4 << 20;
+
+/// Most memory the one-pass set's lazy DFA may hold: it only reads texts of very short
+/// lines.
+pub(crate) const WHOLE_CACHE: usize = 2 << 20;
+
 impl LineSearch {
     /// Compiles `sources` (byte-oriented, case insensitive), the patterns at `ids` in
-    /// `PATTERNS`.
+    /// `PATTERNS`; each regex of branches that start anywhere gets lazy DFAs of at most
+    /// `regex_cache` bytes each.
     pub(crate) fn new(
         sources: &[String],
         ids: &[usize],
         nfa_size_limit: usize,
+        regex_cache: usize,
     ) -> Result<LineSearch, String> {
         let hirs = parse(sources, true)?;
         let mut anchored = Vec::new();
@@ -75,7 +86,8 @@ impl LineSearch {
                         meta::Config::new()
                             .utf8_empty(false)
                             .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
-                            .nfa_size_limit(Some(nfa_size_limit)),
+                            .nfa_size_limit(Some(nfa_size_limit))
+                            .hybrid_cache_capacity(regex_cache),
                     )
                     .build_from_hir(&Hir::alternation(rest))
                     .map_err(|e| format!("line pattern {id}: {e}"))?;
@@ -85,7 +97,11 @@ impl LineSearch {
         let anchored = if anchored.is_empty() {
             None
         } else {
-            Some(RegexSet::from_hirs(&anchored, nfa_size_limit)?)
+            Some(RegexSet::with_cache(
+                &anchored,
+                nfa_size_limit,
+                ANCHORED_CACHE,
+            )?)
         };
         Ok(LineSearch {
             anchored,
@@ -98,13 +114,19 @@ impl LineSearch {
         })
     }
 
+    /// How many regexes of branches that start anywhere (at most one per pattern).
+    #[cfg(test)]
+    pub(crate) fn anywhere_regexes(&self) -> usize {
+        self.anywhere.len()
+    }
+
     /// The indexes in `PATTERNS` of the patterns that may match in `text`, increasing.
     pub(crate) fn matches(&self, text: &str) -> Result<Vec<usize>, String> {
         let bytes = text.as_bytes();
         let lines = 1 + memchr::memchr_iter(b'\n', bytes).count();
         let mut found: Vec<usize> = if lines > 1 + bytes.len() / BYTES_PER_LINE {
             self.whole
-                .get_or_init(|| RegexSet::from_hirs(&self.hirs, self.nfa_size_limit))
+                .get_or_init(|| RegexSet::with_cache(&self.hirs, self.nfa_size_limit, WHOLE_CACHE))
                 .as_ref()
                 .map_err(Clone::clone)?
                 .matches(bytes)?
@@ -174,7 +196,7 @@ mod tests {
     fn search() -> LineSearch {
         let sources: Vec<String> = SOURCES.iter().map(|s| (*s).to_owned()).collect();
         let ids: Vec<usize> = (0..SOURCES.len()).map(|i| 10 + i).collect();
-        LineSearch::new(&sources, &ids, 1 << 22).unwrap()
+        LineSearch::new(&sources, &ids, 1 << 22, 1 << 20).unwrap()
     }
 
     /// What one set over every pattern says of `text`.

@@ -67,9 +67,10 @@ impl RegexSet {
         RegexSet::with_cache(hirs, nfa_size_limit, DFA_CACHE)
     }
 
-    /// [`RegexSet::from_hirs`] with a DFA cache of `cache_capacity` bytes (tests use
-    /// the smallest there is, to clear it in the middle of searches).
-    fn with_cache(
+    /// [`RegexSet::from_hirs`] with a DFA cache of `cache_capacity` bytes (a set that
+    /// needs few states; tests use the smallest there is, to clear it in the middle of
+    /// searches).
+    pub(crate) fn with_cache(
         hirs: &[Hir],
         nfa_size_limit: usize,
         cache_capacity: usize,
