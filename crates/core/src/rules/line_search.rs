@@ -123,8 +123,11 @@ impl LineSearch {
     /// The indexes in `PATTERNS` of the patterns that may match in `text`, increasing.
     pub(crate) fn matches(&self, text: &str) -> Result<Vec<usize>, String> {
         let bytes = text.as_bytes();
-        let lines = 1 + memchr::memchr_iter(b'\n', bytes).count();
-        let mut found: Vec<usize> = if lines > 1 + bytes.len() / BYTES_PER_LINE {
+        // More than one line per BYTES_PER_LINE bytes: counted only that far.
+        let short_lines = memchr::memchr_iter(b'\n', bytes)
+            .nth(bytes.len() / BYTES_PER_LINE)
+            .is_some();
+        let mut found: Vec<usize> = if short_lines {
             self.whole
                 .get_or_init(|| RegexSet::with_cache(&self.hirs, self.nfa_size_limit, WHOLE_CACHE))
                 .as_ref()

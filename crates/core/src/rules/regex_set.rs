@@ -59,15 +59,15 @@ impl RegexSet {
         case_insensitive: bool,
         nfa_size_limit: usize,
     ) -> Result<RegexSet, String> {
-        RegexSet::from_hirs(&parse(patterns, case_insensitive)?, nfa_size_limit)
+        RegexSet::with_cache(
+            &parse(patterns, case_insensitive)?,
+            nfa_size_limit,
+            DFA_CACHE,
+        )
     }
 
-    /// Compiles patterns already parsed ([`parse`]).
-    pub(crate) fn from_hirs(hirs: &[Hir], nfa_size_limit: usize) -> Result<RegexSet, String> {
-        RegexSet::with_cache(hirs, nfa_size_limit, DFA_CACHE)
-    }
-
-    /// [`RegexSet::from_hirs`] with a DFA cache of `cache_capacity` bytes (a set that
+    /// Compiles patterns already parsed ([`parse`]) with a DFA cache of
+    /// `cache_capacity` bytes ([`DFA_CACHE`] for [`RegexSet::new`]; less for a set that
     /// needs few states; tests use the smallest there is, to clear it in the middle of
     /// searches).
     pub(crate) fn with_cache(
