@@ -65,9 +65,9 @@ impl Gate {
 }
 
 /// The gated regexes a pass over one text has opened so far: fed the
-/// [`crate::Automaton::opens`] row of every match, it keeps each regex once, and gives
-/// up once more than its limit are open (the caller then searches every regex another
-/// way, as a hostile text full of near-misses needs).
+/// [`crate::Automaton::opens`] row of every match, it keeps each regex once. Past its
+/// limit it lists no more and only marks them (the caller then searches the opened
+/// regexes another way, as a hostile text full of near-misses needs).
 #[derive(Debug, Clone, Default)]
 pub struct Opened {
     seen: Vec<u64>,
@@ -76,8 +76,24 @@ pub struct Opened {
     over: bool,
 }
 
+/// What a pass opened ([`Opened::finish`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Openings {
+    /// At most the limit: these regexes, in increasing order.
+    Open(Vec<u32>),
+    /// More than the limit: every opened regex as a bit set (regex `r` is bit `r % 64`
+    /// of word `r / 64`; see [`is_open`]).
+    Over(Vec<u64>),
+}
+
+/// True when regex `regex` is in the bit set `bits` of [`Openings::Over`].
+pub fn is_open(bits: &[u64], regex: u32) -> bool {
+    bits.get(regex as usize / 64)
+        .is_some_and(|w| w & (1u64 << (regex % 64)) != 0)
+}
+
 impl Opened {
-    /// Nothing open yet, for a gate of `regexes` regexes, giving up past `limit`.
+    /// Nothing open yet, for a gate of `regexes` regexes, listing at most `limit`.
     pub fn new(regexes: usize, limit: usize) -> Opened {
         Opened {
             seen: vec![0; regexes.div_ceil(64)],
@@ -98,26 +114,20 @@ impl Opened {
                 *w |= bit;
                 if self.open.len() == self.limit {
                     self.over = true;
-                    return;
+                } else {
+                    self.open.push(regex);
                 }
-                self.open.push(regex);
             }
         }
     }
 
-    /// True once more than the limit are open: further matches change nothing.
-    #[inline]
-    pub fn is_over(&self) -> bool {
-        self.over
-    }
-
-    /// The open regexes, in increasing order; `None` past the limit.
-    pub fn into_sorted(mut self) -> Option<Vec<u32>> {
+    /// The opened regexes: listed, or past the limit as bits.
+    pub fn finish(mut self) -> Openings {
         if self.over {
-            return None;
+            return Openings::Over(self.seen);
         }
         self.open.sort_unstable();
-        Some(self.open)
+        Openings::Open(self.open)
     }
 }
 
@@ -223,7 +233,10 @@ mod tests {
             opened.add(a.opens(f.pattern));
             phrases.extend(a.origins(f.pattern).iter().map(|o| (o.list, o.phrase)));
         }
-        (opened.into_sorted().unwrap(), phrases)
+        let Openings::Open(open) = opened.finish() else {
+            panic!("at most 8 regexes open in the test texts");
+        };
+        (open, phrases)
     }
 
     #[test]
@@ -246,9 +259,18 @@ mod tests {
             );
             assert_eq!(pass(m, "house rules"), (vec![1, 2], vec![(0, 1)]));
             assert_eq!(pass(m, "x \u{0456}\t\\"), (vec![2], vec![]));
-            assert_eq!(m.open("rules, rules and more rules", 8), Some(vec![1, 2]));
-            // Over the limit: no answer.
-            assert_eq!(m.open("the rules, please ignore", 2), None);
+            assert_eq!(
+                m.open("rules, rules and more rules", 8),
+                Openings::Open(vec![1, 2])
+            );
+            // Over the limit: every opened regex as bits, those opened after the limit
+            // was passed included (`ignore` opens regex 0 after `rules` opened 1 and 2).
+            let over = m.open("the rules, please ignore", 1);
+            assert_eq!(over, Openings::Over(vec![0b111]));
+            let Openings::Over(bits) = over else {
+                unreachable!()
+            };
+            assert!((0..3).all(|r| is_open(&bits, r)) && !is_open(&bits, 3) && !is_open(&bits, 64));
             // The squashed automaton carries no literal.
             let sq = m.automaton(PatternForm::Squashed).unwrap();
             let squashed: Vec<_> = sq.find_overlapping("xdevelopermodex").collect();
@@ -257,7 +279,7 @@ mod tests {
         }
         let plain = Matcher::build([["ignore"]]).unwrap();
         assert!(plain.gate().is_none());
-        assert_eq!(plain.open("ignore the rules", 8), Some(vec![]));
+        assert_eq!(plain.open("ignore the rules", 8), Openings::Open(vec![]));
     }
 
     #[test]

@@ -33,7 +33,7 @@ mod template;
 pub use forms::{
     MIN_REVERSED_CHARS, MIN_SQUASHED_LEN, Pattern, PatternForm, Variant, patterns, rot13,
 };
-pub use gate::{Factor, Gate, Opened, format_factors, parse_factors};
+pub use gate::{Factor, Gate, Opened, Openings, format_factors, is_open, parse_factors};
 pub use matcher::{Automaton, Found, Matcher, Origin};
 pub use rows::Rows;
 pub use set::PhraseSet;

@@ -12,7 +12,7 @@ use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind
 
 use crate::bytes::{Reader, put_str, put_u32, put_u32s};
 use crate::forms::{PatternForm, Variant, patterns};
-use crate::gate::{Factor, Gate, Opened};
+use crate::gate::{Factor, Gate, Opened, Openings};
 use crate::rows::Rows;
 
 /// Where a pattern comes from: phrase `phrase` of list `list`, written as `variant`.
@@ -259,22 +259,19 @@ impl Matcher {
         self.gate.as_ref()
     }
 
-    /// The gated regexes that may match in `text` (indexes into the [`Gate`]'s names,
-    /// increasing), from a pass of the canonical automaton; empty without a gate, and
-    /// `None` as soon as more than `limit` are open. A caller that already runs the
-    /// automaton over `text` feeds [`Opened`] instead.
-    pub fn open(&self, text: &str, limit: usize) -> Option<Vec<u32>> {
+    /// The gated regexes that may match in `text` (indexes into the [`Gate`]'s names),
+    /// from a pass of the canonical automaton: listed up to `limit`, as bits past it
+    /// ([`Openings`]); none without a gate. A caller that already runs the automaton
+    /// over `text` feeds [`Opened`] instead.
+    pub fn open(&self, text: &str, limit: usize) -> Openings {
         let (Some(gate), Some(a)) = (&self.gate, &self.canonical) else {
-            return Some(Vec::new());
+            return Openings::Open(Vec::new());
         };
         let mut opened = Opened::new(gate.names().len(), limit);
         for f in a.find_overlapping(text) {
             opened.add(a.opens(f.pattern));
-            if opened.is_over() {
-                return None;
-            }
         }
-        opened.into_sorted()
+        opened.finish()
     }
 
     /// The automaton of a form, if any pattern has that form.

@@ -228,11 +228,26 @@ pub(crate) struct SetGroup {
 struct Lane<'a> {
     dfa: &'a DFA,
     cache: &'a mut Cache,
-    /// The current state: never tagged while the lane runs (a match, dead or quit
-    /// state ends it; an unknown one is computed at once).
+    /// The current state: untagged, or a match state (the patterns that matched up
+    /// to the byte before are in `found`); a dead or quit state ends the lane, an
+    /// unknown one is computed at once.
     sid: LazyStateID,
+    /// The patterns of the set seen so far.
+    found: PatternSet,
     /// Which set of the group.
     set: usize,
+}
+
+impl Lane<'_> {
+    /// Adds the patterns of `sid`, a match state, to `found`.
+    fn add_matches(&mut self, sid: LazyStateID) {
+        for i in 0..self.dfa.match_len(self.cache, sid) {
+            // Never fails: the pattern is one of the DFA's.
+            let _ = self
+                .found
+                .try_insert(self.dfa.match_pattern(self.cache, sid, i));
+        }
+    }
 }
 
 impl SetGroup {
@@ -242,16 +257,31 @@ impl SetGroup {
     }
 
     /// For each set, in order, the indexes of its patterns that may match somewhere in
-    /// `haystack` (as [`RegexSet::matches`]).
-    pub(crate) fn matches(&self, haystack: &[u8]) -> Result<Vec<Vec<usize>>, String> {
+    /// `haystack` (as [`RegexSet::matches`]), searching only the sets `run` says yes
+    /// to (by index); the others answer nothing.
+    ///
+    /// One pass: a lane that reaches a match state notes its patterns and goes on
+    /// (the overlapping search of [`RegexSet::matches`], without its second pass over
+    /// the text), and ends when every pattern of its set is found.
+    pub(crate) fn matches_of(
+        &self,
+        haystack: &[u8],
+        run: impl Fn(usize) -> bool,
+    ) -> Result<Vec<Vec<usize>>, String> {
         let err = |e: &dyn std::fmt::Display| format!("pattern set search: {e}");
         let input = Input::new(haystack);
-        let mut found = vec![false; self.sets.len()];
+        let mut found: Vec<Vec<usize>> = vec![Vec::new(); self.sets.len()];
         // The caches are taken out of their pools once; the lanes borrow them, so the
         // loop below reads a plain `&mut Cache`, not a guard.
-        let mut guards: Vec<_> = self.sets.iter().map(|rs| rs.caches.get()).collect();
-        let mut lanes = Vec::with_capacity(self.sets.len());
-        for (set, (rs, guard)) in self.sets.iter().zip(guards.iter_mut()).enumerate() {
+        let mut guards: Vec<_> = self
+            .sets
+            .iter()
+            .enumerate()
+            .filter(|&(set, _)| run(set))
+            .map(|(set, rs)| (set, rs, rs.caches.get()))
+            .collect();
+        let mut lanes = Vec::with_capacity(guards.len());
+        for (set, rs, guard) in &mut guards {
             let cache: &mut Cache = guard;
             cache.search_start(0);
             let sid = rs
@@ -265,16 +295,26 @@ impl SetGroup {
                     dfa: &rs.dfa,
                     cache,
                     sid,
-                    set,
+                    found: PatternSet::new(rs.dfa.pattern_len()),
+                    set: *set,
                 });
             } else if !sid.is_dead() {
                 return Err(format!("pattern set search: start state {sid:?}"));
             }
         }
+        let mut done = Vec::new();
         for (at, &byte) in haystack.iter().enumerate() {
             let mut ended = false;
             for lane in &mut lanes {
-                let mut next = lane.dfa.next_state_untagged(lane.cache, lane.sid, byte);
+                let mut next = if lane.sid.is_tagged() {
+                    // Only a match state is kept tagged: its next state is computed
+                    // with the checks (and at once, if unknown).
+                    lane.dfa
+                        .next_state(lane.cache, lane.sid, byte)
+                        .map_err(|e| err(&e))?
+                } else {
+                    lane.dfa.next_state_untagged(lane.cache, lane.sid, byte)
+                };
                 if next.is_tagged() {
                     if next.is_unknown() {
                         lane.cache.search_update(at);
@@ -284,10 +324,8 @@ impl SetGroup {
                             .map_err(|e| err(&e))?;
                     }
                     if next.is_match() {
-                        ended = true;
-                        if let Some(f) = found.get_mut(lane.set) {
-                            *f = true;
-                        }
+                        lane.add_matches(next);
+                        ended |= lane.found.is_full();
                     } else if next.is_dead() {
                         ended = true;
                     } else if next.is_quit() {
@@ -299,42 +337,36 @@ impl SetGroup {
                 lane.sid = next;
             }
             if ended {
-                lanes.retain_mut(|lane| {
-                    let done = lane.sid.is_match() || lane.sid.is_dead();
-                    if done {
-                        lane.cache.search_finish(at);
-                    }
-                    !done
-                });
+                let (over, go_on): (Vec<_>, Vec<_>) = lanes
+                    .into_iter()
+                    .partition(|lane| lane.sid.is_dead() || lane.found.is_full());
+                lanes = go_on;
+                for lane in over {
+                    lane.cache.search_finish(at);
+                    done.push((lane.set, lane.found));
+                }
                 if lanes.is_empty() {
                     break;
                 }
             }
         }
-        for lane in lanes {
+        for mut lane in lanes {
             let end = lane
                 .dfa
                 .next_eoi_state(lane.cache, lane.sid)
                 .map_err(|e| err(&e))?;
             lane.cache.search_finish(haystack.len());
-            if end.is_match()
-                && let Some(f) = found.get_mut(lane.set)
-            {
-                *f = true;
+            if end.is_match() {
+                lane.add_matches(end);
+            }
+            done.push((lane.set, lane.found));
+        }
+        for (set, patterns) in done {
+            if let Some(f) = found.get_mut(set) {
+                *f = patterns.iter().map(|p| p.as_usize()).collect();
             }
         }
-        drop(guards);
-        self.sets
-            .iter()
-            .zip(found)
-            .map(|(rs, any)| {
-                if any {
-                    rs.which(&mut rs.caches.get(), haystack)
-                } else {
-                    Ok(Vec::new())
-                }
-            })
-            .collect()
+        Ok(found)
     }
 }
 
@@ -498,7 +530,7 @@ mod tests {
             .collect()
     }
 
-    /// Each set alone, as [`SetGroup::matches`] must answer.
+    /// Each set alone, as [`SetGroup::matches_of`] must answer.
     fn one_by_one(sets: &[RegexSet], text: &[u8]) -> Vec<Vec<usize>> {
         sets.iter().map(|s| s.matches(text).unwrap()).collect()
     }
@@ -529,12 +561,40 @@ mod tests {
             .collect();
         let group = SetGroup::new(group_sets);
         for (text, want) in GROUP_TEXTS.iter().zip(&want) {
-            assert_eq!(&group.matches(text.as_bytes()).unwrap(), want, "{text:?}");
+            assert_eq!(
+                &group.matches_of(text.as_bytes(), |_| true).unwrap(),
+                want,
+                "{text:?}"
+            );
         }
         // Spot checks that the texts reach every kind of lane end.
         assert_eq!(want[4], [vec![0, 1], vec![], vec![1], vec![]]);
         assert_eq!(want[5], [vec![], vec![1], vec![1], vec![0]]);
         assert_eq!(want[13], [vec![], vec![], vec![1, 2], vec![]]);
+    }
+
+    #[test]
+    fn a_group_searches_only_the_sets_it_is_asked_for() {
+        let group_sets = group_sets(DFA_CACHE);
+        let want: Vec<_> = GROUP_TEXTS
+            .iter()
+            .map(|t| one_by_one(&group_sets, t.as_bytes()))
+            .collect();
+        let group = SetGroup::new(group_sets);
+        for (text, want) in GROUP_TEXTS.iter().zip(&want) {
+            for skip in 0..4 {
+                let mut want = want.clone();
+                if let Some(w) = want.get_mut(skip) {
+                    w.clear();
+                }
+                let got = group
+                    .matches_of(text.as_bytes(), |set| set != skip)
+                    .unwrap();
+                assert_eq!(got, want, "{text:?} without set {skip}");
+            }
+            let none = group.matches_of(text.as_bytes(), |_| false).unwrap();
+            assert_eq!(none, vec![Vec::<usize>::new(); 4], "{text:?}");
+        }
     }
 
     #[test]
@@ -546,7 +606,7 @@ mod tests {
         for text in GROUP_TEXTS.iter().copied().chain([long.as_str()]) {
             for _ in 0..3 {
                 assert_eq!(
-                    small.matches(text.as_bytes()).unwrap(),
+                    small.matches_of(text.as_bytes(), |_| true).unwrap(),
                     one_by_one(&reference, text.as_bytes()),
                     "{text:?}"
                 );
@@ -569,7 +629,7 @@ mod tests {
             let text = pieces.concat();
             let sets = group_sets(DFA_CACHE);
             let want = one_by_one(&sets, text.as_bytes());
-            proptest::prop_assert_eq!(SetGroup::new(sets).matches(text.as_bytes()).unwrap(), want);
+            proptest::prop_assert_eq!(SetGroup::new(sets).matches_of(text.as_bytes(), |_| true).unwrap(), want);
         }
     }
 }
