@@ -32,11 +32,12 @@ use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::util::syntax;
+use regex_automata::{Input as Haystack, meta};
 use serde::{Deserialize, Serialize};
 
 use super::line_search::LineSearch;
-use super::regex_set::{RegexSet, SetGroup, byte_classes};
+use super::regex_set::{RegexSet, SetGroup, SetMatch, byte_classes};
 use super::{Check, CompileCtx, Hit, Input};
 use crate::decision::{Category, Severity};
 use crate::error::RuleError;
@@ -449,7 +450,7 @@ struct Compiled {
     lines_doc: LineSet,
     /// One regex per pattern, for spans, compiled on first use: the set alone decides
     /// whether a pattern is present, so clean text never pays for these.
-    each: Vec<OnceLock<Result<Regex, String>>>,
+    each: Vec<OnceLock<Result<SpanRegex, String>>>,
 }
 
 /// A set of patterns on the original text, built on its first search: a process
@@ -802,13 +803,14 @@ impl Compiled {
             .map_err(Clone::clone)
     }
 
-    /// The canonical patterns (indexes in `PATTERNS`, increasing) the sets find in
-    /// `view`, searching only the sets with a pattern `may_match` says yes to.
+    /// The canonical patterns (by increasing index in `PATTERNS`) the sets find in
+    /// `view`, with where their matches end, searching only the sets with a pattern
+    /// `may_match` says yes to.
     fn set_matches(
         &self,
         view: &[u8],
         may_match: impl Fn(usize) -> bool,
-    ) -> Result<Vec<usize>, String> {
+    ) -> Result<Vec<Candidate>, String> {
         let mut found = Vec::new();
         let run = |set: usize| {
             self.canonical_ids
@@ -817,8 +819,18 @@ impl Compiled {
         };
         let per_set = self.sets()?.matches_of(view, run)?;
         for (set_found, ids) in per_set.iter().zip(&self.canonical_ids) {
-            for &set_index in set_found {
-                found.extend(ids.get(set_index).copied());
+            for &SetMatch {
+                pattern,
+                first_end,
+                last_end,
+            } in set_found
+            {
+                if let Some(&pi) = ids.get(pattern) {
+                    found.push(Candidate {
+                        pattern: pi,
+                        ends: Some((first_end, last_end)),
+                    });
+                }
             }
         }
         Ok(found)
@@ -835,7 +847,7 @@ impl Compiled {
     }
 
     /// The span regex of pattern `pi`, compiled on first use.
-    fn regex(&self, pi: usize) -> Result<&Regex, RuleError> {
+    fn regex(&self, pi: usize) -> Result<&SpanRegex, RuleError> {
         let pat = PATTERNS
             .get(pi)
             .ok_or_else(|| RuleError(format!("no pattern {pi}")))?;
@@ -843,16 +855,80 @@ impl Compiled {
             .each
             .get(pi)
             .ok_or_else(|| RuleError(format!("no regex slot {pi}")))?;
-        slot.get_or_init(|| {
-            RegexBuilder::new(&source(pat))
-                .case_insensitive(pat.on == On::Lines)
-                .size_limit(SIZE_LIMIT)
-                .dfa_size_limit(SPAN_DFA_CACHE)
-                .build()
-                .map_err(|e| format!("pattern `{}`: {e}", pat.id))
+        slot.get_or_init(|| SpanRegex::new(pat))
+            .as_ref()
+            .map_err(|e| RuleError(e.clone()))
+    }
+}
+
+/// One pattern's own regex, which finds its spans, and the longest match it can have.
+#[derive(Debug)]
+struct SpanRegex {
+    regex: meta::Regex,
+    /// The most bytes one match can span; `None` when unbounded.
+    max_len: Option<usize>,
+}
+
+impl SpanRegex {
+    /// Compiles `pat` as the `regex` crate's byte regexes do (UTF-8 not required,
+    /// case-insensitive for line patterns), with its caches capped.
+    fn new(pat: &Pattern) -> Result<SpanRegex, String> {
+        let syntax = syntax::Config::new()
+            .utf8(false)
+            .case_insensitive(pat.on == On::Lines);
+        let hir = syntax::parse_with(&source(pat), &syntax)
+            .map_err(|e| format!("pattern `{}`: {e}", pat.id))?;
+        let regex = meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(SIZE_LIMIT))
+                    .hybrid_cache_capacity(SPAN_DFA_CACHE),
+            )
+            .build_from_hir(&hir)
+            .map_err(|e| format!("pattern `{}`: {e}", pat.id))?;
+        Ok(SpanRegex {
+            max_len: hir.properties().maximum_len(),
+            regex,
         })
-        .as_ref()
-        .map_err(|e| RuleError(e.clone()))
+    }
+
+    /// The matches of `candidate` in `text`, leftmost first, at most [`MAX_SPANS`]:
+    /// searched only where they can lie, when the sets said where they end.
+    fn spans(&self, candidate: Candidate, text: &[u8]) -> impl Iterator<Item = Range<usize>> {
+        let within = match candidate.ends {
+            // Every match ends within first..=last, and starts at most `max_len`
+            // bytes before its end: none starts before `first - max_len`.
+            Some((first, last)) => {
+                let from = self.max_len.map_or(0, |len| first.saturating_sub(len));
+                from..last.min(text.len())
+            }
+            None => 0..text.len(),
+        };
+        self.regex
+            .find_iter(Haystack::new(text).range(within))
+            .take(MAX_SPANS)
+            .map(|m| m.range())
+    }
+}
+
+/// A pattern that may match in a view, and where its matches end when a set search
+/// found it (see [`SetMatch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Candidate {
+    /// Its index in `PATTERNS`.
+    pattern: usize,
+    /// Where its first and last matches end; `None`: anywhere.
+    ends: Option<(usize, usize)>,
+}
+
+impl Candidate {
+    /// Pattern `pattern`, whose matches may be anywhere.
+    fn anywhere(pattern: usize) -> Candidate {
+        Candidate {
+            pattern,
+            ends: None,
+        }
     }
 }
 
@@ -932,36 +1008,30 @@ impl InjectionPatterns {
         &self,
         c: &Compiled,
         view: &crate::normalise::View,
-        pattern_indexes: &[usize],
+        candidates: impl IntoIterator<Item = Candidate>,
         found: &mut Vec<(usize, usize, usize)>,
     ) -> Result<(), RuleError> {
-        self.spans(
-            c,
-            pattern_indexes,
-            &view.text,
-            |r| view.to_original(r),
-            found,
-        )
+        self.spans(c, candidates, &view.text, |r| view.to_original(r), found)
     }
 
-    /// Spans in the original text of the patterns (indexes in `PATTERNS`) a set found
-    /// in `text`, for the patterns this rule weighs; `to_original` maps a range of
-    /// `text` to the original.
+    /// Spans in the original text of the patterns a search found in `text`
+    /// (`candidates`), for the patterns this rule weighs; `to_original` maps a range
+    /// of `text` to the original.
     fn spans(
         &self,
         c: &Compiled,
-        pattern_indexes: &[usize],
+        candidates: impl IntoIterator<Item = Candidate>,
         text: &str,
         to_original: impl Fn(Range<usize>) -> Range<usize>,
         found: &mut Vec<(usize, usize, usize)>,
     ) -> Result<(), RuleError> {
-        for &pi in pattern_indexes {
+        for candidate in candidates {
+            let pi = candidate.pattern;
             if self.weight(pi) <= 0.0 {
                 continue;
             }
-            let re = c.regex(pi)?;
-            for m in re.find_iter(text.as_bytes()).take(MAX_SPANS) {
-                let span = to_original(m.start()..m.end());
+            for m in c.regex(pi)?.spans(candidate, text.as_bytes()) {
+                let span = to_original(m);
                 found.push((pi, span.start, span.end));
             }
         }
@@ -975,10 +1045,10 @@ impl InjectionPatterns {
 /// view once, not three times.
 #[derive(Debug, Default)]
 pub(crate) struct Occurrences {
-    /// For each canonical-form view (index into the views, in order), the indexes in
-    /// `PATTERNS` of the canonical patterns found in it, increasing; for a view the
-    /// gate opened, without the gate's residual patterns (see `residual`).
-    views: Vec<(usize, Vec<usize>)>,
+    /// For each canonical-form view (index into the views, in order), the canonical
+    /// patterns that may match in it, by increasing index in `PATTERNS`; for a view
+    /// the gate opened, without the gate's residual patterns (see `residual`).
+    views: Vec<(usize, Vec<Candidate>)>,
     /// The views (indexes into the views) the gate opened, when it has residual
     /// patterns.
     gated: Vec<usize>,
@@ -1005,7 +1075,7 @@ impl Occurrences {
                             if residual {
                                 gated.push(vi);
                             }
-                            found
+                            found.into_iter().map(Candidate::anywhere).collect()
                         }
                         Gated::Over(bits) => {
                             c.set_matches(bytes, |pi| gate.may_match(pi, &bits))?
@@ -1081,11 +1151,11 @@ impl Check for InjectionPatterns {
             .as_ref()
             .map_err(|e| RuleError(e.clone()))?;
         let flood_pattern = || PATTERNS.iter().position(|p| p.family == Flooding);
-        for (vi, pattern_indexes) in &occurrences.views {
+        for (vi, candidates) in &occurrences.views {
             let Some(view) = input.views.views.get(*vi) else {
                 continue;
             };
-            self.view_spans(c, view, pattern_indexes, &mut found)?;
+            self.view_spans(c, view, candidates.iter().copied(), &mut found)?;
             if self.flooding
                 && matches!(view.kind, ViewKind::Canonical)
                 && let Some((s, e)) = flooded(&view.text)
@@ -1109,7 +1179,8 @@ impl Check for InjectionPatterns {
                     .into(),
             ));
         }
-        self.spans(c, &occurrences.lines, input.text, |r| r, &mut found)?;
+        let lines = occurrences.lines.iter().map(|&pi| Candidate::anywhere(pi));
+        self.spans(c, lines, input.text, |r| r, &mut found)?;
         // The gate's residual patterns, searched only when they can change the
         // outcome: beside other patterns, or when they reach `min_score` on their own.
         // Alone and below it, the rule reports nothing whatever they match. (Their
@@ -1119,7 +1190,8 @@ impl Check for InjectionPatterns {
         if alone > 0.0 && (!found.is_empty() || alone >= self.min_score) {
             for (vi, pattern_indexes) in occurrences.residual(c, input).map_err(RuleError)? {
                 if let Some(view) = input.views.views.get(vi) {
-                    self.view_spans(c, view, pattern_indexes, &mut found)?;
+                    let candidates = pattern_indexes.iter().map(|&pi| Candidate::anywhere(pi));
+                    self.view_spans(c, view, candidates, &mut found)?;
                 }
             }
         }
@@ -1318,7 +1390,7 @@ mod tests {
             }
         };
         for (pi, id, _) in canonical_sources() {
-            if c.regex(pi).unwrap().is_match(text.as_bytes()) {
+            if c.regex(pi).unwrap().regex.is_match(text.as_bytes()) {
                 if let Some(open) = &listed {
                     assert!(
                         open.contains(&pi),
@@ -1363,6 +1435,36 @@ mod tests {
         }
     }
 
+    /// The spans of each pattern the sets find, searched only where the sets say its
+    /// matches end, are its spans in the whole text.
+    fn assert_spans_within_ends_are_all(text: &str) {
+        let c = compiled().unwrap();
+        for candidate in c.set_matches(text.as_bytes(), |_| true).unwrap() {
+            let re = c.regex(candidate.pattern).unwrap();
+            let within: Vec<_> = re.spans(candidate, text.as_bytes()).collect();
+            let everywhere: Vec<_> = re
+                .spans(Candidate::anywhere(candidate.pattern), text.as_bytes())
+                .collect();
+            assert_eq!(
+                within, everywhere,
+                "`{}` in {text:?}",
+                PATTERNS[candidate.pattern].id
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn spans_where_the_sets_say_are_all_the_spans(
+            picks in proptest::collection::vec((0usize..100_000, 0usize..6), 1..24),
+            times in 1usize..6,
+        ) {
+            let once = text_of(&pattern_words(), &[" ", " ", " ", ", ", ". ", ": "], &picks);
+            assert_spans_within_ends_are_all(&vec![once; times].join(" and "));
+        }
+    }
+
     /// A long view that opens more patterns than [`LONG_GATE_LIMIT`] is searched by
     /// the sets: the gate gives up, the sets find every pattern whose regex matches,
     /// and the guard reports them (the fallback path, end to end).
@@ -1389,9 +1491,10 @@ mod tests {
             .filter(|ids| ids.iter().any(|&pi| may_match(pi)));
         assert!(run.count() < c.canonical_ids.len(), "some set is skipped");
         let from_sets = c.set_matches(long.as_bytes(), may_match).unwrap();
+        assert_spans_within_ends_are_all(&long);
         for (pi, id, _) in canonical_sources() {
-            if c.regex(pi).unwrap().is_match(long.as_bytes()) {
-                assert!(from_sets.contains(&pi), "{id}");
+            if c.regex(pi).unwrap().regex.is_match(long.as_bytes()) {
+                assert!(from_sets.iter().any(|f| f.pattern == pi), "{id}");
             }
         }
         let guard = crate::Guard::embedded_default().unwrap();
@@ -1676,9 +1779,12 @@ mod tests {
                     .unwrap()
                     .matches_of(text.as_bytes(), |_| true)
                     .unwrap();
-                assert!(gate[set].contains(&at), "{id}: gate shut on {text:?}");
+                assert!(
+                    gate[set].iter().any(|m| m.pattern == at),
+                    "{id}: gate shut on {text:?}"
+                );
                 assert_eq!(
-                    c.regex(pi).unwrap().is_match(text.as_bytes()),
+                    c.regex(pi).unwrap().regex.is_match(text.as_bytes()),
                     reported,
                     "{id}"
                 );

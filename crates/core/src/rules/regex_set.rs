@@ -224,29 +224,76 @@ pub(crate) struct SetGroup {
     sets: Vec<RegexSet>,
 }
 
+/// A pattern a [`SetGroup`] found in a text, and where its matches end: every match
+/// of the pattern ends within `first_end..=last_end` (a match ending at `e` covers
+/// bytes before `e`). The bounds are exact, except that `last_end` is the text's
+/// length once every pattern of the set was found (the search of that set stops
+/// there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SetMatch {
+    /// The pattern's index in its set.
+    pub(crate) pattern: usize,
+    /// Where its first match ends.
+    pub(crate) first_end: usize,
+    /// Where its last match ends.
+    pub(crate) last_end: usize,
+}
+
 /// One set's search in a [`SetGroup`] pass.
 struct Lane<'a> {
     dfa: &'a DFA,
     cache: &'a mut Cache,
-    /// The current state: untagged, or a match state (the patterns that matched up
-    /// to the byte before are in `found`); a dead or quit state ends the lane, an
-    /// unknown one is computed at once.
+    /// The current state: untagged, or a match state (its patterns are in `ends`);
+    /// a dead or quit state ends the lane, an unknown one is computed at once.
     sid: LazyStateID,
-    /// The patterns of the set seen so far.
-    found: PatternSet,
+    /// For each pattern of the set, where its first and last matches so far end.
+    ends: Vec<Option<(usize, usize)>>,
+    /// How many patterns of the set have matched.
+    found: usize,
     /// Which set of the group.
     set: usize,
 }
 
 impl Lane<'_> {
-    /// Adds the patterns of `sid`, a match state, to `found`.
-    fn add_matches(&mut self, sid: LazyStateID) {
+    /// Notes the patterns of `sid`, a match state reached at `at`: matches of them
+    /// end at `at`.
+    fn add_matches(&mut self, sid: LazyStateID, at: usize) {
         for i in 0..self.dfa.match_len(self.cache, sid) {
-            // Never fails: the pattern is one of the DFA's.
-            let _ = self
-                .found
-                .try_insert(self.dfa.match_pattern(self.cache, sid, i));
+            let pattern = self.dfa.match_pattern(self.cache, sid, i).as_usize();
+            if let Some(ends) = self.ends.get_mut(pattern) {
+                match ends {
+                    Some((_, last)) => *last = at,
+                    None => {
+                        *ends = Some((at, at));
+                        self.found += 1;
+                    }
+                }
+            }
         }
+    }
+
+    /// True once every pattern of the set has matched: no later byte changes which.
+    fn is_full(&self) -> bool {
+        self.found == self.ends.len()
+    }
+
+    /// What the lane found; `last_end` is `len` for every pattern when it stopped
+    /// early (every pattern found).
+    fn into_matches(self, len: usize) -> (usize, Vec<SetMatch>) {
+        let stopped = self.is_full();
+        let found = self
+            .ends
+            .iter()
+            .enumerate()
+            .filter_map(|(pattern, ends)| {
+                ends.map(|(first_end, last_end)| SetMatch {
+                    pattern,
+                    first_end,
+                    last_end: if stopped { len } else { last_end },
+                })
+            })
+            .collect();
+        (self.set, found)
     }
 }
 
@@ -256,9 +303,10 @@ impl SetGroup {
         SetGroup { sets }
     }
 
-    /// For each set, in order, the indexes of its patterns that may match somewhere in
-    /// `haystack` (as [`RegexSet::matches`]), searching only the sets `run` says yes
-    /// to (by index); the others answer nothing.
+    /// For each set, in order, its patterns that may match somewhere in `haystack`
+    /// (as [`RegexSet::matches`], by increasing index), with where their matches end;
+    /// only the sets `run` says yes to (by index) are searched, the others answer
+    /// nothing.
     ///
     /// One pass: a lane that reaches a match state notes its patterns and goes on
     /// (the overlapping search of [`RegexSet::matches`], without its second pass over
@@ -267,10 +315,10 @@ impl SetGroup {
         &self,
         haystack: &[u8],
         run: impl Fn(usize) -> bool,
-    ) -> Result<Vec<Vec<usize>>, String> {
+    ) -> Result<Vec<Vec<SetMatch>>, String> {
         let err = |e: &dyn std::fmt::Display| format!("pattern set search: {e}");
         let input = Input::new(haystack);
-        let mut found: Vec<Vec<usize>> = vec![Vec::new(); self.sets.len()];
+        let mut found: Vec<Vec<SetMatch>> = vec![Vec::new(); self.sets.len()];
         // The caches are taken out of their pools once; the lanes borrow them, so the
         // loop below reads a plain `&mut Cache`, not a guard.
         let mut guards: Vec<_> = self
@@ -295,7 +343,8 @@ impl SetGroup {
                     dfa: &rs.dfa,
                     cache,
                     sid,
-                    found: PatternSet::new(rs.dfa.pattern_len()),
+                    ends: vec![None; rs.dfa.pattern_len()],
+                    found: 0,
                     set: *set,
                 });
             } else if !sid.is_dead() {
@@ -324,8 +373,8 @@ impl SetGroup {
                             .map_err(|e| err(&e))?;
                     }
                     if next.is_match() {
-                        lane.add_matches(next);
-                        ended |= lane.found.is_full();
+                        lane.add_matches(next, at);
+                        ended |= lane.is_full();
                     } else if next.is_dead() {
                         ended = true;
                     } else if next.is_quit() {
@@ -339,11 +388,11 @@ impl SetGroup {
             if ended {
                 let (over, go_on): (Vec<_>, Vec<_>) = lanes
                     .into_iter()
-                    .partition(|lane| lane.sid.is_dead() || lane.found.is_full());
+                    .partition(|lane| lane.sid.is_dead() || lane.is_full());
                 lanes = go_on;
                 for lane in over {
                     lane.cache.search_finish(at);
-                    done.push((lane.set, lane.found));
+                    done.push(lane.into_matches(haystack.len()));
                 }
                 if lanes.is_empty() {
                     break;
@@ -357,13 +406,13 @@ impl SetGroup {
                 .map_err(|e| err(&e))?;
             lane.cache.search_finish(haystack.len());
             if end.is_match() {
-                lane.add_matches(end);
+                lane.add_matches(end, haystack.len());
             }
-            done.push((lane.set, lane.found));
+            done.push(lane.into_matches(haystack.len()));
         }
-        for (set, patterns) in done {
+        for (set, matches) in done {
             if let Some(f) = found.get_mut(set) {
-                *f = patterns.iter().map(|p| p.as_usize()).collect();
+                *f = matches;
             }
         }
         Ok(found)
@@ -508,21 +557,24 @@ mod tests {
         }
     }
 
+    /// The patterns of [`group_sets`].
+    const GROUP_SOURCES: [&[&str]; 4] = [
+        &[
+            r"(?-u:\b)ignore(?: [^ \n]+){0,3}? rules(?-u:\b)",
+            r"f[o0]o",
+            r"z{3}",
+        ],
+        &[r"^(?:ignore|reveal) ", r"^system:"],
+        &[r"ü+x", r"q*", r"(?-u:\b)end$"],
+        &[r"(?:you are now|act as)(?: [^ \n]+){0,2}? dan(?-u:\b)"],
+    ];
+
     /// Sets that exercise every way a lane ends: counted word gaps and `\b`, a
     /// pattern that matches the empty string, non-ASCII text, and anchored patterns
     /// whose DFA dies after the first bytes.
     fn group_sets(cache: usize) -> Vec<RegexSet> {
-        let sets: [&[&str]; 4] = [
-            &[
-                r"(?-u:\b)ignore(?: [^ \n]+){0,3}? rules(?-u:\b)",
-                r"f[o0]o",
-                r"z{3}",
-            ],
-            &[r"^(?:ignore|reveal) ", r"^system:"],
-            &[r"ü+x", r"q*", r"(?-u:\b)end$"],
-            &[r"(?:you are now|act as)(?: [^ \n]+){0,2}? dan(?-u:\b)"],
-        ];
-        sets.iter()
+        GROUP_SOURCES
+            .iter()
             .map(|pats| {
                 let pats: Vec<String> = pats.iter().map(|p| byte_classes(p)).collect();
                 RegexSet::with_cache(&parse(&pats, false).unwrap(), 1 << 20, cache).unwrap()
@@ -533,6 +585,56 @@ mod tests {
     /// Each set alone, as [`SetGroup::matches_of`] must answer.
     fn one_by_one(sets: &[RegexSet], text: &[u8]) -> Vec<Vec<usize>> {
         sets.iter().map(|s| s.matches(text).unwrap()).collect()
+    }
+
+    /// The patterns of a group's answer.
+    fn patterns(found: &[Vec<SetMatch>]) -> Vec<Vec<usize>> {
+        found
+            .iter()
+            .map(|set| set.iter().map(|m| m.pattern).collect())
+            .collect()
+    }
+
+    /// The ends a group reports are those of each pattern alone: exact, except the
+    /// last end of a set whose every pattern was found (the text's end then).
+    fn assert_ends(found: &[Vec<SetMatch>], text: &[u8]) {
+        for (set, matches) in GROUP_SOURCES.iter().zip(found) {
+            for m in matches {
+                let ends = ends_one_by_one(set[m.pattern], text);
+                let what = format!(
+                    "{:?} in {:?}",
+                    set[m.pattern],
+                    String::from_utf8_lossy(text)
+                );
+                if set.len() == matches.len() && m.last_end == text.len() {
+                    assert_eq!(ends.map(|e| e.0), Some(m.first_end), "{what}");
+                } else {
+                    assert_eq!(ends, Some((m.first_end, m.last_end)), "{what}");
+                }
+            }
+        }
+    }
+
+    /// Where each pattern's matches end in `text` (first and last), by the library's
+    /// own overlapping search with a DFA of that pattern alone.
+    fn ends_one_by_one(pattern: &str, text: &[u8]) -> Option<(usize, usize)> {
+        let hirs = parse(&[byte_classes(pattern)], false).unwrap();
+        let dfa = DFA::builder()
+            .configure(DFA::config().match_kind(MatchKind::All))
+            .build_from_nfa(gate_nfa(&hirs, 1 << 20).unwrap())
+            .unwrap();
+        let mut cache = dfa.create_cache();
+        let mut state = regex_automata::hybrid::dfa::OverlappingState::start();
+        let mut ends: Option<(usize, usize)> = None;
+        loop {
+            dfa.try_search_overlapping_fwd(&mut cache, &Input::new(text), &mut state)
+                .unwrap();
+            let Some(m) = state.get_match() else {
+                return ends;
+            };
+            let e = m.offset();
+            ends = Some(ends.map_or((e, e), |(first, last)| (first.min(e), last.max(e))));
+        }
     }
 
     const GROUP_TEXTS: [&str; 14] = [
@@ -561,11 +663,9 @@ mod tests {
             .collect();
         let group = SetGroup::new(group_sets);
         for (text, want) in GROUP_TEXTS.iter().zip(&want) {
-            assert_eq!(
-                &group.matches_of(text.as_bytes(), |_| true).unwrap(),
-                want,
-                "{text:?}"
-            );
+            let found = group.matches_of(text.as_bytes(), |_| true).unwrap();
+            assert_eq!(&patterns(&found), want, "{text:?}");
+            assert_ends(&found, text.as_bytes());
         }
         // Spot checks that the texts reach every kind of lane end.
         assert_eq!(want[4], [vec![0, 1], vec![], vec![1], vec![]]);
@@ -590,10 +690,10 @@ mod tests {
                 let got = group
                     .matches_of(text.as_bytes(), |set| set != skip)
                     .unwrap();
-                assert_eq!(got, want, "{text:?} without set {skip}");
+                assert_eq!(patterns(&got), want, "{text:?} without set {skip}");
             }
             let none = group.matches_of(text.as_bytes(), |_| false).unwrap();
-            assert_eq!(none, vec![Vec::<usize>::new(); 4], "{text:?}");
+            assert_eq!(patterns(&none), vec![Vec::<usize>::new(); 4], "{text:?}");
         }
     }
 
@@ -606,7 +706,7 @@ mod tests {
         for text in GROUP_TEXTS.iter().copied().chain([long.as_str()]) {
             for _ in 0..3 {
                 assert_eq!(
-                    small.matches_of(text.as_bytes(), |_| true).unwrap(),
+                    patterns(&small.matches_of(text.as_bytes(), |_| true).unwrap()),
                     one_by_one(&reference, text.as_bytes()),
                     "{text:?}"
                 );
@@ -629,7 +729,9 @@ mod tests {
             let text = pieces.concat();
             let sets = group_sets(DFA_CACHE);
             let want = one_by_one(&sets, text.as_bytes());
-            proptest::prop_assert_eq!(SetGroup::new(sets).matches_of(text.as_bytes(), |_| true).unwrap(), want);
+            let found = SetGroup::new(sets).matches_of(text.as_bytes(), |_| true).unwrap();
+            proptest::prop_assert_eq!(patterns(&found), want);
+            assert_ends(&found, text.as_bytes());
         }
     }
 }
