@@ -51,6 +51,11 @@ fn bench_untrusted(c: &mut Criterion) {
     group.bench_function("64k_document", |b| {
         b.iter(|| guard.scan(&ScanRequest::new(Stage::Untrusted, black_box(&doc))));
     });
+    let poisoned = document_64k_poisoned();
+    group.throughput(Throughput::Bytes(poisoned.len() as u64));
+    group.bench_function("64k_poisoned_document", |b| {
+        b.iter(|| guard.scan(&ScanRequest::new(Stage::Untrusted, black_box(&poisoned))));
+    });
     group.finish();
 }
 
