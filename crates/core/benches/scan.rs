@@ -1,6 +1,9 @@
 //! Speed of the guard on the embedded default policy (issue 2 goals in brackets):
 //! - `prompt/1k_benign`, `prompt/1k_attack`: one 1 KB prompt (p50 ≤ 20 µs)
 //! - `untrusted/64k_document`: a 64 KB retrieved document (≥ 200 MB/s)
+//! - `untrusted/64k_poisoned_document`: the same with sixteen planted injections
+//! - `untrusted/64k_tool_output`: 64 KB of varied JSON order records, timestamps
+//!   and ids that make a leet view, as real tool outputs do
 //! - `adversarial/1m_*`: 1 MB hostile inputs: near-misses, nested encodings,
 //!   zero-width floods (< 20 ms each)
 //! - `output/1k_answer`: a 1 KB model answer with a secret configured
@@ -55,6 +58,11 @@ fn bench_untrusted(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(poisoned.len() as u64));
     group.bench_function("64k_poisoned_document", |b| {
         b.iter(|| guard.scan(&ScanRequest::new(Stage::Untrusted, black_box(&poisoned))));
+    });
+    let tool = tool_output_64k();
+    group.throughput(Throughput::Bytes(tool.len() as u64));
+    group.bench_function("64k_tool_output", |b| {
+        b.iter(|| guard.scan(&ScanRequest::new(Stage::Untrusted, black_box(&tool))));
     });
     group.finish();
 }

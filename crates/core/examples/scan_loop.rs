@@ -8,9 +8,11 @@
 //! ```
 //!
 //! Without arguments, lists the inputs. `file:PATH` as the input scans that file's
-//! text at the prompt stage (a hand-made hostile text, say). With `SCAN_LOOP_VIEWS=1` set, also prints the
-//! normaliser's views of the input and the findings of the first scan. The output stage is scanned with the secret
-//! the `output/1k_answer` benchmark configures.
+//! text at the prompt stage (a hand-made hostile text, a real document), or at the
+//! stage `SCAN_LOOP_STAGE` names (`prompt`, `untrusted`, `output`). With
+//! `SCAN_LOOP_VIEWS=1` set, also prints the normaliser's views of the input and the
+//! findings of the first scan. The output stage is scanned with the secret the
+//! `output/1k_answer` benchmark configures.
 #![expect(
     clippy::expect_used,
     reason = "measurement tool: a default policy that does not compile must abort the run"
@@ -37,7 +39,10 @@ fn main() {
     let file_case;
     let (_, stage, text) = if let Some(path) = name.strip_prefix("file:") {
         let text = std::fs::read_to_string(path).expect("a readable UTF-8 file");
-        file_case = ("file", gatehouse_core::Stage::Prompt, text);
+        let stage = std::env::var("SCAN_LOOP_STAGE")
+            .map_or(Ok(gatehouse_core::Stage::Prompt), |s| s.parse())
+            .expect("SCAN_LOOP_STAGE is prompt, untrusted or output");
+        file_case = ("file", stage, text);
         &file_case
     } else {
         cases

@@ -95,6 +95,111 @@ pub fn document_64k_poisoned() -> String {
     fill(&parts, 64 * 1024)
 }
 
+/// A 64 KB tool output as an agent gets it: JSON records of orders, each with an id,
+/// ISO timestamps, amounts and a free-text note, no two alike (a fixed xorshift
+/// generator picks the words). Unlike [`document_64k`], a repeated paragraph, its
+/// phrase and pattern work is that of real text, and its timestamps and ids
+/// (`2026-08-03t10:51:42z`, `ord_7kq2m9`) read as leet words, so the normaliser
+/// builds a leet view, as it does for most real tool outputs.
+pub fn tool_output_64k() -> String {
+    const SUBJECTS: &[&str] = &[
+        "the customer",
+        "our courier",
+        "the warehouse team",
+        "the carrier",
+        "support",
+        "the buyer",
+        "the returns desk",
+        "the store manager",
+        "the driver",
+        "billing",
+    ];
+    const VERBS: &[&str] = &[
+        "asked to",
+        "agreed to",
+        "could not",
+        "promised to",
+        "tried to",
+        "will",
+        "needs to",
+        "forgot to",
+        "offered to",
+        "refused to",
+    ];
+    const ACTIONS: &[&str] = &[
+        "leave the parcel with a neighbour",
+        "change the delivery slot",
+        "refund the shipping fee",
+        "send a replacement in a larger size",
+        "collect the item from the locker",
+        "confirm the new address",
+        "split the order into two shipments",
+        "hold the parcel at the depot",
+        "call before arriving",
+        "reprint the invoice",
+        "apply the loyalty discount",
+        "check the damaged box",
+    ];
+    const TAILS: &[&str] = &[
+        "before the weekend",
+        "after the bank holiday",
+        "as soon as possible",
+        "if the weather allows",
+        "next Tuesday morning",
+        "once payment clears",
+        "without extra charge",
+        "as agreed on the phone",
+        "by the end of the month",
+    ];
+    const STATUS: &[&str] = &[
+        "placed",
+        "packed",
+        "shipped",
+        "in_transit",
+        "delivered",
+        "returned",
+    ];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        usize::try_from(x % n as u64).unwrap_or(0)
+    };
+    let pick = |list: &[&'static str], i: usize| list.get(i).copied().unwrap_or_default();
+    let alnum = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut s = String::from("{\"orders\": [\n");
+    let mut n = 0u32;
+    while s.len() < 64 * 1024 {
+        let id: String = (0..10)
+            .map(|_| char::from(alnum.get(next(alnum.len())).copied().unwrap_or(b'a')))
+            .collect();
+        let (d, h, m, sec) = (1 + next(28), next(24), next(60), next(60));
+        let note = format!(
+            "{} {} {} {}. {} {} {} {}.",
+            pick(SUBJECTS, next(SUBJECTS.len())),
+            pick(VERBS, next(VERBS.len())),
+            pick(ACTIONS, next(ACTIONS.len())),
+            pick(TAILS, next(TAILS.len())),
+            pick(SUBJECTS, next(SUBJECTS.len())),
+            pick(VERBS, next(VERBS.len())),
+            pick(ACTIONS, next(ACTIONS.len())),
+            pick(TAILS, next(TAILS.len())),
+        );
+        s.push_str(&format!(
+            "  {{\"order_id\": \"ord_{id}\", \"status\": \"{}\", \"created_at\": \"2026-08-{d:02}T{h:02}:{m:02}:{sec:02}Z\", \
+             \"items\": {}, \"total\": \"{}.{:02} GBP\", \"note\": \"{note}\"}},\n",
+            pick(STATUS, next(STATUS.len())),
+            1 + next(5),
+            5 + next(300),
+            next(100),
+        ));
+        n += 1;
+    }
+    s.push_str(&format!("  {{\"count\": {n}}}\n]}}\n"));
+    s
+}
+
 /// Long runs of near-matches: every phrase prefix, almost finished, again and again.
 pub fn adversarial_near_misses() -> String {
     let parts = [
@@ -179,6 +284,11 @@ pub fn all() -> Vec<(&'static str, gatehouse_core::Stage, String)> {
             "untrusted/64k_poisoned_document",
             Stage::Untrusted,
             document_64k_poisoned(),
+        ),
+        (
+            "untrusted/64k_tool_output",
+            Stage::Untrusted,
+            tool_output_64k(),
         ),
         (
             "adversarial/1m_near_misses",
