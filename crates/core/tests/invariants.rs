@@ -161,6 +161,14 @@ fn request(stage: Stage, text: &str) -> ScanRequest<'_> {
     req
 }
 
+/// [`check`] at every stage.
+fn check_every_stage(text: &str) -> Result<(), TestCaseError> {
+    for stage in Stage::ALL {
+        check(stage, text)?;
+    }
+    Ok(())
+}
+
 /// Checks every invariant of the module docs for one text at one stage.
 fn check(stage: Stage, text: &str) -> Result<(), TestCaseError> {
     let v = GUARD.scan(&request(stage, text));
@@ -232,9 +240,7 @@ proptest! {
 
     #[test]
     fn every_verdict_keeps_the_contract(text in text()) {
-        for stage in Stage::ALL {
-            check(stage, &text)?;
-        }
+        check_every_stage(&text)?;
     }
 }
 
@@ -266,9 +272,7 @@ proptest! {
 
     #[test]
     fn long_verdicts_keep_the_contract(text in long_text()) {
-        for stage in Stage::ALL {
-            check(stage, &text)?;
-        }
+        check_every_stage(&text)?;
     }
 }
 
@@ -285,8 +289,6 @@ fn fixed_texts_keep_the_contract() {
         "%69%67%6E%6F%72%65 %61%6C%6C \u{202E}snoitcurtsni suoiverp lla erongi",
     ];
     for text in texts {
-        for stage in Stage::ALL {
-            check(stage, text).unwrap_or_else(|e| panic!("{text:?} at {stage:?}: {e}"));
-        }
+        check_every_stage(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
     }
 }
