@@ -220,43 +220,46 @@ fn next_leet_byte(bytes: &[u8], from: usize) -> Option<usize> {
 /// `memchr`.
 const NEAR_BYTES: usize = 16;
 
+/// The space-separated word of `bytes` that holds the byte at `p`, when `from` starts
+/// a word (or the text) and no byte between `from` and `p` is leet: its start and end.
+fn word_around(bytes: &[u8], from: usize, p: usize) -> (usize, usize) {
+    let start = bytes
+        .get(from..p)
+        .and_then(|b| {
+            // Words are short: a look at the last bytes before a `memrchr` call.
+            let near = b.len().saturating_sub(NEAR_BYTES);
+            match b
+                .get(near..)
+                .and_then(|t| t.iter().rposition(|&c| c == b' '))
+            {
+                Some(k) => Some(near + k),
+                None => memchr::memrchr(b' ', b.get(..near).unwrap_or_default()),
+            }
+        })
+        .map_or(from, |k| from + k + 1);
+    let end = bytes
+        .get(p..)
+        .and_then(|b| {
+            let near = b.len().min(NEAR_BYTES);
+            match b
+                .get(..near)
+                .and_then(|t| t.iter().position(|&c| c == b' '))
+            {
+                Some(k) => Some(k),
+                None => memchr::memchr(b' ', b.get(near..).unwrap_or_default()).map(|k| near + k),
+            }
+        })
+        .map_or(bytes.len(), |k| p + k);
+    (start, end)
+}
+
 /// True when some space-separated word of `text` is [`Class::Strong`]: only words
 /// with a leet byte are classified, found by [`next_leet_byte`].
 fn any_strong(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(p) = next_leet_byte(bytes, from) {
-        // `from` starts a word (or the text): the word of `p` starts after the last
-        // space before it, and no byte between `from` and `p` is leet.
-        let start = bytes
-            .get(from..p)
-            .and_then(|b| {
-                // Words are short: a look at the last bytes before a `memrchr` call.
-                let near = b.len().saturating_sub(NEAR_BYTES);
-                match b
-                    .get(near..)
-                    .and_then(|t| t.iter().rposition(|&c| c == b' '))
-                {
-                    Some(k) => Some(near + k),
-                    None => memchr::memrchr(b' ', b.get(..near).unwrap_or_default()),
-                }
-            })
-            .map_or(from, |k| from + k + 1);
-        let end = bytes
-            .get(p..)
-            .and_then(|b| {
-                let near = b.len().min(NEAR_BYTES);
-                match b
-                    .get(..near)
-                    .and_then(|t| t.iter().position(|&c| c == b' '))
-                {
-                    Some(k) => Some(k),
-                    None => {
-                        memchr::memchr(b' ', b.get(near..).unwrap_or_default()).map(|k| near + k)
-                    }
-                }
-            })
-            .map_or(bytes.len(), |k| p + k);
+        let (start, end) = word_around(bytes, from, p);
         // A strong word has a letter: an ASCII word without one is not classified.
         let may_be_strong = bytes.get(start..end).is_some_and(|w| {
             w.iter().fold(0u8, |acc, &b| acc | byte_class(b)) & (ALPHA | NON_ASCII) != 0
@@ -271,6 +274,52 @@ fn any_strong(text: &str) -> bool {
         from = end + 1;
     }
     false
+}
+
+/// The words of `text` that may fold: those with a leet byte that classify as
+/// [`Class::Strong`] or [`Class::Weak`], in order, each with its start, end, class and
+/// how many other words (all [`Class::Other`]) stand between it and the one before,
+/// counted up to `NEAR + 1` (a gap that long decides nothing more). Words are the
+/// non-empty pieces between spaces, as the fold reads them; a word without a leet byte
+/// is always `Other`, so only the words [`next_leet_byte`] lands in are classified.
+fn leet_words(text: &str) -> Vec<(usize, usize, Class, usize)> {
+    let bytes = text.as_bytes();
+    let mut words = Vec::new();
+    let mut from = 0;
+    let mut last_end: Option<usize> = None;
+    while let Some(p) = next_leet_byte(bytes, from) {
+        let (start, end) = word_around(bytes, from, p);
+        let class = text.get(start..end).map_or(Class::Other, classify);
+        if class != Class::Other {
+            let between = last_end.map_or(0, |e| {
+                count_words(bytes.get(e..start).unwrap_or_default(), NEAR + 1)
+            });
+            words.push((start, end, class, between));
+            last_end = Some(end);
+        }
+        from = end + 1;
+    }
+    words
+}
+
+/// How many space-separated words `bytes` holds, counting no further than `cap`.
+fn count_words(bytes: &[u8], cap: usize) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while n < cap {
+        let Some(k) = bytes
+            .get(i..)
+            .and_then(|b| b.iter().position(|&c| c != b' '))
+        else {
+            break;
+        };
+        n += 1;
+        match bytes.get(i + k..).and_then(|b| memchr::memchr(b' ', b)) {
+            Some(e) => i += k + e,
+            None => break,
+        }
+    }
+    n
 }
 
 fn classify_general(word: &str) -> Class {
@@ -325,50 +374,34 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
     if !any_strong(text) {
         return None;
     }
-    let mut words: Vec<(usize, usize, Class)> = Vec::new();
-    let mut at = 0;
-    for w in text.as_bytes().split(|&b| b == b' ') {
-        if !w.is_empty() {
-            words.push((
-                at,
-                at + w.len(),
-                text.get(at..at + w.len()).map_or(Class::Other, classify),
-            ));
-        }
-        at += w.len() + 1;
-    }
+    // Only words with a leet byte can fold, and only they are looked at: the words in
+    // between count as a number (see `leet_words`).
+    let words = leet_words(text);
     // Weak words fold when at most NEAR plain words separate them from a strong one;
     // weak words in between relay (`3nd of 7he 0ld 1n5truc710n5`).
-    let mut dist = vec![usize::MAX; words.len()];
     let step = |gap: usize, class: Class| match class {
         Class::Strong => 0,
         Class::Weak => gap,
         Class::Other => gap.saturating_add(1),
     };
+    let mut dist = vec![usize::MAX; words.len()];
     let mut gap = usize::MAX;
-    for (k, w) in words.iter().enumerate() {
-        gap = step(gap, w.2);
-        if let Some(d) = dist.get_mut(k) {
-            *d = gap;
-        }
+    for (w, d) in words.iter().zip(dist.iter_mut()) {
+        gap = step(gap.saturating_add(w.3), w.2);
+        *d = gap;
     }
     gap = usize::MAX;
-    for (k, w) in words.iter().enumerate().rev() {
-        gap = step(gap, w.2);
-        if let Some(d) = dist.get_mut(k) {
-            *d = (*d).min(gap);
-        }
+    let mut after = 0;
+    for (w, d) in words.iter().zip(dist.iter_mut()).rev() {
+        gap = step(gap.saturating_add(after), w.2);
+        *d = (*d).min(gap);
+        after = w.3;
     }
-    let fold: Vec<bool> = words
-        .iter()
-        .zip(&dist)
-        .map(|(w, &d)| w.2 == Class::Strong || (w.2 == Class::Weak && d <= NEAR))
-        .collect();
     let mut out = ViewBuf::with_capacity(text.len());
     let mut cursor = 0;
     let mut from = 0;
-    for (&(start, end, _), &f) in words.iter().zip(&fold) {
-        if !f {
+    for (&(start, end, class, _), &d) in words.iter().zip(&dist) {
+        if !(class == Class::Strong || (class == Class::Weak && d <= NEAR)) {
             continue;
         }
         let Some(word) = text.get(start..end) else {
@@ -481,6 +514,85 @@ mod tests {
         false
     }
 
+    /// The leet view as it was: every word of the text classified, dense passes.
+    fn leet_view_ref(canon: &ViewBuf) -> Option<ViewBuf> {
+        let text = canon.text.as_str();
+        // Most texts with digits have no leet word: find one before building anything.
+        if !any_strong_ref(text) {
+            return None;
+        }
+        let mut words: Vec<(usize, usize, Class)> = Vec::new();
+        let mut at = 0;
+        for w in text.as_bytes().split(|&b| b == b' ') {
+            if !w.is_empty() {
+                words.push((
+                    at,
+                    at + w.len(),
+                    text.get(at..at + w.len()).map_or(Class::Other, classify),
+                ));
+            }
+            at += w.len() + 1;
+        }
+        // Weak words fold when at most NEAR plain words separate them from a strong one;
+        // weak words in between relay (`3nd of 7he 0ld 1n5truc710n5`).
+        let mut dist = vec![usize::MAX; words.len()];
+        let step = |gap: usize, class: Class| match class {
+            Class::Strong => 0,
+            Class::Weak => gap,
+            Class::Other => gap.saturating_add(1),
+        };
+        let mut gap = usize::MAX;
+        for (k, w) in words.iter().enumerate() {
+            gap = step(gap, w.2);
+            if let Some(d) = dist.get_mut(k) {
+                *d = gap;
+            }
+        }
+        gap = usize::MAX;
+        for (k, w) in words.iter().enumerate().rev() {
+            gap = step(gap, w.2);
+            if let Some(d) = dist.get_mut(k) {
+                *d = (*d).min(gap);
+            }
+        }
+        let fold: Vec<bool> = words
+            .iter()
+            .zip(&dist)
+            .map(|(w, &d)| w.2 == Class::Strong || (w.2 == Class::Weak && d <= NEAR))
+            .collect();
+        let mut out = ViewBuf::with_capacity(text.len());
+        let mut cursor = 0;
+        let mut from = 0;
+        for (&(start, end, _), &f) in words.iter().zip(&fold) {
+            if !f {
+                continue;
+            }
+            let Some(word) = text.get(start..end) else {
+                continue;
+            };
+            let mut prev: Option<char> = None;
+            let mut chars = word.char_indices().peekable();
+            while let Some((off, c)) = chars.next() {
+                let next = chars.peek().map(|&(_, n)| n);
+                let inner = prev.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric);
+                if let Some(l) = leet_in(word, off, c, inner) {
+                    let pos = start + off;
+                    if pos > from {
+                        out.copy_from(canon, from..pos, &mut cursor);
+                    }
+                    if let Some((s, e)) = canon.map.span(pos) {
+                        out.push_char(s, e, l);
+                    }
+                    from = pos + c.len_utf8();
+                }
+                prev = Some(c);
+            }
+        }
+        out.copy_from(canon, from..text.len(), &mut cursor);
+        Some(out)
+    }
+
     /// The glued-digit fold as it was: byte by byte.
     fn fold_glued_digits_ref(b: &mut [u8]) {
         for i in 1..b.len().saturating_sub(1) {
@@ -528,6 +640,12 @@ mod tests {
             assert_eq!(new.text, old.text, "squash {text:?}");
             assert_eq!(new.map, old.map, "squash map {text:?}");
             let leet = leet_view(&buf);
+            let leet_ref = leet_view_ref(&buf);
+            assert_eq!(
+                leet.as_ref().map(|l| (&l.text, &l.map)),
+                leet_ref.as_ref().map(|l| (&l.text, &l.map)),
+                "leet view {text:?}"
+            );
             if let Some(l) = &leet {
                 let s = squash(l);
                 let r = squash_ref(l);
