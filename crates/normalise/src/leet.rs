@@ -194,6 +194,7 @@ fn leet_candidates(x: u64) -> u64 {
 
 /// Position of the first leet byte ([`is_leet_byte`]) at or after `from`, eight bytes
 /// at a time.
+#[inline(always)]
 fn next_leet_byte(bytes: &[u8], from: usize) -> Option<usize> {
     let rest = bytes.get(from..)?;
     let mut chunks = rest.chunks_exact(8);
@@ -222,6 +223,7 @@ const NEAR_BYTES: usize = 16;
 
 /// The space-separated word of `bytes` that holds the byte at `p`, when `from` starts
 /// a word (or the text) and no byte between `from` and `p` is leet: its start and end.
+#[inline(always)]
 fn word_around(bytes: &[u8], from: usize, p: usize) -> (usize, usize) {
     let start = bytes
         .get(from..p)
