@@ -278,13 +278,27 @@ fn any_strong(text: &str) -> bool {
     false
 }
 
+/// A word that may fold, as [`leet_words`] finds it.
+#[derive(Debug, Clone, Copy)]
+struct LeetWord {
+    /// Its first byte in the text.
+    start: usize,
+    /// One past its last byte.
+    end: usize,
+    /// [`Class::Strong`] or [`Class::Weak`].
+    class: Class,
+    /// How many plain words stand between it and the previous `LeetWord`, counted up
+    /// to `NEAR + 1` (0 for the first).
+    gap: usize,
+}
+
 /// The words of `text` that may fold: those with a leet byte that classify as
-/// [`Class::Strong`] or [`Class::Weak`], in order, each with its start, end, class and
-/// how many other words (all [`Class::Other`]) stand between it and the one before,
-/// counted up to `NEAR + 1` (a gap that long decides nothing more). Words are the
-/// non-empty pieces between spaces, as the fold reads them; a word without a leet byte
-/// is always `Other`, so only the words [`next_leet_byte`] lands in are classified.
-fn leet_words(text: &str) -> Vec<(usize, usize, Class, usize)> {
+/// [`Class::Strong`] or [`Class::Weak`], in order. The words between two of them are
+/// all [`Class::Other`] and are only counted, up to `NEAR + 1` (a gap that long decides
+/// nothing more). Words are the non-empty pieces between spaces, as the fold reads
+/// them; a word without a leet byte is always `Other`, so only the words
+/// [`next_leet_byte`] lands in are classified.
+fn leet_words(text: &str) -> Vec<LeetWord> {
     let bytes = text.as_bytes();
     let mut words = Vec::new();
     let mut from = 0;
@@ -293,10 +307,15 @@ fn leet_words(text: &str) -> Vec<(usize, usize, Class, usize)> {
         let (start, end) = word_around(bytes, from, p);
         let class = text.get(start..end).map_or(Class::Other, classify);
         if class != Class::Other {
-            let between = last_end.map_or(0, |e| {
+            let gap = last_end.map_or(0, |e| {
                 count_words(bytes.get(e..start).unwrap_or_default(), NEAR + 1)
             });
-            words.push((start, end, class, between));
+            words.push(LeetWord {
+                start,
+                end,
+                class,
+                gap,
+            });
             last_end = Some(end);
         }
         from = end + 1;
@@ -389,24 +408,25 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
     let mut dist = vec![usize::MAX; words.len()];
     let mut gap = usize::MAX;
     for (w, d) in words.iter().zip(dist.iter_mut()) {
-        gap = step(gap.saturating_add(w.3), w.2);
+        gap = step(gap.saturating_add(w.gap), w.class);
         *d = gap;
     }
     gap = usize::MAX;
     let mut after = 0;
     for (w, d) in words.iter().zip(dist.iter_mut()).rev() {
-        gap = step(gap.saturating_add(after), w.2);
+        gap = step(gap.saturating_add(after), w.class);
         *d = (*d).min(gap);
-        after = w.3;
+        after = w.gap;
     }
     let mut out = ViewBuf::with_capacity(text.len());
     let mut cursor = 0;
     let mut from = 0;
-    for (&(start, end, class, _), &d) in words.iter().zip(&dist) {
-        if !(class == Class::Strong || (class == Class::Weak && d <= NEAR)) {
+    for (w, &d) in words.iter().zip(&dist) {
+        if !(w.class == Class::Strong || (w.class == Class::Weak && d <= NEAR)) {
             continue;
         }
-        let Some(word) = text.get(start..end) else {
+        let start = w.start;
+        let Some(word) = text.get(start..w.end) else {
             continue;
         };
         let mut prev: Option<char> = None;
