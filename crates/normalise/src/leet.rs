@@ -71,8 +71,37 @@ enum Class {
 
 /// Words with more ASCII letters and digits than this are never leet (they are
 /// codes, hashes, encoded blobs); counted in ASCII so a CJK sentence with `a1` in it
-/// still is.
+/// still is. But a word glued to one by punctuation is still read ([`code_class`]).
 const MAX_LEET_WORD: usize = 40;
+
+/// Whether `w` is code-length: more than [`MAX_LEET_WORD`] ASCII letters and digits.
+fn is_code(w: &[u8]) -> bool {
+    w.len() > MAX_LEET_WORD
+        && w.iter().filter(|b| b.is_ascii_alphanumeric()).count() > MAX_LEET_WORD
+}
+
+/// The class of a code-length word: that of its first or last piece, cut at ASCII
+/// punctuation that is not leet (`1n5truct10n5:9f8e7d…` is the word `1n5truct10n5`
+/// glued to a hash, and gluing must not hide it); a word without such a cut is a
+/// code, never leet. Pieces are classified by `classify` (none holds a cut, so none
+/// comes back here).
+fn code_class(word: &str, classify: impl Fn(&str) -> Class) -> Class {
+    let cut = |b: &u8| {
+        b.is_ascii() && !b.is_ascii_alphanumeric() && byte_class(*b) & (ALWAYS | INNER) == 0
+    };
+    let bytes = word.as_bytes();
+    let (Some(first), Some(last)) = (bytes.iter().position(cut), bytes.iter().rposition(cut))
+    else {
+        return Class::Other;
+    };
+    let head = word.get(..first).map_or(Class::Other, &classify);
+    let tail = word.get(last + 1..).map_or(Class::Other, &classify);
+    match (head, tail) {
+        (Class::Strong, _) | (_, Class::Strong) => Class::Strong,
+        (Class::Weak, _) | (_, Class::Weak) => Class::Weak,
+        _ => Class::Other,
+    }
+}
 
 fn classify(word: &str) -> Class {
     if word.is_ascii() {
@@ -86,11 +115,11 @@ fn classify(word: &str) -> Class {
 /// general path computes char by char).
 fn classify_ascii(w: &[u8]) -> Class {
     let any = w.iter().fold(0u8, |acc, &b| acc | byte_class(b));
-    if any & ANY == 0
-        || (w.len() > MAX_LEET_WORD
-            && w.iter().filter(|b| b.is_ascii_alphanumeric()).count() > MAX_LEET_WORD)
-    {
+    if any & ANY == 0 {
         return Class::Other;
+    }
+    if is_code(w) {
+        return std::str::from_utf8(w).map_or(Class::Other, |word| code_class(word, classify));
     }
     const LETTER_RUN: u8 = 1;
     const LEET_RUN: u8 = 2;
@@ -344,11 +373,11 @@ fn count_words(bytes: &[u8], cap: usize) -> usize {
 }
 
 fn classify_general(word: &str) -> Class {
-    if !word.bytes().any(is_leet_byte)
-        || (word.len() > MAX_LEET_WORD
-            && word.bytes().filter(u8::is_ascii_alphanumeric).count() > MAX_LEET_WORD)
-    {
+    if !word.bytes().any(is_leet_byte) {
         return Class::Other;
+    }
+    if is_code(word.as_bytes()) {
+        return code_class(word, classify_general);
     }
     #[derive(PartialEq, Clone, Copy)]
     enum Kind {
