@@ -509,7 +509,7 @@ fn scan_runs(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
             end += 1;
         }
         if end - start >= min {
-            try_run(layer, start..end, any, all, bufs, ctx);
+            try_run_or_lines(layer, start..end, any, all, bufs, ctx);
         } else if i - start == 2
             && all & HEXD != 0
             && let Some(j) = hex_pairs(bytes, start, min)
@@ -571,7 +571,7 @@ fn scan_runs_ref(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
             end += 1;
         }
         if end - start >= min {
-            try_run(layer, start..end, any, all, bufs, ctx);
+            try_run_or_lines(layer, start..end, any, all, bufs, ctx);
         } else if i - start == 2
             && all & HEXD != 0
             && let Some(j) = hex_pairs(bytes, start, min)
@@ -584,7 +584,10 @@ fn scan_runs_ref(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
     }
 }
 
-fn try_run(
+/// [`try_run`] on a run of one or more lines; when a run of several lines is not text
+/// as a whole, each line on its own: two blobs on consecutive lines, or a line that
+/// decodes to garbage before a payload, must not hide the payload.
+fn try_run_or_lines(
     layer: Layer<'_>,
     range: std::ops::Range<usize>,
     any: u8,
@@ -592,8 +595,44 @@ fn try_run(
     bufs: &mut [RawBuf],
     ctx: &mut Ctx<'_>,
 ) {
-    if all & HEXD != 0 && attempt(layer, range.clone(), Encoding::Hex, hex::decode, bufs, ctx) {
+    if try_run(layer, range.clone(), any, all, bufs, ctx) {
         return;
+    }
+    let Some(run) = layer.bytes.get(range.clone()) else {
+        return;
+    };
+    if !run.contains(&b'\n') {
+        return;
+    }
+    let min = ctx.limits.min_encoded_len.max(4);
+    let mut from = range.start;
+    for line in run.split(|&b| b == b'\n') {
+        let next = from + line.len() + 1;
+        let body = line.strip_suffix(b"\r").unwrap_or(line);
+        let (mut any, mut all) = (0u8, 0xFFu8);
+        for &b in body.iter().filter(|&&b| b != b'=') {
+            any |= class(b);
+            all &= class(b);
+        }
+        if body.len() >= min {
+            try_run(layer, from..from + body.len(), any, all, bufs, ctx);
+        }
+        from = next;
+    }
+}
+
+/// Tries the encodings a run's byte classes allow: hex, then base32, then base64.
+/// True when one was kept.
+fn try_run(
+    layer: Layer<'_>,
+    range: std::ops::Range<usize>,
+    any: u8,
+    all: u8,
+    bufs: &mut [RawBuf],
+    ctx: &mut Ctx<'_>,
+) -> bool {
+    if all & HEXD != 0 && attempt(layer, range.clone(), Encoding::Hex, hex::decode, bufs, ctx) {
+        return true;
     }
     let mixed = any & UP != 0 && any & LO != 0;
     if !mixed
@@ -607,11 +646,9 @@ fn try_run(
             ctx,
         )
     {
-        return;
+        return true;
     }
-    if mixed {
-        attempt(layer, range, Encoding::Base64, base64::decode, bufs, ctx);
-    }
+    mixed && attempt(layer, range, Encoding::Base64, base64::decode, bufs, ctx)
 }
 
 /// `69 67 6e …`: hex pairs with one separator between; returns the end of the run.
