@@ -19,6 +19,19 @@ pub const BENIGN_TMPL: &str = include_str!("../data/benign.tmpl");
 /// 90.5 → 89.6 %, under the 90 % goal), so it was not shipped (docs/DETECTION.md,
 /// 2026-12-02 (5)). To try it: add it to [`BENIGN_TMPLS`] and set those two weights.
 pub const EVERYDAY_TMPL: &str = include_str!("../data/everyday.tmpl");
+/// Benign tool outputs (hand-written templates, in our own words): JSON records and
+/// plain log, ticket and note lines about orders, shipping, billing, refunds, support,
+/// calendars, HR, IT operations and inventory, with ids, timestamps and amounts, using
+/// the verbs attacks use (print, reprint, send, forward, cancel, delete, override,
+/// ignore, skip, reset, refuse, promise, approve, reveal…) in their operational senses.
+///
+/// **Not in the shipped training set.** Trained with it at 15 fills per template, the
+/// classifier stopped escalating generated benign tool outputs at the untrusted stage
+/// (5.6 % → 0.6 % and 5.1 % → 0 % on two evaluation sets) but lost one holdout attack,
+/// gained one holdout false positive and flagged six benign fixture texts, so it was not
+/// shipped (docs/DETECTION.md, 2026-12-04 (2)). To try it: add it to [`BENIGN_TMPLS`]
+/// (with fewer fills than [`PER_TEMPLATE`], or a lower sample weight).
+pub const RECORDS_TMPL: &str = include_str!("../data/records.tmpl");
 /// Every benign template file of the shipped model, by name, in expansion order.
 pub const BENIGN_TMPLS: &[(&str, &str)] = &[("benign.tmpl", BENIGN_TMPL)];
 
@@ -149,5 +162,25 @@ fn obfuscate(text: &str, how: usize) -> String {
                 }
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template files kept beside the shipped ones parse and expand, so they are
+    /// ready to try.
+    #[test]
+    fn kept_template_files_expand() {
+        for (name, text) in [
+            ("everyday.tmpl", EVERYDAY_TMPL),
+            ("records.tmpl", RECORDS_TMPL),
+        ] {
+            let texts = tmpl::parse(text)
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .expand(PER_TEMPLATE, SEED);
+            assert!(texts.len() > 100, "{name}: {} texts", texts.len());
+        }
     }
 }
