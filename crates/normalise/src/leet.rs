@@ -12,6 +12,8 @@
 //! (`support@shop.example.com`) is an address sign, not a leet `a`: a document with
 //! addresses in it gets no leet view for them.
 
+use std::ops::Range;
+
 use super::bytes::{HI, bytes_between, bytes_equal, next_digit, word_at};
 use super::email::address_at;
 use super::map::ViewBuf;
@@ -447,15 +449,24 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
         *d = (*d).min(gap);
         after = w.gap;
     }
+    let folded = words
+        .iter()
+        .zip(&dist)
+        .filter(|(w, d)| w.class == Class::Strong || (w.class == Class::Weak && **d <= NEAR))
+        .map(|(w, _)| w.start..w.end);
+    Some(fold_words(canon, folded))
+}
+
+/// The canonical view with the leet chars of each word in `words` (byte ranges of its
+/// text, in order) replaced by their letters, and everything else copied.
+fn fold_words(canon: &ViewBuf, words: impl Iterator<Item = Range<usize>>) -> ViewBuf {
+    let text = canon.text.as_str();
     let mut out = ViewBuf::with_capacity(text.len());
     let mut cursor = 0;
     let mut from = 0;
-    for (w, &d) in words.iter().zip(&dist) {
-        if !(w.class == Class::Strong || (w.class == Class::Weak && d <= NEAR)) {
-            continue;
-        }
-        let start = w.start;
-        let Some(word) = text.get(start..w.end) else {
+    for range in words {
+        let start = range.start;
+        let Some(word) = text.get(range) else {
             continue;
         };
         let mut prev: Option<char> = None;
@@ -478,7 +489,7 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
         }
     }
     out.copy_from(canon, from..text.len(), &mut cursor);
-    Some(out)
+    out
 }
 
 /// The squashed view: letters and digits only, and a leet digit glued between two
@@ -611,37 +622,12 @@ mod tests {
             .zip(&dist)
             .map(|(w, &d)| w.2 == Class::Strong || (w.2 == Class::Weak && d <= NEAR))
             .collect();
-        let mut out = ViewBuf::with_capacity(text.len());
-        let mut cursor = 0;
-        let mut from = 0;
-        for (&(start, end, _), &f) in words.iter().zip(&fold) {
-            if !f {
-                continue;
-            }
-            let Some(word) = text.get(start..end) else {
-                continue;
-            };
-            let mut prev: Option<char> = None;
-            let mut chars = word.char_indices().peekable();
-            while let Some((off, c)) = chars.next() {
-                let next = chars.peek().map(|&(_, n)| n);
-                let inner = prev.is_some_and(char::is_alphanumeric)
-                    && next.is_some_and(char::is_alphanumeric);
-                if let Some(l) = leet_in(word, off, c, inner) {
-                    let pos = start + off;
-                    if pos > from {
-                        out.copy_from(canon, from..pos, &mut cursor);
-                    }
-                    if let Some((s, e)) = canon.map.span(pos) {
-                        out.push_char(s, e, l);
-                    }
-                    from = pos + c.len_utf8();
-                }
-                prev = Some(c);
-            }
-        }
-        out.copy_from(canon, from..text.len(), &mut cursor);
-        Some(out)
+        let folded = words
+            .iter()
+            .zip(&fold)
+            .filter(|(_, f)| **f)
+            .map(|(w, _)| w.0..w.1);
+        Some(fold_words(canon, folded))
     }
 
     /// The glued-digit fold as it was: byte by byte.
