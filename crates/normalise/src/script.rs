@@ -310,10 +310,13 @@ pub(crate) fn regions(text: &str) -> Vec<Region> {
 /// A letter's script for [`split_glued`]: Latin, Cyrillic or Greek.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {
+    /// A Latin letter.
     Latin,
+    /// A Cyrillic or Greek letter.
     Native(Script),
 }
 
+/// The script tag of a letter; `None` for anything else (digits, marks, CJK).
 fn tag_of(c: char) -> Option<Tag> {
     if !c.is_alphabetic() {
         return None;
@@ -400,7 +403,7 @@ fn split_glued(text: &str, raw: Vec<(usize, usize, Counts)>) -> Vec<(usize, usiz
     out
 }
 
-/// What a word's letters say about its script./// What a word's letters say about its script.
+/// What a word's letters say about its script.
 #[derive(Debug, Clone, Copy)]
 enum Class {
     /// Latin (or folded as Latin).
