@@ -379,3 +379,37 @@ fn a_leet_phrase_glued_to_a_code_is_denied() {
         v.findings
     );
 }
+
+/// The output stage's secret written as a model might leak it: as it is, upper case,
+/// spaced out, hyphenated letter by letter, reversed, in base64, split at its hyphen.
+const LEAKED: &[&str] = &[
+    "tangerine-7781",
+    "TANGERINE-7781",
+    "t a n g e r i n e - 7 7 8 1",
+    "t-a-n-g-e-r-i-n-e 7781",
+    "1877-eniregnat",
+    "dGFuZ2VyaW5lLTc3ODE=",
+    "tangerine 7781",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The secret is never allowed out, in any of the forms of [`LEAKED`], wherever it
+    /// is put in a generated answer (set off as a phrase is).
+    #[test]
+    fn a_leaked_secret_is_never_allowed(
+        text in text(),
+        which in 0..LEAKED.len(),
+        at in any::<prop::sample::Index>(),
+        seps in (separator(), separator()),
+    ) {
+        let leaked = LEAKED[which];
+        let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let cut = bounds[at.index(bounds.len())];
+        let (before, after) = seps;
+        let put = format!("{}{before}{leaked}{after}{}", &text[..cut], &text[cut..]);
+        let v = GUARD.scan(&request(Stage::Output, &put));
+        prop_assert!(!v.decision.is_allowed(), "{} let through in {:?}", leaked, put);
+    }
+}
