@@ -46,6 +46,29 @@ const fn digit_bits(x: u64) -> u64 {
     bytes_between(x, b'0' - 1, b'9' + 1)
 }
 
+/// The char that starts at byte `at` of `bytes` (UTF-8), if one does. For the
+/// boundary checks of the PII rules and of e-mail addresses, which look at one
+/// neighbour of a match: a non-ASCII letter glues to it, non-ASCII punctuation
+/// (`—`, `“`, `。`, a no-break space) does not.
+pub fn char_at(bytes: &[u8], at: usize) -> Option<char> {
+    let head = bytes.get(at..bytes.len().min(at.saturating_add(4)))?;
+    let valid = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(head.get(..e.valid_up_to())?).ok()?,
+    };
+    valid.chars().next()
+}
+
+/// The char that ends just before byte `at` of `bytes` (UTF-8), if one does.
+pub fn char_before(bytes: &[u8], at: usize) -> Option<char> {
+    let from =
+        (at.saturating_sub(4)..at).find(|&i| bytes.get(i).is_some_and(|&b| b & 0xC0 != 0x80))?;
+    std::str::from_utf8(bytes.get(from..at)?)
+        .ok()?
+        .chars()
+        .next_back()
+}
+
 /// Position of the first ASCII digit of `bytes` at or after `from` (`None` when there
 /// is none, or `from` is past the end): sixteen bytes a step, the digit's place in its
 /// word from the word's digit bits. Most text has few digits, so the PII rules and

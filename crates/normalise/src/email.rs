@@ -4,12 +4,21 @@
 //! not addresses either. Shared by the leet fold (an address's `@` is not a leet `a`)
 //! and the `email` PII rule of gatehouse-core.
 
+use super::bytes::{char_at, char_before};
+
 fn is_local(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
 }
 
 fn is_domain(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')
+}
+
+/// Whether `c` glues to an address: a non-ASCII letter or digit (an address glued to
+/// `ñandú` or `中文` is not one). Non-ASCII punctuation and spaces (`—`, `“”`, `。`, a
+/// no-break space) end an address as ASCII ones do.
+fn glues(c: Option<char>) -> bool {
+    c.is_some_and(|c| !c.is_ascii() && c.is_alphanumeric())
 }
 
 /// The e-mail address around the `@` at byte `at` of `bytes`, as a byte range, or
@@ -32,7 +41,7 @@ pub fn address_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     if local.is_empty() || local.ends_with(b".") || local.windows(2).any(|w| w == b"..") {
         return None;
     }
-    if s > 0 && bytes.get(s - 1).is_some_and(|&b| b >= 0x80 || b == b'@') {
+    if s > 0 && (bytes.get(s - 1) == Some(&b'@') || glues(char_before(bytes, s))) {
         return None; // glued to non-ASCII letters or another `@`
     }
     // Domain: forward from the `@`, at most 253 characters, trailing dots and
@@ -44,10 +53,7 @@ pub fn address_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     while e > at + 1 && bytes.get(e - 1).is_some_and(|&b| b == b'.' || b == b'-') {
         e -= 1;
     }
-    if bytes
-        .get(e)
-        .is_some_and(|&b| b >= 0x80 || b == b'@' || b == b'_')
-    {
+    if bytes.get(e).is_some_and(|&b| b == b'@' || b == b'_') || glues(char_at(bytes, e)) {
         return None;
     }
     let domain = bytes.get(at + 1..e)?;

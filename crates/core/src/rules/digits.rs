@@ -12,6 +12,7 @@ pub(crate) const MAX_DIGITS: usize = 24;
 /// Position of the first ASCII digit at or after `from`, sixteen bytes a step (the
 /// normaliser's leet view uses the same search).
 pub(crate) use crate::normalise::bytes::next_digit;
+use crate::normalise::bytes::{char_at, char_before};
 
 /// Cheap pre-check before [`Run::parse`]: whether the `max_bytes` bytes from `d`
 /// hold at least `min` digits, counting through the separators in `allowed` (bits
@@ -171,7 +172,9 @@ impl Run {
                 bits |= b;
                 j += 1;
             }
-            let continues = j > i && bytes.get(j).is_some_and(u8::is_ascii_digit);
+            // A stop then a space ends a sentence, not a group (`… 1111. 3 days`).
+            let sentence_end = bytes.get(i) == Some(&b'.') && bytes.get(i + 1) == Some(&b' ');
+            let continues = j > i && !sentence_end && bytes.get(j).is_some_and(u8::is_ascii_digit);
             if !continues || bits & !allowed != 0 || run.n >= MAX_GROUPS {
                 run.trailing = if continues { bits } else { 0 };
                 return run;
@@ -227,6 +230,14 @@ impl Run {
         }
         right_ok(bytes, self.group(k - 1).1)
     }
+
+    /// [`Run::clean_end`], or the whole run followed by `:`, which starts the next
+    /// field of a record (`4111…:12/29`, `123-45-6789:jdoe`): for the rules whose own
+    /// checks (checksum, number shape) already tell their numbers from times and ids,
+    /// as [`after_key`] is on the left.
+    pub(crate) fn clean_end_or_field(&self, bytes: &[u8], k: usize) -> bool {
+        self.clean_end(bytes, k) || (k == self.n && bytes.get(self.group(k - 1).1) == Some(&b':'))
+    }
 }
 
 /// True for bytes that make a word: ASCII letters and digits, `_`, and any byte of a
@@ -234,6 +245,35 @@ impl Run {
 #[inline]
 pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// True when the char that ends just before byte `at` would glue to what follows:
+/// [`is_word`] for an ASCII byte, a letter or digit for a non-ASCII char (`é1234`
+/// glues, `—1234` and `“1234` do not).
+pub(crate) fn word_before(bytes: &[u8], at: usize) -> bool {
+    match at.checked_sub(1).and_then(|i| bytes.get(i)) {
+        Some(&b) if b < 0x80 => is_word(b),
+        Some(_) => char_before(bytes, at).is_some_and(char::is_alphanumeric),
+        None => false,
+    }
+}
+
+/// True when the char that starts at byte `at` would glue to what precedes it (as
+/// [`word_before`]).
+pub(crate) fn word_at(bytes: &[u8], at: usize) -> bool {
+    match bytes.get(at) {
+        Some(&b) if b < 0x80 => is_word(b),
+        Some(_) => char_at(bytes, at).is_some_and(char::is_alphanumeric),
+        None => false,
+    }
+}
+
+/// True when the number at `start` is the value of a `key:` (`card:4111…`,
+/// `SSN:123-45-6789`): not glued to a word, whatever [`left_ok`] says of `ord:1001`.
+/// For the rules whose own checks (checksum, issuer, number shape) already tell their
+/// numbers from ids.
+pub(crate) fn after_key(bytes: &[u8], start: usize) -> bool {
+    start.checked_sub(1).and_then(|i| bytes.get(i)) == Some(&b':')
 }
 
 /// True when a number starting at `start` stands on its own: not glued to a word
@@ -278,7 +318,7 @@ pub(crate) fn right_ok(bytes: &[u8], end: usize) -> bool {
         b'-' | b'.' | b'/' | b',' | b':' | b'_' => {
             !next2.is_some_and(|b| b.is_ascii_alphanumeric())
         }
-        b => !is_word(b),
+        _ => !word_at(bytes, end),
     }
 }
 

@@ -50,10 +50,7 @@ impl Check for Iban {
             if !c0.is_ascii_uppercase() || !c1.is_ascii_uppercase() {
                 continue;
             }
-            if s.checked_sub(1)
-                .and_then(|i| bytes.get(i))
-                .is_some_and(|&b| digits::is_word(b))
-            {
+            if digits::word_before(bytes, s) {
                 continue;
             }
             let Some(len) = iban_length([c0, c1]) else {
@@ -118,7 +115,7 @@ fn parse(bytes: &[u8], s: usize, len: usize) -> Option<usize> {
             return None;
         }
     }
-    if bytes.get(i).is_some_and(|&b| digits::is_word(b)) {
+    if digits::word_at(bytes, i) {
         return None;
     }
     iban_valid(buf.get(..count)?).then_some(i)

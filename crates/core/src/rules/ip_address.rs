@@ -64,6 +64,10 @@ impl Check for IpAddress {
         let text = input.text;
         let bytes = text.as_bytes();
         let mut done = 0;
+        // End of the last run that failed as IPv6: its later colons see the same
+        // candidate, but a dotted IPv4 address inside it (`host:192.0.2.7`) is still
+        // looked for.
+        let mut v6_failed = 0;
         let mut pos = 0;
         while let Some(off) = bytes
             .get(pos..)
@@ -77,12 +81,13 @@ impl Check for IpAddress {
             }
             let found = if bytes.get(at) == Some(&b'.') {
                 v4_at(text, at)
+            } else if at < v6_failed {
+                None
             } else {
                 match v6_at(bytes, at) {
                     Ok(found) => Some(found),
                     Err(resume) => {
-                        // Later colons of the same run see the same candidate.
-                        done = resume;
+                        v6_failed = resume;
                         None
                     }
                 }
@@ -116,11 +121,9 @@ fn v4_at(text: &str, dot: usize) -> Option<(usize, usize, bool)> {
     }
     // Not glued to a word or to a longer dotted run.
     if let Some(&p) = s.checked_sub(1).and_then(|i| bytes.get(i))
-        && (digits::is_word(p)
+        && (digits::word_before(bytes, s)
             || p == b'.'
-            || ((p == b'-' || p == b'/')
-                && s >= 2
-                && bytes.get(s - 2).copied().is_some_and(digits::is_word)))
+            || ((p == b'-' || p == b'/') && digits::word_before(bytes, s - 1)))
     {
         return None;
     }
@@ -144,7 +147,7 @@ fn v4_at(text: &str, dot: usize) -> Option<(usize, usize, bool)> {
     }
     let next = bytes.get(e).copied();
     let next2 = bytes.get(e + 1).copied();
-    if next.is_some_and(digits::is_word)
+    if digits::word_at(bytes, e)
         || (next == Some(b'.') && next2.is_some_and(|b| b.is_ascii_alphanumeric()))
     {
         return None;
@@ -195,8 +198,12 @@ fn v6_at(bytes: &[u8], colon: usize) -> Result<(usize, usize, bool), usize> {
     {
         e -= 1;
     }
-    let glued = |b: Option<&u8>| b.is_some_and(|&b| digits::is_word(b) || b == b':');
-    if glued(s.checked_sub(1).and_then(|i| bytes.get(i))) || glued(bytes.get(e)) {
+    let colon = |i: Option<usize>| i.and_then(|i| bytes.get(i)) == Some(&b':');
+    if digits::word_before(bytes, s)
+        || colon(s.checked_sub(1))
+        || digits::word_at(bytes, e)
+        || colon(Some(e))
+    {
         return Err(fail(e));
     }
     let Some(cand) = bytes.get(s..e).and_then(|c| std::str::from_utf8(c).ok()) else {

@@ -131,14 +131,20 @@ impl Check for PaymentCard {
             }
             let run = Run::parse(bytes, d, sep::SPACE | sep::DASH);
             from = run.end.max(d + 1);
-            if run.plus || run.paren_first || !digits::left_ok(text, run.start) || run.total < 12 {
+            // After a key (`CC:4111 …`) a number is the key's value: the issuer prefix
+            // and the checksum below tell a card from an order number.
+            if run.plus
+                || run.paren_first
+                || !(digits::after_key(bytes, run.start) || digits::left_ok(text, run.start))
+                || run.total < 12
+            {
                 continue;
             }
             let found = (1..=run.n).rev().find_map(|k| {
                 let digits = run.digits(k);
                 let issuer = Issuer::of(digits)?;
-                (grouping_ok(&run, k) && run.clean_end(bytes, k) && luhn_valid(digits))
-                    .then_some((k, issuer))
+                let ends = run.clean_end_or_field(bytes, k);
+                (grouping_ok(&run, k) && ends && luhn_valid(digits)).then_some((k, issuer))
             });
             if let Some((k, issuer)) = found.filter(|_| !iban::in_iban_shape(bytes, run.start)) {
                 hits.push(Hit::new(

@@ -91,7 +91,8 @@ impl Check for UsSsn {
             let run = Run::parse(bytes, d, sep::SPACE | sep::DASH);
             from = run.end.max(d + 1);
             let hash = run.start.checked_sub(1).and_then(|i| bytes.get(i)) == Some(&b'#');
-            if run.plus || run.paren_first || !(hash || digits::left_ok(text, run.start)) {
+            let key = digits::after_key(bytes, run.start);
+            if run.plus || run.paren_first || !(hash || key || digits::left_ok(text, run.start)) {
                 continue;
             }
             let dashed = run.n >= 3
@@ -113,7 +114,7 @@ impl Check for UsSsn {
             } else {
                 continue;
             };
-            if !run.clean_end(bytes, k) || !ssn_digits_valid(run.digits(k)) {
+            if !run.clean_end_or_field(bytes, k) || !ssn_digits_valid(run.digits(k)) {
                 continue;
             }
             if !dashed && !digits::context_before(text, run.start, 40, CONTEXT) {
