@@ -293,6 +293,21 @@ fn fixed_texts_keep_the_contract() {
     }
 }
 
+/// `piece` put into `text` at the character boundary `at` picks, between `before` and
+/// `after`: the new text and the boundary it was put at.
+fn put_at(text: &str, at: prop::sample::Index, sep: (&str, &str), piece: &str) -> (String, usize) {
+    let bounds: Vec<usize> = (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .collect();
+    let cut = bounds.get(at.index(bounds.len())).copied().unwrap_or(0);
+    let (head, tail) = (
+        text.get(..cut).unwrap_or_default(),
+        text.get(cut..).unwrap_or_default(),
+    );
+    let (before, after) = sep;
+    (format!("{head}{before}{piece}{after}{tail}"), cut)
+}
+
 /// The rule of the instruction-override phrases.
 const OVERRIDE: &str = "injection.instruction_override";
 
@@ -344,11 +359,9 @@ proptest! {
         seps in (separator(), separator()),
     ) {
         let (phrase, rule) = DENIED[which];
-        let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
-        let cut = bounds[at.index(bounds.len())];
-        let (before, after) = seps;
-        let put = format!("{}{before}{phrase}{after}{}", &text[..cut], &text[cut..]);
-        let (start, end) = (cut + before.len(), cut + before.len() + phrase.len());
+        let (put, cut) = put_at(&text, at, seps, phrase);
+        let start = cut + seps.0.len();
+        let end = start + phrase.len();
         let v = GUARD.scan(&ScanRequest::new(Stage::Prompt, &put));
         prop_assert_eq!(v.decision, Decision::Deny, "{:?}", put);
         let attack = |c: Category| matches!(c, Category::PromptInjection | Category::Jailbreak);
@@ -405,10 +418,7 @@ proptest! {
         seps in (separator(), separator()),
     ) {
         let leaked = LEAKED[which];
-        let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
-        let cut = bounds[at.index(bounds.len())];
-        let (before, after) = seps;
-        let put = format!("{}{before}{leaked}{after}{}", &text[..cut], &text[cut..]);
+        let (put, _) = put_at(&text, at, seps, leaked);
         let v = GUARD.scan(&request(Stage::Output, &put));
         prop_assert!(!v.decision.is_allowed(), "{} let through in {:?}", leaked, put);
     }
@@ -459,8 +469,9 @@ proptest! {
         seps in (data_separator(), data_separator()),
     ) {
         let value = PERSONAL[which];
-        let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
-        let cut = bounds[at.index(bounds.len())];
+        // Told as a value (`is …`): not continuing a run of capitals and digits before
+        // it (`GB82 …`, an account number's groups, are the IBAN rule's).
+        let (put, cut) = put_at(&text, at, seps, &format!("is {value}"));
         // Digit groups run on across spaces and stops (`+44 20 7946 0958`): a number
         // put between two others is read as part of one longer number, not as itself;
         // and one after a currency sign or `#` is an amount or an id, by design.
@@ -469,10 +480,6 @@ proptest! {
         let prev = text[..cut].trim_end().chars().next_back();
         let next = text[cut..].trim_start().chars().next();
         prop_assume!(!numeric(prev) && !sign(prev) && !numeric(next));
-        let (before, after) = seps;
-        // Told as a value (`is …`): not continuing a run of capitals and digits before
-        // it (`GB82 …`, an account number's groups, are the IBAN rule's).
-        let put = format!("{}{before}is {value}{after}{}", &text[..cut], &text[cut..]);
         let v = GUARD.scan(&ScanRequest::new(Stage::Prompt, &put));
         if v.decision.is_allowed() {
             let redacted = v.redacted.as_deref().unwrap_or(&put);
