@@ -169,6 +169,18 @@ const CASES: &[Case] = &[
         ..NONE
     },
     Case {
+        name: "315 short leet words fold in a chain from the leet word",
+        input: "3nd of th3 out of date ins7ruc7i0ns",
+        leet: Some("end of the out of date instructions"),
+        ..NONE
+    },
+    Case {
+        name: "316 a chain of short leet words breaks after four plain words",
+        input: "h4ck3r: see page 3 in the old map, floor 4",
+        leet: Some("hacker: see page e in the old map, floor 4"),
+        ..NONE
+    },
+    Case {
         name: "320 numbers stay numbers",
         input: "order 12345 costs 40 dollars",
         squashed: Some("order12345costs40dollars"),

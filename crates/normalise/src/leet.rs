@@ -429,10 +429,12 @@ pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
     // Only words with a leet byte can fold, and only they are looked at: the words in
     // between count as a number (see `leet_words`).
     let words = leet_words(text);
-    // Weak words fold when at most NEAR plain words separate them from a strong one;
-    // weak words in between relay (`3nd of 7he 0ld 1n5truc710n5`).
+    // Weak words fold when at most NEAR plain words separate them from a folded one: a
+    // strong word, or a weak word that folds (`3nd of th3 out of date 1n5truc710n5`:
+    // `th3` is three words from the strong word, `3nd` one from `th3`).
     let step = |gap: usize, class: Class| match class {
         Class::Strong => 0,
+        Class::Weak if gap <= NEAR => 0,
         Class::Weak => gap,
         Class::Other => gap.saturating_add(1),
     };
@@ -595,11 +597,11 @@ mod tests {
             }
             at += w.len() + 1;
         }
-        // Weak words fold when at most NEAR plain words separate them from a strong one;
-        // weak words in between relay (`3nd of 7he 0ld 1n5truc710n5`).
+        // Weak words fold when at most NEAR plain words separate them from a folded one.
         let mut dist = vec![usize::MAX; words.len()];
         let step = |gap: usize, class: Class| match class {
             Class::Strong => 0,
+            Class::Weak if gap <= NEAR => 0,
             Class::Weak => gap,
             Class::Other => gap.saturating_add(1),
         };
