@@ -285,22 +285,13 @@ pub(crate) fn left_ok(text: &str, start: usize) -> bool {
     };
     let prev2 = start.checked_sub(2).and_then(|i| bytes.get(i)).copied();
     if prev >= 0x80 {
-        return match text.get(..start).and_then(|s| s.chars().next_back()) {
-            Some(c) => !(c.is_alphanumeric() || is_currency(c)),
-            None => false,
-        };
+        return char_before(bytes, start).is_some_and(|c| !(c.is_alphanumeric() || is_currency(c)));
     }
     match prev {
         b'#' | b'$' | b'@' | b'&' => false,
         b'-' | b'.' | b'/' | b',' | b':' | b'_' | b'\\' => !prev2.is_some_and(is_word),
         // `$ 612 345 678`, `€ 1 234`: an amount.
-        b' ' if text
-            .get(..start - 1)
-            .and_then(|s| s.chars().next_back())
-            .is_some_and(|c| c == '$' || is_currency(c)) =>
-        {
-            false
-        }
+        b' ' if char_before(bytes, start - 1).is_some_and(|c| c == '$' || is_currency(c)) => false,
         b' ' => !prev2.is_some_and(|b| b.is_ascii_digit()),
         b => !is_word(b),
     }
