@@ -67,6 +67,10 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
             .collect::<BTreeMap<String, usize>>(),
         "bipia_clean_copies": BIPIA_COPIES,
         "corpus_benign_weight": CORPUS_BENIGN_WEIGHT,
+        "generated_records": generated.records.len(),
+        "generated_records_sha256": corpus::texts_sha256(&generated.records),
+        "records_tmpl_sha256": hex::encode(Sha256::digest(synth::RECORDS_TMPL.as_bytes())),
+        "records_weight": RECORDS_WEIGHT,
         "params": format!("{params:?}"),
     });
     Ok(Trained { model, manifest })
@@ -160,6 +164,14 @@ pub const BIPIA_COPIES: usize = 1;
 /// draft of the set); at 3 it was 2.1 % (docs/DETECTION.md, 2026-12-02 (5)).
 pub const CORPUS_BENIGN_WEIGHT: f64 = 1.0;
 
+/// The sample weight of each generated tool output ([`synth::records`]) against a
+/// generated benign text (1); at 0 they are not generated and the training set is as
+/// before. 0 for the shipped model. At 0.3 the classifier stopped escalating generated
+/// benign tool outputs at the untrusted stage (5.6 % → 0.5 % of single records, all
+/// twenty 200-record outputs → 2 of 20) but lost holdout attacks, so it was not shipped
+/// (docs/DETECTION.md, 2026-12-04 (5)).
+pub const RECORDS_WEIGHT: f64 = 0.0;
+
 /// The training samples: the used corpus rows, then the generated set, class-balanced.
 pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec<train::Sample> {
     let mut samples: Vec<train::Sample> = chosen
@@ -212,6 +224,11 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
         text: t.clone(),
         attack: false,
         weight: 1.0,
+    }));
+    samples.extend(generated.records.iter().map(|t| train::Sample {
+        text: t.clone(),
+        attack: false,
+        weight: RECORDS_WEIGHT,
     }));
     balance(&mut samples);
     samples
@@ -326,10 +343,19 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
     Ok(out)
 }
 
-/// Weights the classes so attacks and benign texts count equally in the loss.
+/// Weights the classes so attacks and benign texts count equally in the loss: each
+/// class's total sample weight is made half of the whole.
 pub fn balance(samples: &mut [train::Sample]) {
-    let attacks = samples.iter().filter(|s| s.attack).count().max(1) as f64;
-    let benign = samples.iter().filter(|s| !s.attack).count().max(1) as f64;
+    let total_of = |attack: bool| {
+        let sum: f64 = samples
+            .iter()
+            .filter(|s| s.attack == attack)
+            .map(|s| s.weight)
+            .sum();
+        if sum > 0.0 { sum } else { 1.0 }
+    };
+    let attacks = total_of(true);
+    let benign = total_of(false);
     let total = attacks + benign;
     for s in samples.iter_mut() {
         s.weight *= if s.attack {

@@ -29,9 +29,36 @@ pub const EVERYDAY_TMPL: &str = include_str!("../data/everyday.tmpl");
 /// classifier stopped escalating generated benign tool outputs at the untrusted stage
 /// (5.6 % → 0.6 % and 5.1 % → 0 % on two evaluation sets) but lost one holdout attack,
 /// gained one holdout false positive and flagged six benign fixture texts, so it was not
-/// shipped (docs/DETECTION.md, 2026-12-04 (2)). To try it: add it to [`BENIGN_TMPLS`]
-/// (with fewer fills than [`PER_TEMPLATE`], or a lower sample weight).
+/// shipped (docs/DETECTION.md, 2026-12-04 (2)). To try it: set
+/// [`crate::RECORDS_WEIGHT`] above 0 ([`records`] expands it with its own seed and
+/// weight; the 2026-12-04 (5) section has the figures at 0.3).
 pub const RECORDS_TMPL: &str = include_str!("../data/records.tmpl");
+/// Fills per template of [`RECORDS_TMPL`].
+pub const RECORDS_PER_TEMPLATE: usize = 15;
+/// Long tool outputs generated from the records: lists of 5 to 29 of them, one a line.
+pub const RECORD_LISTS: usize = 60;
+/// Seed of the records' expansion ("records").
+const RECORDS_SEED: u64 = 0x7265_636f_7264_7300;
+
+/// Benign tool outputs from [`RECORDS_TMPL`]: single records, then [`RECORD_LISTS`]
+/// lists of them (the classifier keeps a long text's best window, so a list teaches it
+/// that no window of an ordinary list is an instruction). Expanded with their own seed
+/// and kept apart from [`Generated::benign`], so they carry their own sample weight
+/// ([`crate::RECORDS_WEIGHT`]) and the other generated texts expand as before.
+pub fn records() -> anyhow::Result<Vec<String>> {
+    let one = tmpl::parse(RECORDS_TMPL)?.expand(RECORDS_PER_TEMPLATE, RECORDS_SEED);
+    let mut rng = SplitMix64(RECORDS_SEED ^ 2);
+    let mut out = one.clone();
+    for _ in 0..RECORD_LISTS {
+        let n = 5 + rng.below(25);
+        let list: Vec<&str> = (0..n)
+            .filter_map(|_| one.get(rng.below(one.len())).map(String::as_str))
+            .collect();
+        out.push(list.join("\n"));
+    }
+    Ok(out)
+}
+
 /// Every benign template file of the shipped model, by name, in expansion order.
 pub const BENIGN_TMPLS: &[(&str, &str)] = &[("benign.tmpl", BENIGN_TMPL)];
 
@@ -47,12 +74,18 @@ pub struct Generated {
     pub attacks: Vec<String>,
     /// Benign texts.
     pub benign: Vec<String>,
+    /// Benign tool outputs ([`records`]), weighted apart from the other benign texts.
+    pub records: Vec<String>,
 }
 
 /// Expands the shipped template files.
 pub fn generate() -> anyhow::Result<Generated> {
     let benign: Vec<&str> = BENIGN_TMPLS.iter().map(|(_, t)| *t).collect();
-    generate_from_files(ATTACKS_TMPL, &benign, PER_TEMPLATE, SEED)
+    let mut generated = generate_from_files(ATTACKS_TMPL, &benign, PER_TEMPLATE, SEED)?;
+    if crate::RECORDS_WEIGHT > 0.0 {
+        generated.records = records()?;
+    }
+    Ok(generated)
 }
 
 /// Expands the given template texts.
@@ -116,7 +149,11 @@ pub fn generate_from_files(
         benign.push(clean);
         attacks.push(dirty);
     }
-    Ok(Generated { attacks, benign })
+    Ok(Generated {
+        attacks,
+        benign,
+        records: Vec::new(),
+    })
 }
 
 /// Long-document pairs generated.
