@@ -584,9 +584,12 @@ fn scan_runs_ref(layer: Layer<'_>, bufs: &mut [RawBuf], ctx: &mut Ctx<'_>) {
     }
 }
 
-/// [`try_run`] on a run of one or more lines; when a run of several lines is not text
-/// as a whole, each line on its own: two blobs on consecutive lines, or a line that
-/// decodes to garbage before a payload, must not hide the payload.
+/// [`try_run`] on a run of one or more lines. A run of several lines is read as one
+/// blob only when it is wrapped as encoders wrap (MIME at 76, PEM at 64: every line but
+/// the last the same length, the last no longer); otherwise, or when the whole is not
+/// text, each line on its own: two blobs on consecutive lines (whose decoded words would
+/// run together, `sysignore all …`), or a line that decodes to garbage before a payload,
+/// must not hide the payload.
 fn try_run_or_lines(
     layer: Layer<'_>,
     range: std::ops::Range<usize>,
@@ -595,13 +598,14 @@ fn try_run_or_lines(
     bufs: &mut [RawBuf],
     ctx: &mut Ctx<'_>,
 ) {
-    if try_run(layer, range.clone(), any, all, bufs, ctx) {
-        return;
-    }
     let Some(run) = layer.bytes.get(range.clone()) else {
         return;
     };
-    if !run.contains(&b'\n') {
+    let lines = run.contains(&b'\n');
+    if (!lines || is_wrapped(run)) && try_run(layer, range.clone(), any, all, bufs, ctx) {
+        return;
+    }
+    if !lines {
         return;
     }
     let min = ctx.limits.min_encoded_len.max(4);
@@ -619,6 +623,27 @@ fn try_run_or_lines(
         }
         from = next;
     }
+}
+
+/// Whether the lines of `run` (`\n`, optionally `\r\n`, between them) are wrapped as an
+/// encoder wraps one blob: all but the last of one length, the last not empty and no
+/// longer.
+fn is_wrapped(run: &[u8]) -> bool {
+    let mut lines = run
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).len());
+    let Some(width) = lines.next() else {
+        return false;
+    };
+    let mut last = width;
+    for (k, len) in lines.enumerate() {
+        // A line before this one that is not full width is not wrapping.
+        if k > 0 && last != width {
+            return false;
+        }
+        last = len;
+    }
+    last > 0 && last <= width
 }
 
 /// Tries the encodings a run's byte classes allow: hex, then base32, then base64.
