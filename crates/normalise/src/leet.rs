@@ -98,11 +98,48 @@ fn code_class(word: &str, classify: impl Fn(&str) -> Class) -> Class {
     };
     let head = word.get(..first).map_or(Class::Other, &classify);
     let tail = word.get(last + 1..).map_or(Class::Other, &classify);
-    match (head, tail) {
+    stronger(head, tail)
+}
+
+/// The stronger of two classes: Strong, then Weak, then Other.
+fn stronger(a: Class, b: Class) -> Class {
+    match (a, b) {
         (Class::Strong, _) | (_, Class::Strong) => Class::Strong,
         (Class::Weak, _) | (_, Class::Weak) => Class::Weak,
         _ => Class::Other,
     }
+}
+
+/// The class of the word at `range` of the canonical view `canon`: [`classify`], and
+/// for a code-length word that reads as a code, [`glued_class`].
+fn word_class(canon: &ViewBuf, range: Range<usize>) -> Class {
+    let Some(word) = canon.text.get(range.clone()) else {
+        return Class::Other;
+    };
+    match classify(word) {
+        Class::Other if is_code(word.as_bytes()) => glued_class(canon, range),
+        class => class,
+    }
+}
+
+/// The class of a code-length word the canonical view glued together from pieces an
+/// invisible character kept apart in the original (`1n5truct10n5\u{200B}796f75…`
+/// reads `1n5truct10n5796f75…`): that of its first or last piece, cut where the view
+/// dropped something, as [`code_class`] cuts at punctuation. Gluing by an invisible
+/// character must not hide a leet word any more than gluing by punctuation does.
+fn glued_class(canon: &ViewBuf, range: Range<usize>) -> Class {
+    let text = canon.text.as_str();
+    let mut drops = canon
+        .map
+        .drops_in(range.clone())
+        .filter(|&i| text.is_char_boundary(i));
+    let Some(first) = drops.next() else {
+        return Class::Other;
+    };
+    let last = drops.last().unwrap_or(first);
+    let head = text.get(range.start..first).map_or(Class::Other, classify);
+    let tail = text.get(last..range.end).map_or(Class::Other, classify);
+    stronger(head, tail)
 }
 
 fn classify(word: &str) -> Class {
@@ -286,9 +323,10 @@ fn word_around(bytes: &[u8], from: usize, p: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// True when some space-separated word of `text` is [`Class::Strong`]: only words
+/// True when some space-separated word of `canon` is [`Class::Strong`]: only words
 /// with a leet byte are classified, found by [`next_leet_byte`].
-fn any_strong(text: &str) -> bool {
+fn any_strong(canon: &ViewBuf) -> bool {
+    let text = canon.text.as_str();
     let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(p) = next_leet_byte(bytes, from) {
@@ -297,11 +335,7 @@ fn any_strong(text: &str) -> bool {
         let may_be_strong = bytes.get(start..end).is_some_and(|w| {
             w.iter().fold(0u8, |acc, &b| acc | byte_class(b)) & (ALPHA | NON_ASCII) != 0
         });
-        if may_be_strong
-            && text
-                .get(start..end)
-                .is_some_and(|w| classify(w) == Class::Strong)
-        {
+        if may_be_strong && word_class(canon, start..end) == Class::Strong {
             return true;
         }
         from = end + 1;
@@ -329,14 +363,14 @@ struct LeetWord {
 /// nothing more). Words are the non-empty pieces between spaces, as the fold reads
 /// them; a word without a leet byte is always `Other`, so only the words
 /// [`next_leet_byte`] lands in are classified.
-fn leet_words(text: &str) -> Vec<LeetWord> {
-    let bytes = text.as_bytes();
+fn leet_words(canon: &ViewBuf) -> Vec<LeetWord> {
+    let bytes = canon.text.as_bytes();
     let mut words = Vec::new();
     let mut from = 0;
     let mut last_end: Option<usize> = None;
     while let Some(p) = next_leet_byte(bytes, from) {
         let (start, end) = word_around(bytes, from, p);
-        let class = text.get(start..end).map_or(Class::Other, classify);
+        let class = word_class(canon, start..end);
         if class != Class::Other {
             let gap = last_end.map_or(0, |e| {
                 count_words(bytes.get(e..start).unwrap_or_default(), NEAR + 1)
@@ -421,14 +455,13 @@ fn classify_general(word: &str) -> Class {
 
 /// The leet-folded form of a canonical view, or `None` when no word is leet.
 pub(crate) fn leet_view(canon: &ViewBuf) -> Option<ViewBuf> {
-    let text = canon.text.as_str();
     // Most texts with digits have no leet word: find one before building anything.
-    if !any_strong(text) {
+    if !any_strong(canon) {
         return None;
     }
     // Only words with a leet byte can fold, and only they are looked at: the words in
     // between count as a number (see `leet_words`).
-    let words = leet_words(text);
+    let words = leet_words(canon);
     // Weak words fold when at most NEAR plain words separate them from a folded one: a
     // strong word, or a weak word that folds (`3nd of th3 out of date 1n5truc710n5`:
     // `th3` is three words from the strong word, `3nd` one from `th3`).
@@ -553,7 +586,8 @@ mod tests {
     use crate::invisible::HiddenSink;
 
     /// The search for a strong word as it was: byte by byte.
-    fn any_strong_ref(text: &str) -> bool {
+    fn any_strong_ref(canon: &ViewBuf) -> bool {
+        let text = canon.text.as_str();
         if !text.bytes().any(is_leet_byte) {
             return false;
         }
@@ -562,11 +596,7 @@ mod tests {
         let mut leetish = false;
         for (i, &b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
             if b == b' ' {
-                if leetish
-                    && text
-                        .get(start..i)
-                        .is_some_and(|w| classify_general(w) == Class::Strong)
-                {
+                if leetish && word_class_ref(canon, start..i) == Class::Strong {
                     return true;
                 }
                 start = i + 1;
@@ -578,22 +608,29 @@ mod tests {
         false
     }
 
+    /// [`word_class`] through the char-by-char classifier.
+    fn word_class_ref(canon: &ViewBuf, range: Range<usize>) -> Class {
+        let Some(word) = canon.text.get(range.clone()) else {
+            return Class::Other;
+        };
+        match classify_general(word) {
+            Class::Other if is_code(word.as_bytes()) => glued_class(canon, range),
+            class => class,
+        }
+    }
+
     /// The leet view as it was: every word of the text classified, dense passes.
     fn leet_view_ref(canon: &ViewBuf) -> Option<ViewBuf> {
         let text = canon.text.as_str();
         // Most texts with digits have no leet word: find one before building anything.
-        if !any_strong_ref(text) {
+        if !any_strong_ref(canon) {
             return None;
         }
         let mut words: Vec<(usize, usize, Class)> = Vec::new();
         let mut at = 0;
         for w in text.as_bytes().split(|&b| b == b' ') {
             if !w.is_empty() {
-                words.push((
-                    at,
-                    at + w.len(),
-                    text.get(at..at + w.len()).map_or(Class::Other, classify),
-                ));
+                words.push((at, at + w.len(), word_class_ref(canon, at..at + w.len())));
             }
             at += w.len() + 1;
         }
@@ -667,13 +704,14 @@ mod tests {
         for w in text.split(' ') {
             assert_eq!(classify(w), classify_general(w), "classify {w:?}");
         }
-        assert_eq!(any_strong(text), any_strong_ref(text), "strong {text:?}");
+
         let mut a = text.as_bytes().to_vec();
         let mut b = a.clone();
         fold_glued_digits(&mut a);
         fold_glued_digits_ref(&mut b);
         assert_eq!(a, b, "glued digits {text:?}");
         for buf in [canon(text), raw(text)] {
+            assert_eq!(any_strong(&buf), any_strong_ref(&buf), "strong {text:?}");
             let new = squash(&buf);
             let old = squash_ref(&buf);
             assert_eq!(new.text, old.text, "squash {text:?}");

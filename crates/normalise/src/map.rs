@@ -87,6 +87,22 @@ impl ByteMap {
         }
     }
 
+    /// The view positions inside `range` (after its first byte) just before which
+    /// something of the original was dropped (an invisible character the canonical
+    /// view removed): where a segment starts past the end of the one before it.
+    pub(crate) fn drops_in(&self, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let first = self.segs.partition_point(|s| s.at as usize <= range.start);
+        self.segs
+            .get(first.saturating_sub(1)..)
+            .unwrap_or_default()
+            .windows(2)
+            .take_while(move |w| w.get(1).is_some_and(|s| (s.at as usize) < range.end))
+            .filter_map(move |w| match w {
+                [a, b] if b.start > a.end && b.at as usize > range.start => Some(b.at as usize),
+                _ => None,
+            })
+    }
+
     /// Number of segments (for tests and benches of map compactness).
     pub(crate) fn segments(&self) -> usize {
         self.segs.len()
