@@ -70,6 +70,12 @@ fn is_joiner(c: char) -> bool {
     )
 }
 
+/// Where [`split_at_script_joins`] may cut a word: a joiner, or an invisible character
+/// inside the word.
+fn is_split_point(c: char) -> bool {
+    is_joiner(c) || invisible::classify(c).is_some_and(|inv| !inv.spacing)
+}
+
 /// The Cyrillic or Greek letter a Latin ASCII letter looks like, lowercased.
 pub(crate) fn latin_to(script: Script, b: u8) -> Option<char> {
     let lower = b.is_ascii_lowercase();
@@ -224,6 +230,7 @@ pub(crate) fn regions(text: &str) -> Vec<Region> {
     if let Some(s) = start {
         raw.push((s, text.len(), w));
     }
+    let raw = split_at_script_joins(text, raw);
     // Spaced-out letters (one-char words one whitespace char apart) are one word, as
     // the canonical pass joins them.
     let mut words: Vec<(usize, usize, Class)> = Vec::with_capacity(raw.len());
@@ -299,6 +306,73 @@ pub(crate) fn regions(text: &str) -> Vec<Region> {
             Class::Latin | Class::Neutral => continue,
         };
         out.push(Region { start, end, mode });
+    }
+    out
+}
+
+/// Words glued by a joiner or an invisible character (`инструкции:developer`,
+/// `prompt.забудь`, `предыду\u{200B}reveal`) whose pieces on either side are each
+/// decided for a different script (Latin on one side, Cyrillic or Greek on the other)
+/// become two words there, each keeping its own script: punctuation or a hidden
+/// character between two real words of two scripts is not a dotted-out word. Pieces of
+/// look-alikes only decide nothing and stay with their neighbours (`ignоre.all`,
+/// `з.а.б.у.д.ь`), and letters of two scripts with nothing between them stay one word
+/// (`boundarιеѕ`). Only words that mix scripts and hold such a character are looked at.
+fn split_at_script_joins(
+    text: &str,
+    raw: Vec<(usize, usize, Counts)>,
+) -> Vec<(usize, usize, Counts)> {
+    let mixed = |c: &Counts| c.cyrillic + c.greek > 0 && c.latin > 0;
+    if !raw.iter().any(|(_, _, c)| mixed(c)) {
+        return raw;
+    }
+    let decided = |c: &Counts| match c.class() {
+        Class::Latin => Some(None),
+        Class::Native(sc) => Some(Some(sc)),
+        Class::Ambiguous(_) | Class::Neutral => None,
+    };
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for (s, e, counts) in raw {
+        let Some(word) = text
+            .get(s..e)
+            .filter(|w| mixed(&counts) && w.contains(is_split_point))
+        else {
+            out.push((s, e, counts));
+            continue;
+        };
+        // Pieces between joiners, as (start, end, counts) in text offsets.
+        let mut pieces: Vec<(usize, usize, Counts)> = Vec::new();
+        let mut from = s;
+        let mut c = Counts::default();
+        for (i, ch) in word.char_indices() {
+            if is_split_point(ch) {
+                pieces.push((from, s + i, std::mem::take(&mut c)));
+                from = s + i + ch.len_utf8();
+            } else {
+                c.add(ch);
+            }
+        }
+        pieces.push((from, e, c));
+        let mut group: Option<(usize, usize, Counts, Option<Option<Script>>)> = None;
+        for (ps, pe, pc) in pieces {
+            let script = decided(&pc);
+            match group.as_mut() {
+                Some(g) if !matches!((g.3, script), (Some(a), Some(b)) if a != b) => {
+                    g.1 = pe;
+                    g.2.merge(&pc);
+                    g.3 = g.3.or(script);
+                }
+                _ => {
+                    if let Some((gs, ge, gc, _)) = group.take() {
+                        out.push((gs, ge, gc));
+                    }
+                    group = Some((ps, pe, pc, script));
+                }
+            }
+        }
+        if let Some((gs, ge, gc, _)) = group {
+            out.push((gs, ge, gc));
+        }
     }
     out
 }
@@ -472,5 +546,25 @@ mod tests {
             modes("the ан уксипереп"),
             vec![("ан", cyr), ("уксипереп", cyr)]
         );
+    }
+
+    #[test]
+    fn words_of_two_scripts_glued_by_a_joiner_keep_their_own() {
+        let cyr = Mode::Native(Script::Cyrillic);
+        // Found by the invariants property: the Latin phrase after a Russian word and a
+        // colon was folded to Cyrillic look-alikes (`dеvеlореr`).
+        assert_eq!(
+            modes("инструкции:developer mode"),
+            vec![("инструкции", cyr)]
+        );
+        assert_eq!(modes("prompt.забудь"), vec![("забудь", cyr)]);
+        // Look-alike pieces decide nothing: the word folds as one, as before.
+        assert_eq!(modes("ignоre.all"), vec![]);
+        assert_eq!(modes("з.а.б.у.д.ь"), vec![("з.а.б.у.д.ь", cyr)]);
+        assert_eq!(modes("instructions:все"), vec![]);
+        // The same with an invisible character between the two words.
+        assert_eq!(modes("предыду\u{200B}reveal"), vec![("предыду", cyr)]);
+        // Nothing between: one word, as before.
+        assert_eq!(modes("boundarιеѕ"), vec![]);
     }
 }
