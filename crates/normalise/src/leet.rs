@@ -113,6 +113,12 @@ fn stronger(a: Class, b: Class) -> Class {
 /// The class of the word at `range` of the canonical view `canon`: [`classify`], and
 /// for a code-length word that reads as a code, [`glued_class`].
 fn word_class(canon: &ViewBuf, range: Range<usize>) -> Class {
+    word_class_by(canon, range, classify)
+}
+
+/// [`word_class`] with the word classifier `classify` (the tests pass the char-by-char
+/// one).
+fn word_class_by(canon: &ViewBuf, range: Range<usize>, classify: impl Fn(&str) -> Class) -> Class {
     let Some(word) = canon.text.get(range.clone()) else {
         return Class::Other;
     };
@@ -610,13 +616,7 @@ mod tests {
 
     /// [`word_class`] through the char-by-char classifier.
     fn word_class_ref(canon: &ViewBuf, range: Range<usize>) -> Class {
-        let Some(word) = canon.text.get(range.clone()) else {
-            return Class::Other;
-        };
-        match classify_general(word) {
-            Class::Other if is_code(word.as_bytes()) => glued_class(canon, range),
-            class => class,
-        }
+        word_class_by(canon, range, classify_general)
     }
 
     /// The leet view as it was: every word of the text classified, dense passes.
