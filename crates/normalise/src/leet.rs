@@ -82,22 +82,29 @@ fn is_code(w: &[u8]) -> bool {
         && w.iter().filter(|b| b.is_ascii_alphanumeric()).count() > MAX_LEET_WORD
 }
 
-/// The class of a code-length word: that of its first or last piece, cut at ASCII
-/// punctuation that is not leet (`1n5truct10n5:9f8e7d…` is the word `1n5truct10n5`
-/// glued to a hash, and gluing must not hide it); a word without such a cut is a
-/// code, never leet. Pieces are classified by `classify` (none holds a cut, so none
-/// comes back here).
+/// The class of a code-length word: that of its first or last piece, cut at
+/// punctuation that is not leet, ASCII or not (`1n5truct10n5:9f8e7d…` and
+/// `1n5truct10n5。iiii…` are the word `1n5truct10n5` glued to something long, and
+/// gluing must not hide it); a word without such a cut is a code, never leet. Pieces
+/// are classified by `classify` (none holds a cut, so none comes back here).
 fn code_class(word: &str, classify: impl Fn(&str) -> Class) -> Class {
-    let cut = |b: &u8| {
-        b.is_ascii() && !b.is_ascii_alphanumeric() && byte_class(*b) & (ALWAYS | INNER) == 0
+    let cut = |&(_, c): &(usize, char)| {
+        if let Ok(b) = u8::try_from(c) {
+            !b.is_ascii_alphanumeric() && byte_class(b) & (ALWAYS | INNER) == 0
+        } else {
+            !c.is_alphanumeric() && leet(c, true).is_none()
+        }
     };
-    let bytes = word.as_bytes();
-    let (Some(first), Some(last)) = (bytes.iter().position(cut), bytes.iter().rposition(cut))
-    else {
+    let (Some((first, _)), Some((last, lc))) = (
+        word.char_indices().find(cut),
+        word.char_indices().rev().find(cut),
+    ) else {
         return Class::Other;
     };
     let head = word.get(..first).map_or(Class::Other, &classify);
-    let tail = word.get(last + 1..).map_or(Class::Other, &classify);
+    let tail = word
+        .get(last + lc.len_utf8()..)
+        .map_or(Class::Other, &classify);
     stronger(head, tail)
 }
 
