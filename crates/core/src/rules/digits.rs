@@ -162,19 +162,25 @@ impl Run {
             }
             run.n += 1;
             run.end = i;
-            // A separator: at most three of ` -./()`, then a digit.
+            // A separator: at most three of ` -./()`, then a digit; of `-./` at most one
+            // (` - `, `) `, `)-`: one mark between groups; ` .-` is not a separator).
             let mut j = i;
             let mut bits = 0u8;
+            let mut marks = 0;
             while j - i < 3 {
                 let Some(b) = bytes.get(j).map(|&b| sep_bit(b)).filter(|&b| b != 0) else {
                     break;
                 };
                 bits |= b;
+                marks += usize::from(b & (sep::DASH | sep::DOT | sep::SLASH) != 0);
                 j += 1;
             }
             // A stop then a space ends a sentence, not a group (`… 1111. 3 days`).
             let sentence_end = bytes.get(i) == Some(&b'.') && bytes.get(i + 1) == Some(&b' ');
-            let continues = j > i && !sentence_end && bytes.get(j).is_some_and(u8::is_ascii_digit);
+            let continues = j > i
+                && marks <= 1
+                && !sentence_end
+                && bytes.get(j).is_some_and(u8::is_ascii_digit);
             if !continues || bits & !allowed != 0 || run.n >= MAX_GROUPS {
                 run.trailing = if continues { bits } else { 0 };
                 return run;
