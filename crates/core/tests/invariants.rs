@@ -360,7 +360,8 @@ proptest! {
     /// A denied phrase is denied wherever it is put, whatever surrounds it: set off by
     /// a space, punctuation, a line break or an invisible character at any character
     /// boundary of a generated text, the text is denied and an injection or jailbreak
-    /// finding overlaps where the phrase was put. (Which layer reports it may change:
+    /// finding overlaps where the phrase was put, in a prompt and in a tool output or
+    /// document (stage `untrusted`). (Which layer reports it may change:
     /// stacked obfuscations can hide a phrase from its phrase rule and leave it to the
     /// patterns and the classifier; docs/DETECTION.md, 2026-12-04.)
     #[test]
@@ -369,21 +370,24 @@ proptest! {
         which in 0..DENIED.len(),
         at in any::<prop::sample::Index>(),
         seps in (separator(), separator()),
+        untrusted in any::<bool>(),
     ) {
         let (phrase, rule) = DENIED[which];
         let (put, cut) = put_at(&text, at, seps, phrase);
         let start = cut + seps.0.len();
         let end = start + phrase.len();
-        let v = GUARD.scan(&ScanRequest::new(Stage::Prompt, &put));
-        prop_assert_eq!(v.decision, Decision::Deny, "{:?}", put);
+        let stage = if untrusted { Stage::Untrusted } else { Stage::Prompt };
+        let v = GUARD.scan(&ScanRequest::new(stage, &put));
+        prop_assert_eq!(v.decision, Decision::Deny, "{:?} at {:?}", put, stage);
         let attack = |c: Category| matches!(c, Category::PromptInjection | Category::Jailbreak);
         prop_assert!(
             v.findings.iter().any(|f| attack(f.category) && f.start < end && f.end > start),
-            "no injection finding over {}..{} (the phrase of {}) in {:?}: {:?}",
+            "no injection finding over {}..{} (the phrase of {}) in {:?} at {:?}: {:?}",
             start,
             end,
             rule,
             put,
+            stage,
             v.findings.iter().map(|f| (&f.rule, f.start, f.end)).collect::<Vec<_>>()
         );
     }
