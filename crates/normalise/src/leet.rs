@@ -711,7 +711,6 @@ mod tests {
         for w in text.split(' ') {
             assert_eq!(classify(w), classify_general(w), "classify {w:?}");
         }
-
         let mut a = text.as_bytes().to_vec();
         let mut b = a.clone();
         fold_glued_digits(&mut a);

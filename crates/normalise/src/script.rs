@@ -340,7 +340,7 @@ fn split_at_script_joins(
             out.push((s, e, counts));
             continue;
         };
-        // Pieces between joiners, as (start, end, counts) in text offsets.
+        // Pieces between split points, as (start, end, counts) in text offsets.
         let mut pieces: Vec<(usize, usize, Counts)> = Vec::new();
         let mut from = s;
         let mut c = Counts::default();
