@@ -326,9 +326,15 @@ fn split_at_script_joins(
     if !raw.iter().any(|(_, _, c)| mixed(c)) {
         return raw;
     }
+    // The script a piece is decided for (`None`: look-alikes only, or no letters).
+    #[derive(Clone, Copy, PartialEq)]
+    enum Side {
+        Latin,
+        Native(Script),
+    }
     let decided = |c: &Counts| match c.class() {
-        Class::Latin => Some(None),
-        Class::Native(sc) => Some(Some(sc)),
+        Class::Latin => Some(Side::Latin),
+        Class::Native(sc) => Some(Side::Native(sc)),
         Class::Ambiguous(_) | Class::Neutral => None,
     };
     let mut out = Vec::with_capacity(raw.len() + 1);
@@ -353,7 +359,7 @@ fn split_at_script_joins(
             }
         }
         pieces.push((from, e, c));
-        let mut group: Option<(usize, usize, Counts, Option<Option<Script>>)> = None;
+        let mut group: Option<(usize, usize, Counts, Option<Side>)> = None;
         for (ps, pe, pc) in pieces {
             let script = decided(&pc);
             match group.as_mut() {
