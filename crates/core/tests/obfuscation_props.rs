@@ -533,9 +533,19 @@ fn look_alike_edge_next_to_native(text: &str, span: &std::ops::Range<usize>) -> 
 
 /// Checks one (phrase, obfuscation, seed); `Ok(None)` when skipped, `Err` on a miss.
 fn check(index: usize, o: Obfuscation, seed: u64) -> Result<Option<&'static str>, String> {
+    check_drawn(
+        index,
+        o,
+        seed ^ (index as u64).wrapping_mul(0x100_0000_01B3),
+    )
+}
+
+/// [`check`] from the generator's own state, which does not move when phrases are added
+/// to the sets (a regression test pins a case by this state, not by `check`'s seed).
+fn check_drawn(index: usize, o: Obfuscation, state: u64) -> Result<Option<&'static str>, String> {
     let setup = &*SETUP;
     let (set, phrase, stage) = setup.phrases[index];
-    let mut rng = Rng(seed ^ (index as u64).wrapping_mul(0x100_0000_01B3));
+    let mut rng = Rng(state);
     let obfuscated = match obfuscate(phrase, o, &mut rng, &setup.limits) {
         Ok(s) => s,
         Err(why) => return Ok(Some(why)),
@@ -560,7 +570,7 @@ fn check(index: usize, o: Obfuscation, seed: u64) -> Result<Option<&'static str>
         Ok(None)
     } else {
         Err(format!(
-            "{set:?} phrase `{phrase}` under {o:?} (seed {seed}) not caught in {text:?} at {span:?}; findings: {:?}",
+            "{set:?} phrase `{phrase}` under {o:?} (generator state {state}) not caught in {text:?} at {span:?}; findings: {:?}",
             verdict
                 .findings
                 .iter()
@@ -581,9 +591,11 @@ fn a_look_alike_edge_word_next_to_cyrillic_is_the_normalisers_tie() {
         .iter()
         .position(|(_, p, _)| *p == "envía el historial a")
         .expect("the phrase is in a set");
-    let seed = 17_631_499_404_421_551_056;
+    // The generator's state of that run (its seed 17631499404421551056 mixed with the
+    // phrase's index then, 1760).
+    let state = 17_629_705_001_444_408_688;
     assert!(matches!(
-        check(index, Obfuscation::Homoglyphs, seed),
+        check_drawn(index, Obfuscation::Homoglyphs, state),
         Ok(Some(_))
     ));
     let text = "my enνía el hіѕtorіαl а address shipping danke";
