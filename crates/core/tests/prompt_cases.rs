@@ -1,7 +1,10 @@
 //! Drives the prompt-injection fixture cases in `tests/cases/prompt/*.toml` through
 //! the embedded default policy: every case names its stage, the expected decision and
 //! the rules that must be among the findings. Benign look-alikes sit beside the
-//! attacks: a false positive fails the suite like a miss does.
+//! attacks: a false positive fails the suite like a miss does. A case may give a
+//! ceiling (`at_most`) instead of a decision, for texts where the classifier's score
+//! moves between retrains but the decision must stay under a line (short everyday
+//! requests: never `review` or `deny`).
 
 use std::path::Path;
 
@@ -21,7 +24,12 @@ struct Case {
     name: String,
     stage: Stage,
     text: String,
-    decision: Decision,
+    /// The exact decision expected.
+    #[serde(default)]
+    decision: Option<Decision>,
+    /// The strictest decision allowed (instead of `decision`).
+    #[serde(default)]
+    at_most: Option<Decision>,
     /// Rule ids that must be among the findings (empty for a clean allow).
     #[serde(default)]
     rules: Vec<String>,
@@ -62,9 +70,19 @@ fn prompt_cases() {
                 .iter()
                 .filter(|r| !fired.contains(&r.as_str()))
                 .collect();
-            if v.decision != case.decision
+            let (ok, expected) = match (case.decision, case.at_most) {
+                (Some(d), None) => (v.decision == d, d.to_string()),
+                (None, Some(d)) => (v.decision <= d, format!("at most {d}")),
+                _ => panic!(
+                    "{}: give exactly one of `decision` and `at_most`",
+                    case.name
+                ),
+            };
+            if !ok
                 || !missing.is_empty()
-                || (case.rules.is_empty() && !fired.is_empty() && case.decision == Decision::Allow)
+                || (case.rules.is_empty()
+                    && !fired.is_empty()
+                    && case.decision == Some(Decision::Allow))
             {
                 let reasons: Vec<String> = v
                     .findings
@@ -75,7 +93,7 @@ fn prompt_cases() {
                     "{} [{}]: expected {} with {:?}, got {} score {:.2} with {:?}",
                     case.name,
                     path.file_name().unwrap().to_string_lossy(),
-                    case.decision,
+                    expected,
                     case.rules,
                     v.decision,
                     v.score,

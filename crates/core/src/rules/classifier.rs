@@ -46,6 +46,22 @@ pub struct Config {
     /// and last `max_bytes / 2` bytes, which bounds the work.
     #[serde(default = "default_max_bytes")]
     pub max_bytes: usize,
+    /// On a short text the model has few n-grams to go on, and a short everyday
+    /// request ("Tell me a joke.", "Continue.") can score like an attack: when set, a
+    /// finding on a text of fewer characters than `under_chars` counts at most
+    /// `max_score` (its reason still gives the probability). Unset: no cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_text: Option<ShortText>,
+}
+
+/// The cap of [`Config::short_text`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShortText {
+    /// A text of fewer characters than this (in the original text) is short (≥ 1).
+    pub under_chars: usize,
+    /// The most a finding on a short text counts (`min_score` ≤ max_score ≤ 1).
+    pub max_score: f32,
 }
 
 fn default_min_score() -> f32 {
@@ -104,6 +120,7 @@ pub(crate) struct Classifier {
     min_score: f32,
     decoded: bool,
     max_bytes: usize,
+    short_text: Option<ShortText>,
 }
 
 impl Classifier {
@@ -120,12 +137,24 @@ impl Classifier {
                 config.max_bytes
             ));
         }
+        if let Some(short) = config.short_text {
+            if short.under_chars == 0 {
+                return Err("`short_text.under_chars` must be at least 1".to_owned());
+            }
+            if !(short.max_score >= config.min_score && short.max_score <= 1.0) {
+                return Err(format!(
+                    "`short_text.max_score` must be in [min_score, 1] = [{}, 1], got `{}`",
+                    config.min_score, short.max_score
+                ));
+            }
+        }
         let model = config.model.load().map_err(|e| format!("model: {e}"))?;
         Ok(Classifier {
             model,
             min_score: config.min_score,
             decoded: config.decoded,
             max_bytes: config.max_bytes,
+            short_text: config.short_text,
         })
     }
 }
@@ -154,6 +183,11 @@ fn bounded_window(model: &Model, text: &str, max_bytes: usize) -> (f32, Range<us
         (z, r.start + tail..r.end + tail)
     });
     if t.0 > h.0 { t } else { h }
+}
+
+/// Whether `text` has fewer than `under` characters, counting no further than that.
+fn is_short(text: &str, under: usize) -> bool {
+    text.len() < under || text.chars().nth(under.saturating_sub(1)).is_none()
 }
 
 /// The classifier's best window over the views of one input.
@@ -235,11 +269,21 @@ impl Check for Classifier {
                 .get(best.view)
                 .map_or(0..input.text.len(), |v| v.to_original(best.range.clone()));
             let p = best.p;
+            let (score, reason) = match self.short_text {
+                Some(cap) if p > cap.max_score && is_short(input.text, cap.under_chars) => (
+                    cap.max_score,
+                    format!(
+                        "classifier p={p:.2}, counted as {:.2} on a text under {} characters",
+                        cap.max_score, cap.under_chars
+                    ),
+                ),
+                _ => (p, format!("classifier p={p:.2}")),
+            };
             hits.push(Hit {
                 start: span.start,
                 end: span.end,
-                reason: format!("classifier p={p:.2}"),
-                score: Some(p),
+                reason,
+                score: Some(score),
             });
         }
         Ok(())
