@@ -756,6 +756,14 @@ fn demo_samples_scans_every_sample() {
         assert!(text.contains(&format!("--- {id} ")), "missing {id}");
     }
     assert!(text.contains("decision  deny") && text.contains("decision  allow"));
+    // The short everyday request: flagged, its probability shown with what it counted.
+    let p09 = text.split("--- p-09 ").nth(1).expect("p-09");
+    let p09 = p09.split("\n--- ").next().unwrap_or(p09);
+    assert!(p09.contains("decision  flag"), "{p09}");
+    assert!(
+        p09.contains("counted as 0.40 on a text under 64 characters"),
+        "{p09}"
+    );
 }
 
 #[test]
