@@ -467,6 +467,14 @@ fn eval_reports_metrics_per_source_and_category_with_misses() {
     assert_eq!(overall["recall"].as_f64(), Some(4.0 / 6.0));
     assert_eq!(overall["fpr"].as_f64(), Some(0.25));
     assert_eq!(overall["precision"].as_f64(), Some(0.8));
+    // Stopped (review or deny): three of the caught attacks, not the flagged a-400;
+    // the flagged benign b-300 is a false positive but not a false stop.
+    assert_eq!(
+        (overall["stopped"].as_u64(), overall["false_stops"].as_u64()),
+        (Some(3), Some(0))
+    );
+    assert_eq!(overall["stop_rate"].as_f64(), Some(0.5));
+    assert_eq!(overall["false_stop_rate"].as_f64(), Some(0.0));
     assert_eq!(r["split"], "all");
     let group = |list: &str, name: &str| -> Value {
         r[list]

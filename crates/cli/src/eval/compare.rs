@@ -161,8 +161,8 @@ impl Comparison {
         );
         let _ = writeln!(
             o,
-            "\n  {:^17}  {:^17}  {:^17}  (base | candidate)",
-            "recall", "FPR", "precision"
+            "\n  {:^17}  {:^17}  {:^17}  {:^17}  (base | candidate)",
+            "recall", "attacks stopped", "FPR", "precision"
         );
         row(&mut o, "overall", &b.overall, &c.overall);
         for g in &b.by_source {
@@ -212,8 +212,9 @@ fn row(o: &mut String, name: &str, b: &Metrics, c: &Metrics) {
     let pair = |x: Option<f64>, y: Option<f64>| format!("{:>7} | {:<7}", percent(x), percent(y));
     let _ = writeln!(
         o,
-        "  {}  {}  {}  {name}",
+        "  {}  {}  {}  {}  {name}",
         pair(b.recall, c.recall),
+        pair(b.stop_rate, c.stop_rate),
         pair(b.fpr, c.fpr),
         pair(b.precision, c.precision)
     );

@@ -14,6 +14,12 @@ pub(crate) fn is_caught(decision: Decision) -> bool {
     matches!(decision, Decision::Flag | Decision::Review | Decision::Deny)
 }
 
+/// True when a decision stops a row: review or deny. A flagged text goes on to the
+/// model (recorded); a stopped one does not, unless a human lets it.
+pub(crate) fn is_stopped(decision: Decision) -> bool {
+    matches!(decision, Decision::Review | Decision::Deny)
+}
+
 /// What one guard made of one row.
 #[derive(Debug, Clone)]
 pub(crate) struct Outcome {
@@ -47,15 +53,26 @@ pub(crate) struct Counts {
     pub fp: usize,
     /// Negative rows let through.
     pub tn: usize,
+    /// Positive rows stopped (review or deny), a part of `tp`.
+    pub tp_stopped: usize,
+    /// Negative rows stopped (review or deny), a part of `fp`.
+    pub fp_stopped: usize,
 }
 
 impl Counts {
-    fn add(&mut self, positive: bool, caught: bool) {
-        match (positive, caught) {
+    fn add(&mut self, positive: bool, decision: Decision) {
+        match (positive, is_caught(decision)) {
             (true, true) => self.tp += 1,
             (true, false) => self.fn_ += 1,
             (false, true) => self.fp += 1,
             (false, false) => self.tn += 1,
+        }
+        if is_stopped(decision) {
+            if positive {
+                self.tp_stopped += 1;
+            } else {
+                self.fp_stopped += 1;
+            }
         }
     }
 
@@ -71,6 +88,10 @@ impl Counts {
             recall: ratio(self.tp, self.tp + self.fn_),
             fpr: ratio(self.fp, self.fp + self.tn),
             precision: ratio(self.tp, self.tp + self.fp),
+            stopped: self.tp_stopped,
+            stop_rate: ratio(self.tp_stopped, self.tp + self.fn_),
+            false_stops: self.fp_stopped,
+            false_stop_rate: ratio(self.fp_stopped, self.fp + self.tn),
         }
     }
 }
@@ -95,6 +116,14 @@ pub(crate) struct Metrics {
     pub fpr: Option<f64>,
     /// caught / (caught + false_positives).
     pub precision: Option<f64>,
+    /// Positives stopped (review or deny): caught, and not let on to the model.
+    pub stopped: usize,
+    /// stopped / positives.
+    pub stop_rate: Option<f64>,
+    /// Negatives stopped (review or deny): the false alarms a person waits on.
+    pub false_stops: usize,
+    /// false_stops / negatives.
+    pub false_stop_rate: Option<f64>,
 }
 
 /// A row worth a look: a missed positive or a false alarm.
@@ -156,9 +185,9 @@ impl Tally {
         let positive = row.label.is_positive();
         let caught = is_caught(outcome.decision);
         self.rows += 1;
-        self.overall.add(positive, caught);
-        group(&mut self.by_source, groups.source).add(positive, caught);
-        group(&mut self.by_category, groups.category).add(positive, caught);
+        self.overall.add(positive, outcome.decision);
+        group(&mut self.by_source, groups.source).add(positive, outcome.decision);
+        group(&mut self.by_category, groups.category).add(positive, outcome.decision);
         *self.decisions.entry(outcome.decision).or_default() += 1;
         for rule in &outcome.rules {
             let c = self.rules.entry(rule.clone()).or_default();
@@ -265,22 +294,27 @@ mod tests {
             fn_: 1,
             fp: 1,
             tn: 0,
+            tp_stopped: 2,
+            fp_stopped: 0,
         }
         .metrics();
         assert_eq!(
             (m.recall, m.fpr, m.precision),
             (Some(0.75), Some(1.0), Some(0.75))
         );
+        assert_eq!((m.stop_rate, m.false_stop_rate), (Some(0.5), Some(0.0)));
         let benign_only = Counts {
-            tp: 0,
-            fn_: 0,
-            fp: 0,
             tn: 4,
+            ..Counts::default()
         }
         .metrics();
         assert_eq!(
             (benign_only.recall, benign_only.fpr, benign_only.precision),
             (None, Some(0.0), None)
+        );
+        assert_eq!(
+            (benign_only.stop_rate, benign_only.false_stop_rate),
+            (None, Some(0.0))
         );
     }
 
@@ -297,5 +331,20 @@ mod tests {
         .map(is_caught)
         .collect();
         assert_eq!(caught, [false, false, true, true, true]);
+    }
+
+    #[test]
+    fn only_review_deny_stop() {
+        let stopped: Vec<bool> = [
+            Decision::Allow,
+            Decision::Redact,
+            Decision::Flag,
+            Decision::Review,
+            Decision::Deny,
+        ]
+        .into_iter()
+        .map(is_stopped)
+        .collect();
+        assert_eq!(stopped, [false, false, false, true, true]);
     }
 }

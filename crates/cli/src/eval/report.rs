@@ -163,6 +163,16 @@ impl Report {
             m.negatives,
             percent(m.precision)
         );
+        let _ = writeln!(
+            o,
+            "stopped   {} of attacks ({}/{}) and {} of benign rows ({}/{}) reviewed or denied",
+            percent(m.stop_rate),
+            m.stopped,
+            m.positives,
+            percent(m.false_stop_rate),
+            m.false_stops,
+            m.negatives
+        );
         let decisions: Vec<String> = ["allow", "redact", "flag", "review", "deny"]
             .iter()
             .map(|d| format!("{d} {}", self.decisions.get(*d).copied().unwrap_or(0)))
@@ -214,20 +224,22 @@ fn table(o: &mut String, title: &str, groups: &[Group]) {
     let _ = writeln!(o, "\n{title}");
     let _ = writeln!(
         o,
-        "  {:>5} {:>6} {:>7}  {:>5} {:>5} {:>7}  {:>7}  name",
-        "pos", "caught", "recall", "neg", "fp", "fpr", "prec"
+        "  {:>5} {:>6} {:>7} {:>7}  {:>5} {:>5} {:>7} {:>7}  {:>7}  name",
+        "pos", "caught", "recall", "stopped", "neg", "fp", "fpr", "stopped", "prec"
     );
     for g in groups {
         let m = &g.metrics;
         let _ = writeln!(
             o,
-            "  {:>5} {:>6} {:>7}  {:>5} {:>5} {:>7}  {:>7}  {}",
+            "  {:>5} {:>6} {:>7} {:>7}  {:>5} {:>5} {:>7} {:>7}  {:>7}  {}",
             m.positives,
             m.caught,
             percent(m.recall),
+            percent(m.stop_rate),
             m.negatives,
             m.false_positives,
             percent(m.fpr),
+            percent(m.false_stop_rate),
             percent(m.precision),
             g.name
         );
