@@ -2,7 +2,9 @@
 //! character, word and squashed n-grams of the canonical view (and of decoded views)
 //! gives the probability that the text is a prompt injection or jailbreak. When it
 //! reaches `min_score`, the rule reports one finding whose score is that probability,
-//! so the stage's noisy-or and thresholds combine it with the rule findings.
+//! so the stage's noisy-or and thresholds combine it with the rule findings. With
+//! `short_text`, a finding on a short text counts at most its `max_score` (the model
+//! has little to go on there); the reason still gives the probability.
 //!
 //! Long texts are scored in windows and the best window counts, so an injection
 //! buried in a long document is not diluted; the finding's span is that window's
