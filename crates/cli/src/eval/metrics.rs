@@ -318,33 +318,21 @@ mod tests {
         );
     }
 
+    /// Flag, review and deny catch; only review and deny stop.
     #[test]
-    fn only_flag_review_deny_catch() {
-        let caught: Vec<bool> = [
-            Decision::Allow,
-            Decision::Redact,
-            Decision::Flag,
-            Decision::Review,
-            Decision::Deny,
-        ]
-        .into_iter()
-        .map(is_caught)
-        .collect();
-        assert_eq!(caught, [false, false, true, true, true]);
-    }
-
-    #[test]
-    fn only_review_deny_stop() {
-        let stopped: Vec<bool> = [
-            Decision::Allow,
-            Decision::Redact,
-            Decision::Flag,
-            Decision::Review,
-            Decision::Deny,
-        ]
-        .into_iter()
-        .map(is_stopped)
-        .collect();
-        assert_eq!(stopped, [false, false, false, true, true]);
+    fn which_decisions_catch_and_stop() {
+        for (decision, caught, stopped) in [
+            (Decision::Allow, false, false),
+            (Decision::Redact, false, false),
+            (Decision::Flag, true, false),
+            (Decision::Review, true, true),
+            (Decision::Deny, true, true),
+        ] {
+            assert_eq!(
+                (is_caught(decision), is_stopped(decision)),
+                (caught, stopped),
+                "{decision}"
+            );
+        }
     }
 }
