@@ -322,7 +322,11 @@ pub const PATTERNS: &[Pattern] = &[
     p("hijack.template_scaffold", OutputHijack, 0.5, r"\bfirst,? ?(?:\.{2,}|…)[^\n]{0,300}?\bthen,? ?(?:\.{2,}|…)"),
 
     // -- role takeover and persona framing.
-    p("role.en.no_rules_persona", RoleTakeover, 0.8, r"\b(?:you|he|she|it|they|who|dan|the ai|this ai|the character|your character) (?:have|has|had|will have) no (?:restrictions|rules|limits|limitations|filters|boundaries|ethical|moral|morals|ethics|guidelines|censorship|programming)\b"),
+    // A persona with no rules. "No restrictions on returns" or "no limits on data" in a
+    // store's or a plan's terms is not one: after the noun comes the end of the clause, a
+    // word that keeps it about rules ("and", "whatsoever", "to follow"), or "on" with
+    // what the model says ("on what you say", "on your answers").
+    p("role.en.no_rules_persona", RoleTakeover, 0.8, r"\b(?:you|he|she|it|they|who|dan|the ai|this ai|the character|your character) (?:have|has|had|will have) no (?:(?:ethical|moral)\b|(?:restrictions|rules|limits|limitations|filters|boundaries|morals|ethics|guidelines|censorship|programming)(?:\s*(?:[.,!;:)\n]|$)| (?:and|or|nor|whatsoever|at all|anymore|any more|now|of any kind|to follow|to obey|to abide|imposed|placed|binding|in place|like|unlike|as|because|so|but|anything|whatever)\b| (?:on|regarding|about|around|over|to) (?:what|how|your|the (?:content|output|outputs|response|responses|answer|answers|things|topics|language|questions)|content|outputs?|responses?|answers?|language|topics?|speech|behaviou?r|anything|everything|questions?)\b))"),
     p("role.en.doesnt_care", RoleTakeover, 0.75, r"\b(?:doesn'?t|does not|don'?t|do not|never|will not|won'?t|cannot|can'?t) (?:care about|follow|adhere to|abide by|obey|respect|have|apply|consider) (?:any )?(?:rules|laws|ethics|ethical|morals|moral|morality|guidelines|policies|restrictions|limitations|content polic(?:y|ies)|openai)\b"),
     p("role.en.unrestricted_ai", RoleTakeover, 0.75, r"\b(?:unfiltered|uncensored|unrestricted|amoral|unethical|immoral|jailbroken|unbound|unchained|rogue|evil) (?:and [^ \n]+ )?(?:ai|chatbot|assistant|model|language model|response|responses|answers|persona|character|version|mode)\b"),
     p("role.en.pretend_persona", RoleTakeover, 0.2, r"\b(?:pretend (?:you are|to be|you're)|act as|you are going to (?:act|pretend|play)|you will (?:act|pretend|play|roleplay|role-play) as|role-?play as|take on the role of|assume the (?:role|persona) of|simulate being|you are about to simulate|emulate|pose as)\b"),
