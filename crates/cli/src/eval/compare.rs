@@ -162,7 +162,7 @@ impl Comparison {
         let _ = writeln!(
             o,
             "\n  {:^17}  {:^17}  {:^17}  {:^17}  (base | candidate)",
-            "recall", "attacks stopped", "FPR", "precision"
+            "recall", "stopped", "FPR", "precision"
         );
         row(&mut o, "overall", &b.overall, &c.overall);
         for g in &b.by_source {

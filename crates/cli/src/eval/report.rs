@@ -165,7 +165,7 @@ impl Report {
         );
         let _ = writeln!(
             o,
-            "stopped   {} of attacks ({}/{}) and {} of benign rows ({}/{}) reviewed or denied",
+            "stopped   {} of positives ({}/{}) and {} of negatives ({}/{}) reviewed or denied",
             percent(m.stop_rate),
             m.stopped,
             m.positives,
