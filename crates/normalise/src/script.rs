@@ -326,12 +326,13 @@ fn split_at_script_joins(
     if !raw.iter().any(|(_, _, c)| mixed(c)) {
         return raw;
     }
-    // The script a piece is decided for (`None`: look-alikes only, or no letters).
+    /// A script a piece can be decided for.
     #[derive(Clone, Copy, PartialEq)]
     enum Side {
         Latin,
         Native(Script),
     }
+    // The script a piece is decided for (`None`: look-alikes only, or no letters).
     let decided = |c: &Counts| match c.class() {
         Class::Latin => Some(Side::Latin),
         Class::Native(sc) => Some(Side::Native(sc)),
