@@ -267,6 +267,22 @@ fn bad_output_rule_configs_are_policy_errors() {
             "unknown variant `sometimes`",
         ),
         (r#"{type: tool_policy}"#, "missing field `mode`"),
+        (
+            r#"{type: tool_policy, mode: not_allowed}"#,
+            "mode `not_allowed` needs `allowed_tools`",
+        ),
+        (
+            r#"{type: tool_policy, mode: not_allowed, allowed_tools: [a], review_tools: [b]}"#,
+            "`review_tools` is read by mode `needs_review` only",
+        ),
+        (
+            r#"{type: tool_policy, mode: needs_review, allowed_tools: [a]}"#,
+            "`allowed_tools` is read by mode `not_allowed` only",
+        ),
+        (
+            r#"{type: tool_policy, mode: flagged_input, review_tools: [b]}"#,
+            "`review_tools` is read by mode `needs_review` only",
+        ),
     ];
     for (check, want) in table {
         let yaml = format!(
@@ -286,6 +302,30 @@ fn bad_output_rule_configs_are_policy_errors() {
             "{check}: `{msg}` has no path"
         );
     }
+}
+
+/// An empty `allowed_tools` lets a request without a role call no tool, and a role
+/// with its own list still gets it.
+#[test]
+fn an_empty_allowlist_allows_no_tool() {
+    let yaml = "version: 1\nroles:\n  agent: {allowed_tools: [getOrderStatus]}\nstages:\n  prompt: {rules: []}\n  untrusted: {rules: []}\n  output:\n    rules:\n      - id: tool.not_allowed\n        action: deny\n        check: {type: tool_policy, mode: not_allowed, allowed_tools: []}\n";
+    let guard = Guard::new(&gatehouse_core::Policy::from_yaml(yaml).unwrap()).unwrap();
+    let ctx: ScanContext = serde_json::from_value(serde_json::json!({
+        "tool_calls": [{"action_group": "orders", "tool": "getOrderStatus", "parameters": {}}]
+    }))
+    .unwrap();
+    let decide = |role| {
+        guard
+            .scan(&ScanRequest {
+                stage: Stage::Output,
+                text: "Your order is on its way.",
+                role,
+                ctx: &ctx,
+            })
+            .decision
+    };
+    assert_eq!(decide(None), Decision::Deny);
+    assert_eq!(decide(Some("agent")), Decision::Allow);
 }
 
 mod obfuscations {

@@ -5,8 +5,9 @@
 //!
 //! - `not_allowed`: a call to a tool outside the allowlist (category `tool_abuse`;
 //!   typically `deny`). The allowlist is the role's `allowed_tools` when the request
-//!   names a role that has one, else the rule's `allowed_tools`; with neither, every
-//!   tool is allowed.
+//!   names a role that has one, else the rule's `allowed_tools`, which this mode
+//!   requires (`[]` allows no tool): a request without a role is never let through
+//!   by a missing list.
 //! - `needs_review`: a call to one of the role's `review_tools` (or, without a role,
 //!   the rule's `review_tools`); typically `review`.
 //! - `flagged_input`: the prompt was already flagged, sent to review or denied before
@@ -28,7 +29,8 @@ use crate::request::ToolCall;
 pub struct Config {
     /// Which check this rule runs.
     pub mode: Mode,
-    /// Allowlist used when the request's role has none (`not_allowed` mode).
+    /// Allowlist used when the request's role has none (`not_allowed` mode, where it
+    /// is required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_tools: Option<Vec<String>>,
     /// Tools that need a human when the request names no role (`needs_review` mode).
@@ -52,7 +54,8 @@ pub enum Mode {
 #[derive(Debug)]
 pub(crate) struct ToolPolicy {
     mode: Mode,
-    allowed_tools: Option<Vec<String>>,
+    /// The rule's allowlist (`not_allowed` mode; empty in the others).
+    allowed_tools: Vec<String>,
     review_tools: Vec<String>,
 }
 
@@ -66,9 +69,33 @@ impl ToolPolicy {
         if let Some(bad) = all.into_iter().find(|t| t.trim().is_empty()) {
             return Err(format!("empty tool name `{bad}`"));
         }
+        // A list the mode does not read would look like a control that is not there.
+        match (
+            config.mode,
+            &config.allowed_tools,
+            config.review_tools.is_empty(),
+        ) {
+            (Mode::NotAllowed, None, _) => {
+                return Err(
+                    "mode `not_allowed` needs `allowed_tools`, the tools a request \
+                            without a role (or whose role has no list) may call; `[]` allows none"
+                        .into(),
+                );
+            }
+            (Mode::NotAllowed, _, false) => {
+                return Err("`review_tools` is read by mode `needs_review` only".into());
+            }
+            (Mode::NeedsReview | Mode::FlaggedInput, Some(_), _) => {
+                return Err("`allowed_tools` is read by mode `not_allowed` only".into());
+            }
+            (Mode::FlaggedInput, None, false) => {
+                return Err("`review_tools` is read by mode `needs_review` only".into());
+            }
+            _ => {}
+        }
         Ok(ToolPolicy {
             mode: config.mode,
-            allowed_tools: config.allowed_tools.clone(),
+            allowed_tools: config.allowed_tools.clone().unwrap_or_default(),
             review_tools: config.review_tools.clone(),
         })
     }
@@ -126,10 +153,7 @@ impl Check for ToolPolicy {
                 let allowed = input
                     .role
                     .and_then(|r| r.allowed_tools.as_ref())
-                    .or(self.allowed_tools.as_ref());
-                let Some(allowed) = allowed else {
-                    return Ok(());
-                };
+                    .unwrap_or(&self.allowed_tools);
                 let bad = calls
                     .iter()
                     .filter(|c| !allowed.iter().any(|e| matches(e, c)));
