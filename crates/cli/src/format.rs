@@ -67,6 +67,15 @@ pub(crate) fn verdict(text: &str, v: &Verdict) -> String {
     let _ = writeln!(out, "score     {:.3}", v.score);
     if v.findings.is_empty() {
         let _ = writeln!(out, "findings  none");
+    } else if v.findings_omitted > 0 {
+        let _ = writeln!(
+            out,
+            "findings  {} shown, {} more left out (at most {} per rule, {} in all)",
+            v.findings.len(),
+            v.findings_omitted,
+            gatehouse_core::MAX_FINDINGS_PER_RULE,
+            gatehouse_core::MAX_FINDINGS
+        );
     } else {
         let _ = writeln!(out, "findings  {}", v.findings.len());
     }

@@ -199,8 +199,14 @@ pub struct Verdict {
     pub decision: Decision,
     /// Combined risk score in `[0, 1]` (noisy-or of the non-redaction findings).
     pub score: f32,
-    /// Everything the rules found, in text order.
+    /// What the rules found, in text order: at most [`MAX_FINDINGS_PER_RULE`] per
+    /// rule and [`MAX_FINDINGS`] in all (the strictest kept), so a text with thousands
+    /// of e-mail addresses gives a record that fits a log event and a state machine's
+    /// payload. The decision, the score and the redaction use every finding.
     pub findings: Vec<Finding>,
+    /// How many findings were left out of [`Verdict::findings`] by the caps.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_omitted: usize,
     /// The text with redacted spans replaced, when any rule redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redacted: Option<String>,
@@ -243,6 +249,80 @@ impl ShadowVerdict {
     }
 }
 
+/// Most findings of one rule a [`Verdict`] keeps (the first in text order).
+pub const MAX_FINDINGS_PER_RULE: usize = 16;
+/// Most findings a [`Verdict`] keeps in all, beyond one for each rule that fired.
+pub const MAX_FINDINGS: usize = 64;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Which of a list of findings, given as (rule id, action) in text order, the caps of
+/// [`Verdict::findings`] keep; `None` when every one fits. Every rule that fired keeps
+/// its first finding (even past [`MAX_FINDINGS`]); the rest of the room goes to the
+/// strictest actions, then to the earliest. Shared by the guard and by handlers that
+/// merge the findings of several texts.
+pub fn findings_to_keep<'a>(
+    items: impl IntoIterator<Item = (&'a str, Action)>,
+) -> Option<Vec<bool>> {
+    // Each finding's number among its rule's (1 for the first), in text order.
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    let items: Vec<(usize, Action)> = items
+        .into_iter()
+        .map(|(rule, action)| {
+            let n = match seen.iter_mut().find(|(r, _)| *r == rule) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    seen.push((rule, 1));
+                    1
+                }
+            };
+            (n, action)
+        })
+        .collect();
+    if items.len() <= MAX_FINDINGS && items.iter().all(|&(n, _)| n <= MAX_FINDINGS_PER_RULE) {
+        return None;
+    }
+    // Rank: a rule's first finding, then stricter actions, then text order.
+    let mut ranked: Vec<(bool, std::cmp::Reverse<Decision>, usize)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, (n, _))| *n <= MAX_FINDINGS_PER_RULE)
+        .map(|(i, &(n, a))| (n > 1, std::cmp::Reverse(Decision::from(a)), i))
+        .collect();
+    ranked.sort_unstable();
+    ranked.truncate(MAX_FINDINGS.max(seen.len()));
+    let mut keep = vec![false; items.len()];
+    for &(_, _, i) in &ranked {
+        if let Some(k) = keep.get_mut(i) {
+            *k = true;
+        }
+    }
+    Some(keep)
+}
+
+/// Caps `findings` (in text order) with [`findings_to_keep`] and returns how many it
+/// left out. The kept findings stay in text order.
+pub(crate) fn cap_findings(findings: &mut Vec<Finding>) -> usize {
+    retain_kept(findings, |f| (f.rule.as_str(), f.action))
+}
+
+/// Keeps the items of `list` that [`findings_to_keep`] keeps, reading each one's rule
+/// id and action with `key`; returns how many it dropped.
+pub fn retain_kept<T>(list: &mut Vec<T>, key: impl Fn(&T) -> (&str, Action)) -> usize {
+    let Some(keep) = findings_to_keep(list.iter().map(&key)) else {
+        return 0;
+    };
+    let before = list.len();
+    let mut flags = keep.into_iter();
+    list.retain(|_| flags.next().unwrap_or(false));
+    before - list.len()
+}
+
 impl Verdict {
     /// The ids of the rules behind the findings, each once, in finding order.
     pub fn rule_ids(&self) -> Vec<String> {
@@ -271,10 +351,102 @@ impl Verdict {
                 score: 1.0,
                 reason: reason.clone(),
             }],
+            findings_omitted: 0,
             redacted: None,
             errors: vec![reason],
             redactions: crate::redact::RedactionMap::default(),
             shadow: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `count` findings of `rule` with `action`, one byte apart from `at`.
+    fn run(rule: &str, action: Action, at: usize, count: usize) -> Vec<Finding> {
+        (at..at + count)
+            .map(|i| Finding {
+                rule: rule.to_owned(),
+                category: Category::Pii,
+                severity: Severity::Medium,
+                start: i,
+                end: i + 1,
+                action,
+                score: 0.5,
+                reason: String::new(),
+            })
+            .collect()
+    }
+
+    fn kept_per_rule(findings: &[Finding]) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for f in findings {
+            match out.iter_mut().find(|(r, _)| *r == f.rule) {
+                Some((_, n)) => *n += 1,
+                None => out.push((f.rule.clone(), 1)),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn findings_are_capped_per_rule_and_in_all() {
+        use Action::{Deny, Flag, Redact};
+        // (runs of (rule, action, first byte, count), kept per rule in first-seen order, omitted)
+        type Runs = Vec<(&'static str, Action, usize, usize)>;
+        type Kept = Vec<(&'static str, usize)>;
+        let table: Vec<(Runs, Kept, usize)> = vec![
+            (vec![("a", Flag, 0, 3)], vec![("a", 3)], 0),
+            (vec![("a", Redact, 0, 16)], vec![("a", 16)], 0),
+            (vec![("a", Redact, 0, 40)], vec![("a", 16)], 24),
+            // Per-rule caps alone bring it under the total.
+            (
+                vec![
+                    ("a", Redact, 0, 50),
+                    ("b", Deny, 100, 10),
+                    ("c", Flag, 200, 50),
+                ],
+                vec![("a", 16), ("b", 10), ("c", 16)],
+                68,
+            ),
+            // Five rules of 16 are 80: the strictest fill the room first, and every
+            // rule keeps its first finding.
+            (
+                vec![
+                    ("r", Redact, 0, 20),
+                    ("f", Flag, 100, 20),
+                    ("d", Deny, 200, 20),
+                    ("e", Deny, 300, 20),
+                    ("g", Flag, 400, 20),
+                ],
+                vec![("r", 1), ("f", 16), ("d", 16), ("e", 16), ("g", 15)],
+                100 - 64,
+            ),
+        ];
+        for (runs, want, omitted) in table {
+            let mut findings: Vec<Finding> = runs
+                .iter()
+                .flat_map(|&(r, a, at, n)| run(r, a, at, n))
+                .collect();
+            let got = cap_findings(&mut findings);
+            let want: Vec<(String, usize)> = want.iter().map(|&(r, n)| (r.to_owned(), n)).collect();
+            assert_eq!((kept_per_rule(&findings), got), (want, omitted), "{runs:?}");
+            assert!(
+                findings.windows(2).all(|w| w[0].start < w[1].start),
+                "{runs:?}: not in text order"
+            );
+            // Within a rule, the first findings are the ones kept.
+            for (rule, n) in kept_per_rule(&findings) {
+                let at = runs.iter().find(|x| x.0 == rule).map_or(0, |x| x.2);
+                let starts: Vec<usize> = findings
+                    .iter()
+                    .filter(|f| f.rule == rule)
+                    .map(|f| f.start)
+                    .collect();
+                assert_eq!(starts, (at..at + n).collect::<Vec<_>>(), "{runs:?} {rule}");
+            }
         }
     }
 }

@@ -262,6 +262,7 @@ impl Guard {
                 text.len(),
             );
             v.findings.extend(findings);
+            v.findings_omitted = crate::decision::cap_findings(&mut v.findings);
             return v;
         }
 
@@ -281,10 +282,12 @@ impl Guard {
         } else {
             (None, redact::RedactionMap::default())
         };
+        let findings_omitted = crate::decision::cap_findings(&mut findings);
         Verdict {
             decision,
             score,
             findings,
+            findings_omitted,
             redacted,
             errors,
             redactions: map,

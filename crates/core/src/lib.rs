@@ -40,7 +40,10 @@ pub mod rules;
 pub mod spotlight;
 mod warm_up;
 
-pub use decision::{Action, Category, Decision, Finding, Severity, ShadowVerdict, Verdict};
+pub use decision::{
+    Action, Category, Decision, Finding, MAX_FINDINGS, MAX_FINDINGS_PER_RULE, Severity,
+    ShadowVerdict, Verdict, retain_kept,
+};
 pub use error::{PolicyError, RuleError};
 pub use guard::Guard;
 pub use policy::{Policy, Stage};

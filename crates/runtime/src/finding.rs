@@ -31,13 +31,11 @@ pub struct FindingOut {
 
 impl FindingOut {
     /// A core finding over `text`, the scanned input. If a rule quoted the matched span
-    /// in its reason, the quote is masked, so a redacted value cannot come back through
-    /// a finding.
+    /// in its reason, in any ASCII case (the rules quote the lowercased view), the quote
+    /// is masked, so a redacted value cannot come back through a finding.
     pub fn from_core(f: Finding, text: &str) -> FindingOut {
         let reason = match text.get(f.start..f.end) {
-            Some(span) if span.len() >= 3 && f.reason.contains(span) => {
-                f.reason.replace(span, "[matched text]")
-            }
+            Some(span) if span.len() >= 3 => mask(&f.reason, span),
             _ => f.reason,
         };
         FindingOut {
@@ -57,5 +55,50 @@ impl FindingOut {
     pub fn in_input(mut self, input: &str) -> FindingOut {
         self.input = Some(input.to_owned());
         self
+    }
+}
+
+/// `reason` with every occurrence of `span`, compared without ASCII case, replaced by
+/// `[matched text]`. ASCII lowercasing keeps byte offsets, so the offsets found in the
+/// lowercased copies are those of `reason`.
+fn mask(reason: &str, span: &str) -> String {
+    let (hay, needle) = (reason.to_ascii_lowercase(), span.to_ascii_lowercase());
+    let mut out = String::with_capacity(reason.len());
+    let mut from = 0;
+    while let Some(at) = hay.get(from..).and_then(|h| h.find(&needle)) {
+        let start = from + at;
+        out.push_str(reason.get(from..start).unwrap_or_default());
+        out.push_str("[matched text]");
+        from = start + needle.len();
+    }
+    out.push_str(reason.get(from..).unwrap_or_default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_spans_are_masked_in_any_ascii_case() {
+        // (reason, span, masked)
+        let table = [
+            (
+                "phrase `ignore all previous` (override)",
+                "Ignore ALL previous",
+                "phrase `[matched text]` (override)",
+            ),
+            (
+                "saw abc and ABC",
+                "aBc",
+                "saw [matched text] and [matched text]",
+            ),
+            ("no quote here", "xyz", "no quote here"),
+            ("émile écrit", "ÉMILE", "émile écrit"),
+            ("`émile` écrit", "émile", "`[matched text]` écrit"),
+        ];
+        for (reason, span, want) in table {
+            assert_eq!(mask(reason, span), want, "{reason} / {span}");
+        }
     }
 }

@@ -155,6 +155,7 @@ pub fn validate(
         decision,
         score: verdict.score,
         findings,
+        findings_omitted: verdict.findings_omitted,
         blocked: decision == Decision::Deny,
         completion,
         restored,

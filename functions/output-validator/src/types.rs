@@ -50,8 +50,12 @@ pub struct ValidateResponse {
     pub decision: Decision,
     /// Combined risk score.
     pub score: f32,
-    /// What the rules found.
+    /// What the rules found (capped as the core caps a verdict's; the decision used
+    /// them all).
     pub findings: Vec<FindingOut>,
+    /// How many findings the caps left out (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_omitted: usize,
     /// The answer to give: as validated (redacted where the policy redacts, the prompt's
     /// values restored when a sealed map was given); for `review`, the candidate held
     /// for the reviewer (placeholders kept); for `deny`, the refusal message.
@@ -87,4 +91,8 @@ pub enum ValidatorResponse {
     Native(ValidateResponse),
     /// Answer to a Bedrock parser-Lambda event.
     Parser(crate::parser::ParserResponse),
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -148,7 +148,7 @@ pub fn preprocess(
         .flat_map(|(_, v)| v.errors.iter().cloned())
         .collect();
     let texts = std::iter::once(&req.prompt).chain(req.untrusted.iter());
-    let findings: Vec<FindingOut> = verdicts
+    let mut findings: Vec<FindingOut> = verdicts
         .iter()
         .zip(texts)
         .flat_map(|((input, v), text)| {
@@ -158,6 +158,13 @@ pub fn preprocess(
                 .map(move |f| FindingOut::from_core(f, text).in_input(input))
         })
         .collect();
+    // Each text's findings are capped by the guard; the merged list is capped again, so
+    // 33 texts cannot make a response too large for a state machine's payload.
+    let findings_omitted = verdicts
+        .iter()
+        .map(|(_, v)| v.findings_omitted)
+        .sum::<usize>()
+        + gatehouse_core::retain_kept(&mut findings, |f| (f.rule.as_str(), f.action));
 
     let prompt_version = req.prompt_version.clone().or_else(|| {
         req.role
@@ -169,6 +176,7 @@ pub fn preprocess(
         decision,
         score,
         findings,
+        findings_omitted,
         prompt: None,
         redaction: None,
         spotlight: None,

@@ -46,8 +46,13 @@ pub struct PreprocessResponse {
     pub decision: Decision,
     /// The highest score over the inputs.
     pub score: f32,
-    /// Every finding, tagged with its input.
+    /// The findings, tagged with their input: capped as the core caps a verdict's
+    /// (`gatehouse_core::MAX_FINDINGS_PER_RULE` per rule, `MAX_FINDINGS` in all,
+    /// the strictest kept); the decision used them all.
     pub findings: Vec<FindingOut>,
+    /// How many findings the caps left out (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_omitted: usize,
     /// The prompt to send the agent (redacted, untrusted texts spotlighted after it);
     /// `null` when denied.
     pub prompt: Option<String>,
@@ -73,4 +78,8 @@ pub struct PreprocessResponse {
     /// recorded in the audit record, never enforced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shadow_decision: Option<Decision>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

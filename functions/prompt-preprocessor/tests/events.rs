@@ -290,6 +290,57 @@ async fn oversized_request_is_refused() {
     assert_eq!(err.error_type, "RequestTooLarge");
 }
 
+/// Thousands of e-mail addresses over the prompt and five untrusted texts: every one is
+/// redacted, and the findings in the response are capped (the count of the rest is
+/// given), so the response stays small enough for a state machine's payload.
+#[tokio::test]
+async fn many_findings_are_capped_and_all_values_redacted() {
+    // Only the e-mail rule: the classifier reads long address lists as suspicious.
+    let email = "{ rules: [ { id: pii.email, action: redact, check: { type: email } } ] }";
+    let policy = Policy::from_yaml(&format!(
+        "version: 1\nstages: {{ prompt: {email}, untrusted: {email}, output: {{ rules: [] }} }}\n"
+    ))
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    let d = deps(
+        Guard::new(&policy).unwrap_or_else(|e| unreachable!("{e}")),
+        SealKey::generate().ok(),
+    );
+    let emails = |tag: &str| -> String {
+        (0..600)
+            .map(|i| format!("{tag}{i}@example.com "))
+            .collect::<String>()
+    };
+    let untrusted = ["q", "r", "s", "t", "u"].map(emails);
+    let ev = serde_json::json!({
+        "prompt": format!("Please update these contacts: {}", emails("p")),
+        "untrusted": untrusted,
+        "session_id": "s",
+        "principal_id": "p",
+    });
+    let out = run(&d, &ev.to_string())
+        .await
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    assert!(out.decision.is_allowed(), "{:?}", out.decision);
+    let prompt = out.prompt.clone().unwrap_or_default();
+    assert!(
+        !prompt.contains("@example.com"),
+        "an address was not redacted"
+    );
+    assert!(
+        out.findings.len() <= gatehouse_core::MAX_FINDINGS,
+        "{} findings",
+        out.findings.len()
+    );
+    // Six texts of 16 kept each would be 96: the merged list is capped again.
+    assert_eq!(out.findings.len() + out.findings_omitted, 3600);
+    let findings = serde_json::to_string(&out.findings).unwrap_or_default();
+    assert!(
+        findings.len() < 32 * 1024,
+        "{} bytes of findings",
+        findings.len()
+    );
+}
+
 /// The default policy with a shadow that would deny every text.
 fn shadowed_default() -> Guard {
     let mut policy = Policy::embedded_default().unwrap_or_else(|e| unreachable!("{e}"));

@@ -192,8 +192,15 @@ struct OutLine<'a> {
     decision: &'static str,
     score: f32,
     findings: Findings<'a>,
+    /// Findings the caps left out (`Verdict::findings`), absent when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    findings_omitted: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     redacted: Option<&'a str>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl<'a> OutLine<'a> {
@@ -203,6 +210,7 @@ impl<'a> OutLine<'a> {
             decision: v.decision.as_str(),
             score: v.score,
             findings: Findings(&v.findings),
+            findings_omitted: v.findings_omitted,
             redacted: v.redacted.as_deref(),
         }
     }
