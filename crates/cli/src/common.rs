@@ -44,6 +44,43 @@ pub(crate) fn exit(result: anyhow::Result<Outcome>) -> ExitCode {
     }
 }
 
+/// Refuses a `--role` the policy does not name, for commands that report figures: every
+/// row would be denied as `policy.unknown_role`, and the figures would look plausible.
+/// A policy without roles ignores the role, so that is refused too.
+pub(crate) fn check_role(
+    guard: &gatehouse_core::Guard,
+    role: Option<&str>,
+    policy: &str,
+) -> anyhow::Result<()> {
+    let Some(role) = role else {
+        return Ok(());
+    };
+    let names: Vec<&str> = guard.policy().roles.keys().map(String::as_str).collect();
+    if names.contains(&role) {
+        return Ok(());
+    }
+    if names.is_empty() {
+        anyhow::bail!(
+            "--role `{role}`: {policy} defines no roles, so the role would change nothing"
+        );
+    }
+    anyhow::bail!(
+        "--role `{role}`: {policy} has no such role (it has: {}); every row would be denied as `policy.unknown_role`",
+        names.join(", ")
+    )
+}
+
+/// Writes `text` to stdout and flushes it. A closed stdout (`gatehouse invoke … | head
+/// -1`) is not an error: the reader has what it wanted, and nothing panics.
+pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()

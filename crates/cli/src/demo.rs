@@ -87,6 +87,6 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
             out.push_str(&crate::format::verdict(&sample.text, &verdict));
         }
     }
-    print!("{out}");
+    crate::common::print_stdout(&out)?;
     Ok(Outcome::Success)
 }

@@ -124,10 +124,13 @@ const SCENARIOS: &[Scenario] = &[
 /// Runs `gatehouse demo`.
 pub(crate) fn run(args: &Args) -> ExitCode {
     match run_all(args) {
-        Ok(report) => {
-            print!("{report}");
-            ExitCode::SUCCESS
-        }
+        Ok(report) => match crate::common::print_stdout(&report) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot write the report: {e}");
+                ExitCode::from(1)
+            }
+        },
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)

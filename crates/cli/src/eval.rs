@@ -18,7 +18,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use gatehouse_core::{Guard, ScanContext, ScanRequest, Stage};
 
-use crate::common::{Outcome, PolicyArg, StageArg};
+use crate::common::{Outcome, PolicyArg, StageArg, check_role};
 use corpus::{Row, Rows, Split};
 use metrics::Tally;
 
@@ -54,7 +54,7 @@ pub(crate) struct Args {
     #[arg(long, value_name = "CANDIDATE")]
     compare: Option<PathBuf>,
     /// With `--compare`: how many disagreeing rows to list.
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, value_name = "N", default_value_t = 20, requires = "compare")]
     disagreements: usize,
     /// Print the report as one JSON object.
     #[arg(long)]
@@ -130,6 +130,10 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
         Some(arg) => Some(arg.load().context("candidate policy (--compare)")?),
         None => None,
     };
+    check_role(&guard, args.role.as_deref(), "the policy")?;
+    if let Some(c) = &candidate_guard {
+        check_role(c, args.role.as_deref(), "the candidate policy")?;
+    }
     let file =
         File::open(&args.file).with_context(|| format!("cannot open `{}`", args.file.display()))?;
     let mut evaluator = Evaluator::new(&guard);

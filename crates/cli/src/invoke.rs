@@ -69,10 +69,13 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     }
     match invoke_file(&args.function, &args.event) {
         Ok(response) => match serde_json::to_string_pretty(&response) {
-            Ok(text) => {
-                println!("{text}");
-                ExitCode::SUCCESS
-            }
+            Ok(text) => match crate::common::print_stdout(&format!("{text}\n")) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot write the response: {e}");
+                    ExitCode::from(1)
+                }
+            },
             Err(e) => {
                 eprintln!("error: InternalError: cannot print the response: {e}");
                 ExitCode::from(1)

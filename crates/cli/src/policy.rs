@@ -119,11 +119,17 @@ fn check(file: &std::path::Path) -> Outcome {
                 let names: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
                 format!("roles: {}", names.join(", "))
             };
-            println!(
-                "ok: `{name}` is a valid policy ({}; {roles})",
+            let line = format!(
+                "ok: `{name}` is a valid policy ({}; {roles})\n",
                 counts.join(", ")
             );
-            Outcome::Success
+            match crate::common::print_stdout(&line) {
+                Ok(()) => Outcome::Success,
+                Err(e) => {
+                    eprintln!("error: cannot write: {e}");
+                    Outcome::Failed
+                }
+            }
         }
         Err(e) => {
             eprintln!("error: `{name}`: {}", describe(&e));

@@ -63,6 +63,11 @@ Exit codes:
 pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     let guard = args.policy.load()?;
     let stage = Stage::from(args.stage);
+    if !args.secrets.is_empty() && stage != Stage::Output {
+        anyhow::bail!(
+            "--secret is read by --stage output only (the value that must not leak from an answer)"
+        );
+    }
     if args.jsonl {
         let opts = jsonl::Options {
             stage,

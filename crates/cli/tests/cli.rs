@@ -229,6 +229,72 @@ fn usage_errors_exit_2_and_bad_policy_files_exit_1() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/policy.yaml"));
 }
 
+/// Options that would be ignored, or would make figures mislead, are refused with a
+/// message that says why.
+#[test]
+fn options_that_would_be_ignored_are_refused() {
+    let corpus =
+        std::env::temp_dir().join(format!("gatehouse-cli-roles-{}.jsonl", std::process::id()));
+    std::fs::write(&corpus, "{\"text\":\"hi\",\"label\":\"benign\"}\n").unwrap();
+    let corpus = corpus.to_str().unwrap();
+    // (args, exit code, stderr contains)
+    let table: [(&[&str], i32, &str); 4] = [
+        (
+            &["scan", "--secret", "abc", "the abc is here"],
+            1,
+            "--stage output only",
+        ),
+        (
+            &["eval", corpus, "--role", "suport_agent"],
+            1,
+            "has no such role (it has: supervisor, support_agent)",
+        ),
+        (
+            &[
+                "eval",
+                corpus,
+                "--policy",
+                &test_policy(),
+                "--role",
+                "support_agent",
+            ],
+            1,
+            "defines no roles",
+        ),
+        (&["eval", corpus, "--disagreements", "3"], 2, "--compare"),
+    ];
+    for (args, code, want) in table {
+        let out = run(args, b"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    let ok = run(&["eval", corpus, "--role", "support_agent"], b"");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let ok = run(
+        &[
+            "scan",
+            "--stage",
+            "output",
+            "--secret",
+            "abc",
+            "the abc is here",
+        ],
+        b"",
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
 // ---------------------------------------------------------------- scan --jsonl
 
 #[test]

@@ -298,3 +298,31 @@ fn demo_prints_the_guarded_flow() {
     assert!(gatehouse_core::audit::verify_from(&first.prev_hash, &lines).is_ok());
     let _ = std::fs::remove_dir_all(&cwd);
 }
+
+/// A reader that goes away (`gatehouse invoke … | head -1`) ends the run quietly: no
+/// panic, exit 0. The response is large (many findings on a long prompt) so it cannot
+/// fit the pipe before the reader is gone.
+#[test]
+fn invoke_stops_quietly_when_stdout_closes() {
+    use std::process::Stdio;
+    let dir = scratch("closed-stdout");
+    let contacts: String = (0..8_000)
+        .map(|i| format!("Order {i} ships to user{i}@example.com. "))
+        .collect();
+    let event = serde_json::json!({"prompt": contacts, "session_id": "s", "principal_id": "p"});
+    std::fs::write(dir.join("event.json"), event.to_string()).unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["invoke", "prompt-preprocessor", "--event", "event.json"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for name in NON_LOCAL_ENV {
+        cmd.env_remove(name);
+    }
+    let mut child = cmd.spawn().unwrap();
+    drop(child.stdout.take()); // the reader goes away before the answer is written
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
