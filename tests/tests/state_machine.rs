@@ -23,8 +23,9 @@ use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
 use serde_json::{Value, json};
 
 use sfn::{
-    Calls, LONG_TIMEOUT, REVIEWER_ROLE, Request, SHORT_TIMEOUT, World, assert_audited, assert_path,
-    event, ok, output, request, scheduled_payloads, visited, world,
+    Calls, LONG_TIMEOUT, MAX_STATE_BYTES, REVIEWER_ROLE, Request, SHORT_TIMEOUT, World,
+    assert_audited, assert_path, event, largest_state, ok, output, request, scheduled_payloads,
+    visited, world,
 };
 
 // ------------------------------------------------------------------------------ runs
@@ -66,9 +67,12 @@ async fn allow_answers_with_the_validated_completion() {
         &history,
         &[
             "PreProcess",
+            "KeepScreened",
             "PromptDecision",
             "InvokeAgent",
+            "KeepAnswer",
             "PostValidate",
+            "KeepValidated",
             "OutputDecision",
             "AuditAllowed",
             "Respond",
@@ -154,6 +158,7 @@ async fn deny_at_pre_processing_fails_with_prompt_rejected() {
         &history,
         &[
             "PreProcess",
+            "KeepScreened",
             "PromptDecision",
             "AuditPromptRejected",
             "PromptRejected",
@@ -162,6 +167,65 @@ async fn deny_at_pre_processing_fails_with_prompt_rejected() {
     assert!(
         !visited(&history).iter().any(|s| s == "InvokeAgent"),
         "the agent must not run"
+    );
+    w.check_calls(&history, &calls).await;
+    assert_audited(&w, &history, &r.name, "prompt_rejected");
+}
+
+/// A request without a role: the defaults give it `null` (a JSONPath to a missing field
+/// would fail the execution with States.Runtime, unaudited), and the default policy
+/// screens it as a request without a role.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_a_role_runs_and_is_audited() {
+    let w = world("no-role", LONG_TIMEOUT).await;
+    let mut r = request("no-role-1", "Hi, where is my order ord-1001?");
+    r.input.as_object_mut().map(|m| m.remove("role"));
+    let mut calls = Calls::default();
+    let pre = w.pre_process(&r, &mut calls).await;
+    assert_eq!(pre["decision"], "allow", "{pre}");
+    let post = w.agent_and_validate(&r, &pre, &mut calls).await;
+    assert_eq!(post["decision"], "allow", "{post}");
+    w.audit_step(
+        &r,
+        ("AuditAllowed", "allowed", "output", "allow"),
+        json!({"guard": post}),
+        &mut calls,
+    )
+    .await;
+    let arn = w.start(&r).await;
+    let done = w.finished(&arn).await;
+    let history = w.history(&arn).await;
+    assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
+    w.check_calls(&history, &calls).await;
+    assert_audited(&w, &history, &r.name, "allowed");
+}
+
+/// A request near Step Functions' 256 KiB input quota: the pre-processor denies a
+/// prompt the agent could not take, its result does not carry the text again, and
+/// every state fits the quota, so the run ends audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_request_is_refused_and_every_state_fits() {
+    let w = world("large", LONG_TIMEOUT).await;
+    let words = "Order ord-1001 left the Leeds depot on Friday; write to ops@example.com. ";
+    let r = request("large-1", &words.repeat(160 * 1024 / words.len()));
+    let mut calls = Calls::default();
+    let pre = w.pre_process(&r, &mut calls).await;
+    assert_eq!(pre["decision"], "deny", "{}", pre["findings"]);
+    w.audit_step(
+        &r,
+        ("AuditPromptRejected", "prompt_rejected", "prompt", "deny"),
+        json!({"guard": pre}),
+        &mut calls,
+    )
+    .await;
+    let arn = w.start(&r).await;
+    let done = w.finished(&arn).await;
+    let history = w.history(&arn).await;
+    assert_eq!(done.error.as_deref(), Some("PromptRejected"), "{done:?}");
+    let (bytes, state, what) = largest_state(&history);
+    assert!(
+        bytes > 160 * 1024 && bytes <= MAX_STATE_BYTES,
+        "largest state: {what} of {state}, {bytes} bytes"
     );
     w.check_calls(&history, &calls).await;
     assert_audited(&w, &history, &r.name, "prompt_rejected");
@@ -196,6 +260,7 @@ async fn deny_at_post_validation_answers_blocked() {
         &history,
         &[
             "PostValidate",
+            "KeepValidated",
             "OutputDecision",
             "AuditOutputBlocked",
             "RespondBlocked",

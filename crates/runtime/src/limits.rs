@@ -10,6 +10,10 @@ use crate::FunctionError;
 /// Default ceiling for a whole event, in bytes of JSON.
 pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
+/// InvokeAgent accepts at most 25,000 characters of input text: the agent invoker
+/// refuses a longer prompt, and the pre-processor denies one it would produce.
+pub const MAX_AGENT_INPUT_CHARS: usize = 25_000;
+
 /// Refuses `text` when it is longer than `max` bytes.
 pub fn check_len(field: &str, text: &str, max: usize) -> Result<(), FunctionError> {
     if text.len() > max {

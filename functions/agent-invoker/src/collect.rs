@@ -8,8 +8,11 @@ use gatehouse_runtime::FunctionError;
 
 use crate::types::{GuardrailSummary, InvokeResponse, ReturnControl, TraceSummary};
 
-/// Largest answer accepted, in bytes; a longer stream is an error.
-pub const MAX_COMPLETION_BYTES: usize = 256 * 1024;
+/// Largest answer accepted, in bytes; a longer stream is an error (an audited guard
+/// error in the state machine). An agent's answer is a few KiB; the state machine holds
+/// the answer twice while it is validated (as the agent gave it and as the validator
+/// returns it) within Step Functions' 256 KiB per state, so the bound is 64 KiB.
+pub const MAX_COMPLETION_BYTES: usize = 64 * 1024;
 
 /// One event of the agent's stream, in neutral form.
 #[derive(Debug, Clone, PartialEq, Eq)]

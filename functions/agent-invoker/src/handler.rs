@@ -14,7 +14,7 @@ use crate::types::{InvokeRequest, InvokeResponse};
 /// Default budget for one agent call (`AGENT_TIMEOUT_MS` overrides).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(25);
 /// InvokeAgent accepts at most 25,000 characters of input text.
-pub const MAX_INPUT_CHARS: usize = 25_000;
+pub const MAX_INPUT_CHARS: usize = gatehouse_runtime::limits::MAX_AGENT_INPUT_CHARS;
 
 /// One resolved agent call.
 #[derive(Debug, Clone, PartialEq, Eq)]

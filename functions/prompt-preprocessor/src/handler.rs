@@ -1,7 +1,9 @@
 //! The pre-processing handler: screen, redact, spotlight, seal.
 
 use gatehouse_core::spotlight::{self, Mode};
-use gatehouse_core::{Decision, Guard, ScanContext, ScanRequest, Stage, Verdict};
+use gatehouse_core::{
+    Action, Category, Decision, Guard, ScanContext, ScanRequest, Severity, Stage, Verdict,
+};
 use gatehouse_runtime::seal::{self, SealKey};
 use gatehouse_runtime::{FunctionError, limits};
 use lambda_runtime::LambdaEvent;
@@ -195,6 +197,27 @@ pub fn preprocess(
 
     if decision.is_allowed() {
         match rewrite(deps, &verdicts, &req, &out.request_id) {
+            // The agent cannot take it: refused here, with a finding, rather than as an
+            // error of the agent call (and a response this large would not fit a state
+            // machine's payload either).
+            Ok((prompt, ..)) if prompt.chars().count() > limits::MAX_AGENT_INPUT_CHARS => {
+                decision = Decision::Deny;
+                out.findings.push(FindingOut {
+                    rule: "limit.agent_input".into(),
+                    category: Category::Limit,
+                    severity: Severity::High,
+                    start: 0,
+                    end: req.prompt.len(),
+                    input: Some("prompt".into()),
+                    action: Action::Deny,
+                    score: 1.0,
+                    reason: format!(
+                        "the prompt for the agent, untrusted texts included, is {} characters, over InvokeAgent's limit of {}",
+                        prompt.chars().count(),
+                        limits::MAX_AGENT_INPUT_CHARS
+                    ),
+                });
+            }
             Ok((prompt, redaction, spot)) => {
                 out.prompt = Some(prompt);
                 out.redaction = redaction;

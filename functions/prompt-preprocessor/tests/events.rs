@@ -306,7 +306,7 @@ async fn many_findings_are_capped_and_all_values_redacted() {
         SealKey::generate().ok(),
     );
     let emails = |tag: &str| -> String {
-        (0..600)
+        (0..150)
             .map(|i| format!("{tag}{i}@example.com "))
             .collect::<String>()
     };
@@ -332,13 +332,43 @@ async fn many_findings_are_capped_and_all_values_redacted() {
         out.findings.len()
     );
     // Six texts of 16 kept each would be 96: the merged list is capped again.
-    assert_eq!(out.findings.len() + out.findings_omitted, 3600);
+    assert_eq!(out.findings.len() + out.findings_omitted, 900);
     let findings = serde_json::to_string(&out.findings).unwrap_or_default();
     assert!(
         findings.len() < 32 * 1024,
         "{} bytes of findings",
         findings.len()
     );
+}
+
+/// A prompt the agent could not take (over InvokeAgent's 25,000 characters, untrusted
+/// texts included) is denied with a finding, not sent on.
+#[tokio::test]
+async fn a_prompt_too_long_for_the_agent_is_denied() {
+    let d = default_deps();
+    let words = "The parcel left the depot on Friday and should arrive on Monday. ";
+    // (prompt, untrusted, denied)
+    let table = [
+        (words.repeat(300), vec![], false),
+        (words.repeat(400), vec![], true),
+        (words.repeat(200), vec![words.repeat(200)], true),
+    ];
+    for (prompt, untrusted, denied) in table {
+        let ev = serde_json::json!({
+            "prompt": prompt, "untrusted": untrusted, "session_id": "s", "principal_id": "p",
+        });
+        let out = run(&d, &ev.to_string())
+            .await
+            .unwrap_or_else(|e| unreachable!("{e:?}"));
+        let limit = out.findings.iter().any(|f| f.rule == "limit.agent_input");
+        assert_eq!(
+            (limit, out.decision == Decision::Deny),
+            (denied, denied),
+            "{}",
+            prompt.len()
+        );
+        assert_eq!(out.prompt.is_none(), denied);
+    }
 }
 
 /// The default policy with a shadow that would deny every text.

@@ -402,6 +402,7 @@ impl World {
     /// Checks a finished run against the calls the handlers were fed, and runs what
     /// the audit states actually sent through the audit logger into the checked log.
     pub(crate) async fn check_calls(&self, history: &[HistoryEvent], calls: &Calls) {
+        assert_states_fit(history);
         let sent = scheduled_payloads(history);
         let states: Vec<&str> = sent.iter().map(|(s, _)| s.as_str()).collect();
         let expected: Vec<&str> = calls.0.iter().map(|(s, _)| s.as_str()).collect();
@@ -505,6 +506,39 @@ pub(crate) fn scheduled_payloads(history: &[HistoryEvent]) -> Vec<(String, Value
         }
     }
     out
+}
+
+/// Step Functions' quota on a state's input and output, in bytes of JSON. A larger one
+/// ends the execution in `States.DataLimitExceeded`, which no `Catch` handles (so it
+/// would end unaudited); moto does not enforce it, so every run checks it here.
+pub(crate) const MAX_STATE_BYTES: usize = 256 * 1024;
+
+/// The largest state input or output of a run, as `(bytes, state, "input"|"output")`.
+pub(crate) fn largest_state(history: &[HistoryEvent]) -> (usize, String, &'static str) {
+    let mut largest = (0, String::new(), "input");
+    for e in history {
+        let entered = e
+            .state_entered_event_details()
+            .and_then(|d| Some((d.input.as_deref()?.len(), d.name.clone(), "input")));
+        let exited = e
+            .state_exited_event_details()
+            .and_then(|d| Some((d.output.as_deref()?.len(), d.name.clone(), "output")));
+        for size in [entered, exited].into_iter().flatten() {
+            if size.0 > largest.0 {
+                largest = size;
+            }
+        }
+    }
+    largest
+}
+
+/// Every state's input and output fit [`MAX_STATE_BYTES`].
+pub(crate) fn assert_states_fit(history: &[HistoryEvent]) {
+    let (bytes, state, what) = largest_state(history);
+    assert!(
+        bytes <= MAX_STATE_BYTES,
+        "the {what} of {state} is {bytes} bytes, over Step Functions' {MAX_STATE_BYTES}"
+    );
 }
 
 /// `visited` contains `expected` as a contiguous run.
