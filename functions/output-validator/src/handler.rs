@@ -157,6 +157,7 @@ pub fn validate(
         findings,
         findings_omitted: verdict.findings_omitted,
         blocked: decision == Decision::Deny,
+        deliver: decision.is_allowed(),
         completion,
         restored,
         request_id,

@@ -62,6 +62,11 @@ pub struct ValidateResponse {
     pub completion: String,
     /// True when `completion` is the refusal message.
     pub blocked: bool,
+    /// True when `completion` may be shown to the user now (`allow`, `redact`, `flag`).
+    /// False for `review`, where it is the candidate held for a reviewer and `blocked`
+    /// is false too, and for `deny`: a caller outside the state machine should check
+    /// this, not `blocked`.
+    pub deliver: bool,
     /// True when the prompt's placeholders were restored.
     pub restored: bool,
     /// Correlation id.

@@ -113,6 +113,7 @@ async fn native_events_table() {
         }
         assert_eq!(out.decision, c.want, "{name}: {:?}", out.findings);
         assert_eq!(out.blocked, c.want == Decision::Deny, "{name}");
+        assert_eq!(out.deliver, c.want.is_allowed(), "{name}");
         if c.want == Decision::Deny {
             assert_eq!(
                 out.completion, REFUSAL,
