@@ -126,7 +126,11 @@ impl PolicyArg {
             }
             None => Policy::embedded_default()?,
         };
-        Ok(Guard::new(&policy)?)
+        let guard = Guard::new(&policy);
+        match &self.policy {
+            Some(path) => guard.with_context(|| format!("policy `{}`", path.display())),
+            None => Ok(guard?),
+        }
     }
 
     /// How reports name the policy.

@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use gatehouse_core::{Guard, Policy, PolicyError, Stage};
 
 use crate::common::Outcome;
@@ -83,7 +84,8 @@ fn import_guardrail(
     yaml.push_str(&serde_yaml::to_string(&imported.policy)?);
     match out {
         Some(path) => {
-            std::fs::write(path, yaml)?;
+            std::fs::write(path, yaml)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
             eprintln!("wrote `{}`", path.display());
         }
         None => {
@@ -142,10 +144,10 @@ fn check(file: &std::path::Path) -> Outcome {
 fn describe(e: &PolicyError) -> String {
     match e {
         PolicyError::Invalid { path, message } if path.is_empty() || path == "." => {
-            format!("invalid policy: {}", strip_path_prefix(message))
+            format!("invalid policy: {message}")
         }
         PolicyError::Invalid { path, message } => {
-            format!("at `{path}`: {}", strip_path_prefix(message))
+            format!("at `{path}`: {message}")
         }
         PolicyError::Rule {
             rule,
@@ -155,37 +157,5 @@ fn describe(e: &PolicyError) -> String {
             format!("at `{path}`: rule `{rule}`: {message}")
         }
         other => other.to_string(),
-    }
-}
-
-/// serde_yaml starts its messages with its own idea of the path (`stages.prompt: ...`),
-/// which repeats (or, for unknown fields, trails) the path we print first.
-fn strip_path_prefix(message: &str) -> &str {
-    match message.split_once(": ") {
-        Some((prefix, rest)) if !prefix.is_empty() && !prefix.contains(' ') => rest,
-        _ => message,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::strip_path_prefix;
-
-    #[test]
-    fn strips_only_a_path_like_prefix() {
-        let cases = [
-            (
-                "stages.prompt.rules[0]: unknown field `x`",
-                "unknown field `x`",
-            ),
-            (
-                "unknown variant `regex`: expected one of",
-                "unknown variant `regex`: expected one of",
-            ),
-            ("plain message", "plain message"),
-        ];
-        for (input, want) in cases {
-            assert_eq!(strip_path_prefix(input), want);
-        }
     }
 }

@@ -226,7 +226,21 @@ fn usage_errors_exit_2_and_bad_policy_files_exit_1() {
     );
     let missing = run(&["scan", "--policy", "/nonexistent/policy.yaml", "x"], b"");
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/policy.yaml"));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("/nonexistent/policy.yaml"), "{err}");
+    assert_eq!(
+        err.matches("os error 2").count(),
+        1,
+        "the reason once: {err}"
+    );
+    // A bad field: the file named once, the field's path once.
+    let typo = std::env::temp_dir().join(format!("gatehouse-cli-typo-{}.yaml", std::process::id()));
+    std::fs::write(&typo, "version: 1\nstages:\n  prompt: {rules: [{id: r, actoin: deny, check: {type: email}}]}\n  untrusted: {rules: []}\n  output: {rules: []}\n").unwrap();
+    let out = run(&["scan", "--policy", typo.to_str().unwrap(), "x"], b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("stages.prompt.rules[0]").count(), 1, "{err}");
+    assert_eq!(err.matches(typo.to_str().unwrap()).count(), 1, "{err}");
 }
 
 /// Options that would be ignored, or would make figures mislead, are refused with a

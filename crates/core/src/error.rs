@@ -22,13 +22,15 @@ pub enum PolicyError {
         /// What is wrong.
         message: String,
     },
-    /// The policy file could not be read.
-    #[error("cannot read policy `{path}`: {source}")]
+    /// The policy file could not be read. The message gives the reason only: callers
+    /// name the file, as they do for the other variants (the I/O error is not also
+    /// chained as a source, which would print it twice).
+    #[error("cannot read the file: {error}")]
     Io {
         /// The file that could not be read.
         path: String,
         /// The underlying error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 

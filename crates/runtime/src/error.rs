@@ -20,6 +20,14 @@ pub enum StartupError {
     /// The policy cannot be read or compiled.
     #[error("policy: {0}")]
     Policy(#[from] gatehouse_core::PolicyError),
+    /// The policy file `GATEHOUSE_POLICY` names cannot be read or compiled.
+    #[error("policy `{path}`: {error}")]
+    PolicyFile {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        error: gatehouse_core::PolicyError,
+    },
     /// Any other bad setting.
     #[error("configuration: {0}")]
     Config(String),
@@ -98,7 +106,7 @@ impl ErrorKind for StartupError {
             StartupError::RegionsUnset | StartupError::RegionNotAllowed { .. } => {
                 "RegionNotAllowed"
             }
-            StartupError::Policy(_) => "PolicyError",
+            StartupError::Policy(_) | StartupError::PolicyFile { .. } => "PolicyError",
             StartupError::Config(_) => "ConfigurationError",
         }
     }

@@ -59,11 +59,23 @@ pub fn load_guard_from_for(
         Some(text) if text.trim_start().starts_with('{') || text.contains('\n') => {
             (Policy::from_yaml(text)?, PolicySource::Inline)
         }
-        Some(path) => (
-            Policy::from_file(Path::new(path))?,
-            PolicySource::File(path.to_owned()),
-        ),
+        Some(path) => {
+            let in_file = |error| StartupError::PolicyFile {
+                path: path.to_owned(),
+                error,
+            };
+            let mut policy = Policy::from_file(Path::new(path)).map_err(in_file)?;
+            keep_stages(&mut policy, stages);
+            let guard = Guard::new(&policy).map_err(in_file)?;
+            return Ok((guard, PolicySource::File(path.to_owned())));
+        }
     };
+    keep_stages(&mut policy, stages);
+    Ok((Guard::new(&policy)?, source))
+}
+
+/// Clears the rules of every stage not in `stages` (all kept when `None`).
+fn keep_stages(policy: &mut Policy, stages: Option<&[Stage]>) {
     if let Some(keep) = stages {
         for stage in Stage::ALL.into_iter().filter(|s| !keep.contains(s)) {
             let sp = match stage {
@@ -74,7 +86,6 @@ pub fn load_guard_from_for(
             sp.rules.clear();
         }
     }
-    Ok((Guard::new(&policy)?, source))
 }
 
 #[cfg(test)]
@@ -96,7 +107,7 @@ mod tests {
             .err()
             .map(|e| e.to_string());
         assert!(err.is_some_and(|e| {
-            e.starts_with("policy: cannot read policy `/nonexistent/policy.yaml`")
+            e.starts_with("policy `/nonexistent/policy.yaml`: cannot read the file: ")
         }));
         let only = load_guard_from_for(None, Some(&[Stage::Output]));
         assert!(

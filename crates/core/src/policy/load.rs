@@ -39,10 +39,11 @@ impl Policy {
 
     /// Reads a policy file; `.json` files are parsed as JSON, anything else as YAML.
     pub fn from_file(path: &Path) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| PolicyError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
+
         if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -180,8 +181,37 @@ fn invalid(path: &str, message: String) -> PolicyError {
     }
 }
 
-/// serde_yaml appends " at line N column M" which duplicates the path; keep it, it helps
-/// humans, but trim trailing periods to match our error style.
+/// A serde message in our error style: serde_yaml starts it with its own idea of the
+/// path (`stages.prompt.rules[0]: unknown field …`), which repeats the path the error
+/// already names, so a path-like prefix (no spaces) goes; its trailing " at line N
+/// column M" helps humans and stays; trailing periods go.
 fn clean(message: String) -> String {
+    let message = match message.split_once(": ") {
+        Some((prefix, rest)) if !prefix.is_empty() && !prefix.contains(' ') => rest,
+        _ => message.as_str(),
+    };
     message.trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    #[test]
+    fn serde_messages_lose_a_path_like_prefix_and_trailing_periods() {
+        let cases = [
+            (
+                "stages.prompt.rules[0]: unknown field `x`",
+                "unknown field `x`",
+            ),
+            (
+                "unknown variant `regex`: expected one of",
+                "unknown variant `regex`: expected one of",
+            ),
+            ("plain message.", "plain message"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean(input.to_owned()), want);
+        }
+    }
 }
