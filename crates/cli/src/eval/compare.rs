@@ -7,7 +7,7 @@ use gatehouse_core::Decision;
 use serde::Serialize;
 
 use super::corpus::Row;
-use super::metrics::{Metrics, Outcome, is_caught};
+use super::metrics::{Metrics, Outcome, is_caught, is_stopped};
 use super::report::{Group, Report};
 use crate::format::percent;
 
@@ -48,6 +48,9 @@ pub(crate) struct Disagreement {
     pub line: usize,
     /// The row's label.
     pub label: &'static str,
+    /// The label is a positive one (attack, leak).
+    #[serde(skip)]
+    pub positive: bool,
     /// The row's source.
     pub source: String,
     /// The base policy's decision.
@@ -82,6 +85,7 @@ impl Disagreement {
             id: row.id.clone(),
             line: row.line,
             label: row.label.as_str(),
+            positive,
             source: row.source.clone(),
             base: base.decision,
             candidate: candidate.decision,
@@ -90,6 +94,37 @@ impl Disagreement {
             candidate_rules: candidate.rules.clone(),
             excerpt: crate::format::excerpt(&row.text, crate::format::EXCERPT_CHARS),
         })
+    }
+}
+
+/// How many rows the candidate newly stops (review or deny where the base allows,
+/// redacts or flags), and how many it no longer stops, by label.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct StopChanges {
+    /// Positives newly stopped.
+    pub attacks_newly_stopped: usize,
+    /// Positives no longer stopped.
+    pub attacks_no_longer_stopped: usize,
+    /// Negatives newly stopped: new work for reviewers, or customers refused.
+    pub benign_newly_stopped: usize,
+    /// Negatives no longer stopped.
+    pub benign_no_longer_stopped: usize,
+}
+
+impl StopChanges {
+    fn of(disagreements: &[Disagreement]) -> StopChanges {
+        let mut s = StopChanges::default();
+        for d in disagreements {
+            let counter = match (is_stopped(d.base), is_stopped(d.candidate), d.positive) {
+                (false, true, true) => &mut s.attacks_newly_stopped,
+                (true, false, true) => &mut s.attacks_no_longer_stopped,
+                (false, true, false) => &mut s.benign_newly_stopped,
+                (true, false, false) => &mut s.benign_no_longer_stopped,
+                _ => continue,
+            };
+            *counter += 1;
+        }
+        s
     }
 }
 
@@ -108,6 +143,9 @@ pub(crate) struct Comparison {
     pub newly_flagged: usize,
     /// Negatives the base catches and the candidate lets through.
     pub newly_cleared: usize,
+    /// Changes of "stopped" (review or deny: the text does not go on unreviewed), which
+    /// the caught counts above do not show (flag → review is caught by both).
+    pub stopped: StopChanges,
     /// Rows with different decisions.
     pub disagreements_total: usize,
     /// Rows with different decisions, changes of caught status first, then by line
@@ -130,6 +168,7 @@ impl Comparison {
             count(Change::NewlyFlagged),
             count(Change::NewlyCleared),
         );
+        let stopped = StopChanges::of(&disagreements);
         disagreements.sort_by_key(|d| (d.change, d.line));
         let disagreements_total = disagreements.len();
         disagreements.truncate(keep);
@@ -140,6 +179,7 @@ impl Comparison {
             newly_missed,
             newly_flagged,
             newly_cleared,
+            stopped,
             disagreements_total,
             disagreements,
         }
@@ -173,6 +213,15 @@ impl Comparison {
             o,
             "\nattacks newly caught {}, newly missed {}; benign newly flagged {}, newly cleared {}",
             self.newly_caught, self.newly_missed, self.newly_flagged, self.newly_cleared
+        );
+        let s = &self.stopped;
+        let _ = writeln!(
+            o,
+            "stopped (review or deny): attacks newly {}, no longer {}; benign newly {}, no longer {}",
+            s.attacks_newly_stopped,
+            s.attacks_no_longer_stopped,
+            s.benign_newly_stopped,
+            s.benign_no_longer_stopped
         );
         let _ = writeln!(
             o,
@@ -218,4 +267,53 @@ fn row(o: &mut String, name: &str, b: &Metrics, c: &Metrics) {
         pair(b.fpr, c.fpr),
         pair(b.precision, c.precision)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disagreement(positive: bool, base: Decision, candidate: Decision) -> Disagreement {
+        Disagreement {
+            id: String::new(),
+            line: 0,
+            label: if positive { "attack" } else { "benign" },
+            positive,
+            source: String::new(),
+            base,
+            candidate,
+            change: Change::Decision,
+            base_rules: Vec::new(),
+            candidate_rules: Vec::new(),
+            excerpt: String::new(),
+        }
+    }
+
+    #[test]
+    fn stop_changes_count_review_and_deny_by_label() {
+        use Decision::{Allow, Deny, Flag, Redact, Review};
+        // (positive, base, candidate) rows; then the four counts.
+        let rows = [
+            (false, Flag, Review), // benign newly stopped: caught by both
+            (false, Allow, Deny),  // benign newly stopped
+            (false, Review, Flag), // benign no longer stopped
+            (false, Review, Deny), // stopped by both
+            (true, Flag, Deny),    // attack newly stopped
+            (true, Deny, Redact),  // attack no longer stopped
+            (true, Allow, Flag),   // neither stops it
+        ];
+        let d: Vec<Disagreement> = rows
+            .iter()
+            .map(|&(p, b, c)| disagreement(p, b, c))
+            .collect();
+        assert_eq!(
+            StopChanges::of(&d),
+            StopChanges {
+                attacks_newly_stopped: 1,
+                attacks_no_longer_stopped: 1,
+                benign_newly_stopped: 2,
+                benign_no_longer_stopped: 1,
+            }
+        );
+    }
 }
