@@ -121,11 +121,17 @@ const SCENARIOS: &[Scenario] = &[
     },
 ];
 
-/// Runs `gatehouse demo`.
+/// Runs `gatehouse demo`. With the embedded default policy every scenario must reach
+/// its expected outcome (exit 1 otherwise, so `make demo` catches a regression); with
+/// `--policy` a different outcome is a note, not an error.
 pub(crate) fn run(args: &Args) -> ExitCode {
     match run_all(args) {
-        Ok(report) => match crate::common::print_stdout(&report) {
-            Ok(()) => ExitCode::SUCCESS,
+        Ok((report, all_expected)) => match crate::common::print_stdout(&report) {
+            Ok(()) if all_expected || args.policy.is_some() => ExitCode::SUCCESS,
+            Ok(()) => {
+                eprintln!("error: with the default policy, a scenario missed its expected outcome");
+                ExitCode::from(1)
+            }
             Err(e) => {
                 eprintln!("error: cannot write the report: {e}");
                 ExitCode::from(1)
@@ -138,8 +144,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// Runs every scenario; returns the printed trace.
-fn run_all(args: &Args) -> Result<String, String> {
+/// Runs every scenario; returns the printed trace, and whether every scenario reached
+/// its expected outcome.
+fn run_all(args: &Args) -> Result<(String, bool), String> {
     let policy_setting = args.policy.as_ref().map(|p| p.display().to_string());
     let guard = || -> Result<Guard, String> {
         gatehouse_runtime::policy::load_guard_from(policy_setting.as_deref())
@@ -216,7 +223,7 @@ fn run_all(args: &Args) -> Result<String, String> {
         audit.count,
         audit.path.display()
     );
-    Ok(out)
+    Ok((out, matched == SCENARIOS.len()))
 }
 
 /// One pass through the flow; returns the final decision.
@@ -274,7 +281,7 @@ async fn scenario(
     let Some(prompt) = p.prompt.clone().filter(|_| p.decision.is_allowed()) else {
         let _ = writeln!(
             out,
-            "   outcome       Fail(\"PromptRejected\"): the prompt never reaches the agent"
+            "   outcome       refused (state PromptRejected): the prompt never reaches the agent"
         );
         audit.write(
             &ids,
@@ -636,12 +643,13 @@ mod tests {
         // When the demo runs
         let report = run_all(&args);
         // Then every scenario printed, the injections never reached the agent
-        let report = report.unwrap_or_else(|e| panic!("{e}"));
+        let (report, all_expected) = report.unwrap_or_else(|e| panic!("{e}"));
+        assert!(all_expected, "{report}");
         for s in SCENARIOS {
             assert!(report.contains(&format!(" {}: ", s.name)), "{report}");
         }
         assert_eq!(
-            report.matches("Fail(\"PromptRejected\")").count(),
+            report.matches("refused (state PromptRejected)").count(),
             2,
             "{report}"
         );

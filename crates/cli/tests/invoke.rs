@@ -281,7 +281,7 @@ fn demo_prints_the_guarded_flow() {
         "pre-process",
         "[replay]",
         "validate",
-        "Fail(\"PromptRejected\")",
+        "refused (state PromptRejected)",
         "HumanApproval",
         "reviewer demo-reviewer (security-reviewer) approves → approved",
         "blocked; the user gets",
