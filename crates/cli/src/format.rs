@@ -85,6 +85,17 @@ pub(crate) fn verdict(text: &str, v: &Verdict) -> String {
     for e in &v.errors {
         let _ = writeln!(out, "error     {e}");
     }
+    if let Some(sh) = &v.shadow {
+        let rules = match sh.rules.is_empty() {
+            true => "no rule fired".to_owned(),
+            false => sh.rules.join(", "),
+        };
+        let _ = writeln!(
+            out,
+            "shadow    {} (score {:.3}; {rules}): recorded, not enforced",
+            sh.decision, sh.score
+        );
+    }
     if let Some(r) = &v.redacted {
         let _ = writeln!(out, "redacted  {}", excerpt(r, usize::MAX));
     }
@@ -138,5 +149,20 @@ mod tests {
     fn percent_formats_or_dashes() {
         assert_eq!(percent(Some(0.156)), "15.6 %");
         assert_eq!(percent(None), "-");
+    }
+}
+
+/// A serde_json error on one line of a JSON-lines file, without its "at line 1 column
+/// N" (the caller names the file's line), with the column kept when it helps.
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let message = full
+        .rfind(" at line ")
+        .and_then(|i| full.get(..i))
+        .unwrap_or(&full);
+    if e.column() > 0 {
+        format!("{message} (column {})", e.column())
+    } else {
+        message.to_owned()
     }
 }

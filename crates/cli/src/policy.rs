@@ -121,6 +121,15 @@ fn check(file: &std::path::Path) -> Outcome {
                 let names: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
                 format!("roles: {}", names.join(", "))
             };
+            let roles = match &policy.shadow {
+                Some(sh) => {
+                    let n = sh.stages.prompt.rules.len()
+                        + sh.stages.untrusted.rules.len()
+                        + sh.stages.output.rules.len();
+                    format!("{roles}; a shadow policy of {n} rules, recorded, never enforced")
+                }
+                None => roles,
+            };
             let line = format!(
                 "ok: `{name}` is a valid policy ({}; {roles})\n",
                 counts.join(", ")

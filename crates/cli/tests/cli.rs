@@ -659,6 +659,78 @@ fn eval_refuses_a_malformed_corpus_naming_the_line() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 2") && err.contains("`spam`"), "{err}");
+    // A JSON error names the corpus line, not serde's "line 1" of the row.
+    std::fs::write(
+        &path,
+        "{\"text\":\"a\",\"label\":\"benign\"}\n{\"text\":\"b\"}\n",
+    )
+    .unwrap();
+    let out = run(&["eval", path.to_str().unwrap()], b"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2: missing field `label` (column 12)") && !err.contains("line 1"),
+        "{err}"
+    );
+}
+
+/// A policy's shadow shows wherever a verdict does: the readable verdict, `--jsonl`,
+/// and `policy check`; it never changes the decision.
+#[test]
+fn the_shadow_outcome_is_shown_not_enforced() {
+    let policy = fixture("policies/good-shadow.yaml").display().to_string();
+    let out = run(
+        &["scan", "--policy", &policy, "Write to ana@example.com"],
+        b"",
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("decision  allow"), "{text}");
+    assert!(
+        text.contains("shadow    flag (score ")
+            && text.contains("p.email): recorded, not enforced"),
+        "{text}"
+    );
+    let out = run(
+        &["scan", "--policy", &policy, "--jsonl"],
+        b"{\"id\":1,\"text\":\"Write to ana@example.com\"}\n",
+    );
+    let line = &json_lines(&out)[0];
+    assert_eq!(
+        (line["decision"].as_str(), line["shadow_decision"].as_str()),
+        (Some("allow"), Some("flag"))
+    );
+    let out = run(&["scan", "--jsonl"], b"{\"id\":1,\"text\":\"hi\"}\n");
+    assert!(json_lines(&out)[0].get("shadow_decision").is_none());
+    let out = run(&["policy", "check", &policy], b"");
+    assert!(
+        stdout(&out).contains("a shadow policy of 2 rules, recorded, never enforced"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A byte-order mark that an editor wrote at the start of the file is not a bad line.
+#[test]
+fn a_byte_order_mark_on_the_first_line_is_ignored() {
+    let bom = "\u{feff}";
+    let out = run(
+        &["scan", "--jsonl"],
+        format!("{bom}{{\"id\":1,\"text\":\"hi\"}}\n").as_bytes(),
+    );
+    assert_eq!(json_lines(&out)[0]["decision"], "allow");
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gatehouse-bom-corpus.jsonl");
+    std::fs::write(
+        &path,
+        format!("{bom}{{\"text\":\"hi\",\"label\":\"benign\"}}\n"),
+    )
+    .unwrap();
+    let out = run(&["eval", path.to_str().unwrap()], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

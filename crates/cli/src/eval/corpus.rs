@@ -167,14 +167,19 @@ impl<R: BufRead> Iterator for Rows<R> {
             if self.buf.trim().is_empty() {
                 continue;
             }
-            return Some(parse(&self.buf, self.line));
+            // A byte-order mark some editors write at the start of a file.
+            let text = match self.line {
+                1 => self.buf.strip_prefix('\u{feff}').unwrap_or(&self.buf),
+                _ => &self.buf,
+            };
+            return Some(parse(text, self.line));
         }
     }
 }
 
 fn parse(text: &str, line: usize) -> anyhow::Result<Row> {
-    let raw: RawRow =
-        serde_json::from_str(text).map_err(|e| anyhow::anyhow!("line {line}: {e}"))?;
+    let raw: RawRow = serde_json::from_str(text)
+        .map_err(|e| anyhow::anyhow!("line {line}: {}", crate::format::json_error(&e)))?;
     let label = Label::parse(&raw.label).ok_or_else(|| {
         anyhow::anyhow!(
             "line {line}: unknown label `{}` (expected attack, benign, leak or no_leak)",

@@ -78,6 +78,11 @@ pub(crate) fn run<R: Read, W: Write>(
             }),
             LineRead::Line => {
                 let line = trim_line(&buf);
+                // A byte-order mark some editors write at the start of a file.
+                let line = match line_no {
+                    1 => line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line),
+                    _ => line,
+                };
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
@@ -195,6 +200,9 @@ struct OutLine<'a> {
     /// Findings the caps left out (`Verdict::findings`), absent when none.
     #[serde(skip_serializing_if = "is_zero")]
     findings_omitted: usize,
+    /// The shadow policy's decision, when the policy has one (recorded, not enforced).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shadow_decision: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     redacted: Option<&'a str>,
 }
@@ -211,6 +219,7 @@ impl<'a> OutLine<'a> {
             score: v.score,
             findings: Findings(&v.findings),
             findings_omitted: v.findings_omitted,
+            shadow_decision: v.shadow.as_ref().map(|s| s.decision.as_str()),
             redacted: v.redacted.as_deref(),
         }
     }
@@ -261,19 +270,9 @@ fn write_line<W: Write, T: Serialize>(output: &mut W, value: &T) -> io::Result<(
     output.write_all(b"\n")
 }
 
-/// A serde_json error without its "at line 1 column N" (always line 1 here), with
-/// the column kept when it helps.
+/// A serde_json error on one line, as the error line says it.
 fn json_error(e: &serde_json::Error) -> String {
-    let full = e.to_string();
-    let message = full
-        .rfind(" at line ")
-        .and_then(|i| full.get(..i))
-        .unwrap_or(&full);
-    if e.column() > 0 {
-        format!("invalid line: {message} (column {})", e.column())
-    } else {
-        format!("invalid line: {message}")
-    }
+    format!("invalid line: {}", crate::format::json_error(e))
 }
 
 /// Drops the line terminator (`\n` was not kept; a `\r` before it may be).
