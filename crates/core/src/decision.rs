@@ -266,6 +266,15 @@ fn is_zero(n: &usize) -> bool {
 pub fn findings_to_keep<'a>(
     items: impl IntoIterator<Item = (&'a str, Action)>,
 ) -> Option<Vec<bool>> {
+    let items = items.into_iter();
+    // The common case, without allocating: so few that no cap can bite.
+    if items
+        .size_hint()
+        .1
+        .is_some_and(|n| n <= MAX_FINDINGS_PER_RULE)
+    {
+        return None;
+    }
     // Each finding's number among its rule's (1 for the first), in text order.
     let mut seen: Vec<(&str, usize)> = Vec::new();
     let items: Vec<(usize, Action)> = items
