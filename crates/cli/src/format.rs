@@ -128,6 +128,21 @@ fn action_name(f: &Finding) -> &'static str {
     gatehouse_core::Decision::from(f.action).as_str()
 }
 
+/// A serde_json error on one line of a JSON-lines file, without its "at line 1 column
+/// N" (the caller names the file's line), with the column kept when it helps.
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let message = full
+        .rfind(" at line ")
+        .and_then(|i| full.get(..i))
+        .unwrap_or(&full);
+    if e.column() > 0 {
+        format!("{message} (column {})", e.column())
+    } else {
+        message.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,20 +164,5 @@ mod tests {
     fn percent_formats_or_dashes() {
         assert_eq!(percent(Some(0.156)), "15.6 %");
         assert_eq!(percent(None), "-");
-    }
-}
-
-/// A serde_json error on one line of a JSON-lines file, without its "at line 1 column
-/// N" (the caller names the file's line), with the column kept when it helps.
-pub(crate) fn json_error(e: &serde_json::Error) -> String {
-    let full = e.to_string();
-    let message = full
-        .rfind(" at line ")
-        .and_then(|i| full.get(..i))
-        .unwrap_or(&full);
-    if e.column() > 0 {
-        format!("{message} (column {})", e.column())
-    } else {
-        message.to_owned()
     }
 }
