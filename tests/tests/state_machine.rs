@@ -30,6 +30,40 @@ use sfn::{
 
 // ------------------------------------------------------------------------------ runs
 
+/// One run that the guards allow end to end: the handlers fed and their answers
+/// queued, the execution started and finished, checked against the calls and audited.
+/// Returns the pre-processor's and the validator's answers, and the finished execution
+/// with its history.
+async fn allowed_run(
+    w: &World,
+    r: &Request,
+) -> (
+    Value,
+    Value,
+    aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput,
+    Vec<aws_sdk_sfn::types::HistoryEvent>,
+) {
+    let mut calls = Calls::default();
+    let pre = w.pre_process(r, &mut calls).await;
+    assert_eq!(pre["decision"], "allow", "{pre}");
+    let post = w.agent_and_validate(r, &pre, &mut calls).await;
+    assert_eq!(post["decision"], "allow", "{post}");
+    w.audit_step(
+        r,
+        ("AuditAllowed", "allowed", "output", "allow"),
+        json!({"guard": post}),
+        &mut calls,
+    )
+    .await;
+    let arn = w.start(r).await;
+    let done = w.finished(&arn).await;
+    let history = w.history(&arn).await;
+    assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
+    w.check_calls(&history, &calls).await;
+    assert_audited(w, &history, &r.name, "allowed");
+    (pre, post, done, history)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn allow_answers_with_the_validated_completion() {
     let w = world("allow", LONG_TIMEOUT).await;
@@ -39,27 +73,11 @@ async fn allow_answers_with_the_validated_completion() {
     );
     // A benign tool output travels as an untrusted text, spotlighted for the agent.
     r.input["untrusted"] = json!(["Carrier note: parcel ord-1001 left the Leeds depot on Friday."]);
-    let mut calls = Calls::default();
-    let pre = w.pre_process(&r, &mut calls).await;
-    assert_eq!(pre["decision"], "allow", "{pre}");
+    let (pre, post, done, history) = allowed_run(&w, &r).await;
     assert!(
         pre["spotlight"].is_object(),
         "untrusted text spotlighted: {pre}"
     );
-    let post = w.agent_and_validate(&r, &pre, &mut calls).await;
-    assert_eq!(post["decision"], "allow", "{post}");
-    w.audit_step(
-        &r,
-        ("AuditAllowed", "allowed", "output", "allow"),
-        json!({"guard": post}),
-        &mut calls,
-    )
-    .await;
-
-    let arn = w.start(&r).await;
-    let done = w.finished(&arn).await;
-    let history = w.history(&arn).await;
-    assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
     let out = output(&done);
     assert_eq!(out["decision"], "allow");
     assert_eq!(out["completion"], post["completion"]);
@@ -78,8 +96,6 @@ async fn allow_answers_with_the_validated_completion() {
             "Respond",
         ],
     );
-    w.check_calls(&history, &calls).await;
-    assert_audited(&w, &history, &r.name, "allowed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,24 +196,8 @@ async fn a_request_without_a_role_runs_and_is_audited() {
     let w = world("no-role", LONG_TIMEOUT).await;
     let mut r = request("no-role-1", "Hi, where is my order ord-1001?");
     r.input.as_object_mut().map(|m| m.remove("role"));
-    let mut calls = Calls::default();
-    let pre = w.pre_process(&r, &mut calls).await;
-    assert_eq!(pre["decision"], "allow", "{pre}");
-    let post = w.agent_and_validate(&r, &pre, &mut calls).await;
-    assert_eq!(post["decision"], "allow", "{post}");
-    w.audit_step(
-        &r,
-        ("AuditAllowed", "allowed", "output", "allow"),
-        json!({"guard": post}),
-        &mut calls,
-    )
-    .await;
-    let arn = w.start(&r).await;
-    let done = w.finished(&arn).await;
-    let history = w.history(&arn).await;
-    assert_eq!(done.status, ExecutionStatus::Succeeded, "{done:?}");
-    w.check_calls(&history, &calls).await;
-    assert_audited(&w, &history, &r.name, "allowed");
+    let (pre, ..) = allowed_run(&w, &r).await;
+    assert!(pre["role"].is_null(), "{pre}");
 }
 
 /// A request near Step Functions' 256 KiB input quota: the pre-processor denies a
