@@ -293,6 +293,7 @@ async fn scenario(
             },
             Instant::now(),
         )?;
+        audit_line(out, audit);
         return Ok(Decision::Deny);
     };
     if let Some(sealed) = &p.redaction {
@@ -478,13 +479,18 @@ async fn scenario(
         },
         started,
     )?;
+    audit_line(out, audit);
+    Ok(outcome)
+}
+
+/// The trace line that closes a scenario: the audit chain so far.
+fn audit_line(out: &mut String, audit: &Audit) {
     let _ = writeln!(
         out,
         "   audit         {} entries so far, chain head {}",
         audit.count,
         audit.head().get(..12).unwrap_or_default()
     );
-    Ok(outcome)
 }
 
 /// Who and what, repeated in every audit entry.
@@ -651,6 +657,12 @@ mod tests {
         assert_eq!(
             report.matches("refused (state PromptRejected)").count(),
             2,
+            "{report}"
+        );
+        // And every scenario, refused ones included, ends with its audit line
+        assert_eq!(
+            report.matches("   audit         ").count(),
+            SCENARIOS.len(),
             "{report}"
         );
         // And the audit file is a valid chain with no raw prompt text
