@@ -71,6 +71,10 @@ impl StepEvent {
                         .push(format!("{unreadable} guard findings unreadable"));
                 }
             }
+            r.findings_omitted = guard
+                .get("findings_omitted")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
             if let Some(Value::Array(calls)) = guard.get("tool_calls") {
                 r.tool_calls = calls.iter().filter_map(tool_call).collect();
             }

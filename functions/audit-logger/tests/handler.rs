@@ -207,6 +207,21 @@ async fn state_machine_step_events_become_chained_records() {
             .iter()
             .all(|r| r.request_id == "exec-0001" && r.region == "eu-west-1")
     );
+    assert!(records.iter().all(|r| r.findings_omitted == 0));
+    // A guard result whose findings were capped says so in the record.
+    let capped = events[0].replace(
+        "\"decision\": \"deny\",\n    \"findings\"",
+        "\"decision\": \"deny\",\n    \"findings_omitted\": 41,\n    \"findings\"",
+    );
+    assert_ne!(capped, events[0]);
+    assert!(matches!(
+        invoke(&sink, &capped).await.unwrap(),
+        Answer::Written(_)
+    ));
+    let lines = sink.transport().read_lines(&stream).unwrap();
+    let last: AuditRecord = serde_json::from_str(lines.last().unwrap()).unwrap();
+    assert_eq!(last.findings_omitted, 41);
+    verify(&stream, &lines).unwrap();
     // A step event with a typo is refused, not half-logged.
     let typo = events[0].replace("\"stage\"", "\"stgae\"");
     assert_eq!(

@@ -90,9 +90,14 @@ pub struct AuditRecord {
     /// The decision a shadow (candidate) policy would have taken, when one runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shadow_decision: Option<Decision>,
-    /// The findings behind the decision (they carry spans and reasons, never matched text).
+    /// The findings behind the decision (they carry spans and reasons, never matched text),
+    /// as the guard reported them: capped (`Verdict::findings`).
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// How many findings the guard's caps left out of `findings`, so the record says
+    /// that its list is not the whole (absent when none were).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_omitted: u64,
     /// The input text, redacted; `None` when absent or replaced by `input_sha256`.
     #[serde(default)]
     pub input: Option<String>,
@@ -146,6 +151,10 @@ pub struct AuditToolCall {
     pub result: Option<String>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 impl AuditRecord {
     /// A record with the required fields set and everything else empty.
     pub fn new(function: &str, stage: &str, decision: Decision) -> AuditRecord {
@@ -165,6 +174,7 @@ impl AuditRecord {
             decision,
             shadow_decision: None,
             findings: Vec::new(),
+            findings_omitted: 0,
             input: None,
             input_sha256: None,
             output: None,
