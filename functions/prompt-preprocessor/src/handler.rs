@@ -202,6 +202,7 @@ pub fn preprocess(
             // machine's payload either).
             Ok((prompt, ..)) if prompt.chars().count() > limits::MAX_AGENT_INPUT_CHARS => {
                 decision = Decision::Deny;
+                out.score = 1.0;
                 out.findings.push(FindingOut {
                     rule: "limit.agent_input".into(),
                     category: Category::Limit,

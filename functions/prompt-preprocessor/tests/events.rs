@@ -368,6 +368,7 @@ async fn a_prompt_too_long_for_the_agent_is_denied() {
             prompt.len()
         );
         assert_eq!(out.prompt.is_none(), denied);
+        assert_eq!(out.score >= 1.0, denied, "{}", out.score);
     }
 }
 
