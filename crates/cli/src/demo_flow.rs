@@ -46,8 +46,8 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FILE")]
     pub audit_file: Option<PathBuf>,
     /// Instead of the flow, scan the embedded sample prompts, documents and answers
-    /// and print each verdict.
-    #[arg(long)]
+    /// and print each verdict (no audit file: the samples are not a flow).
+    #[arg(long, conflicts_with = "audit_file")]
     pub samples: bool,
 }
 

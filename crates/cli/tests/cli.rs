@@ -252,7 +252,7 @@ fn options_that_would_be_ignored_are_refused() {
     std::fs::write(&corpus, "{\"text\":\"hi\",\"label\":\"benign\"}\n").unwrap();
     let corpus = corpus.to_str().unwrap();
     // (args, exit code, stderr contains)
-    let table: [(&[&str], i32, &str); 4] = [
+    let table: [(&[&str], i32, &str); 5] = [
         (
             &["scan", "--secret", "abc", "the abc is here"],
             1,
@@ -276,6 +276,11 @@ fn options_that_would_be_ignored_are_refused() {
             "defines no roles",
         ),
         (&["eval", corpus, "--disagreements", "3"], 2, "--compare"),
+        (
+            &["demo", "--samples", "--audit-file", "x.jsonl"],
+            2,
+            "cannot be used with",
+        ),
     ];
     for (args, code, want) in table {
         let out = run(args, b"");
