@@ -46,13 +46,19 @@ pub(crate) fn exit(result: anyhow::Result<Outcome>) -> ExitCode {
 
 /// Refuses a `--role` the policy does not name, for commands that report figures: every
 /// row would be denied as `policy.unknown_role`, and the figures would look plausible.
-/// A policy without roles ignores the role, so that is refused too.
+/// A policy without roles ignores the role, so that is refused too; so is no role for a
+/// policy that requires one.
 pub(crate) fn check_role(
     guard: &gatehouse_core::Guard,
     role: Option<&str>,
     policy: &str,
 ) -> anyhow::Result<()> {
     let Some(role) = role else {
+        if guard.policy().require_role {
+            anyhow::bail!(
+                "{policy} requires a role (`require_role`): pass --role, or every row is denied as `policy.missing_role`"
+            );
+        }
         return Ok(());
     };
     let names: Vec<&str> = guard.policy().roles.keys().map(String::as_str).collect();

@@ -119,7 +119,12 @@ fn check(file: &std::path::Path) -> Outcome {
                 "no roles".to_owned()
             } else {
                 let names: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
-                format!("roles: {}", names.join(", "))
+                let required = if policy.require_role {
+                    ", one required"
+                } else {
+                    ""
+                };
+                format!("roles: {}{required}", names.join(", "))
             };
             let roles = match &policy.shadow {
                 Some(sh) => {

@@ -252,7 +252,10 @@ fn options_that_would_be_ignored_are_refused() {
     std::fs::write(&corpus, "{\"text\":\"hi\",\"label\":\"benign\"}\n").unwrap();
     let corpus = corpus.to_str().unwrap();
     // (args, exit code, stderr contains)
-    let table: [(&[&str], i32, &str); 5] = [
+    let required = fixture("policies/good-require-role.yaml")
+        .display()
+        .to_string();
+    let table: [(&[&str], i32, &str); 6] = [
         (
             &["scan", "--secret", "abc", "the abc is here"],
             1,
@@ -281,6 +284,11 @@ fn options_that_would_be_ignored_are_refused() {
             2,
             "cannot be used with",
         ),
+        (
+            &["eval", corpus, "--policy", &required],
+            1,
+            "requires a role (`require_role`)",
+        ),
     ];
     for (args, code, want) in table {
         let out = run(args, b"");
@@ -288,6 +296,22 @@ fn options_that_would_be_ignored_are_refused() {
         assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
+    let ok = run(
+        &["eval", corpus, "--policy", &required, "--role", "agent"],
+        b"",
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let check = run(&["policy", "check", &required], b"");
+    assert!(
+        stdout(&check).contains("roles: agent, one required"),
+        "{}",
+        stdout(&check)
+    );
     let ok = run(&["eval", corpus, "--role", "support_agent"], b"");
     assert_eq!(
         ok.status.code(),

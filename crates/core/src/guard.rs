@@ -185,6 +185,14 @@ impl Guard {
             );
         }
         let role = match req.role {
+            None if self.policy.require_role => {
+                return refuse(
+                    "policy.missing_role",
+                    Category::Limit,
+                    "the policy requires a role and the request names none".into(),
+                    0,
+                );
+            }
             None => None,
             Some(name) => match self.roles.get(name) {
                 Some(r) => Some(r),

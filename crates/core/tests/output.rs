@@ -328,6 +328,50 @@ fn an_empty_allowlist_allows_no_tool() {
     assert_eq!(decide(Some("agent")), Decision::Allow);
 }
 
+/// `require_role`: a request without a role is denied at every stage, as one with an
+/// unknown role is; one with a known role is screened as usual; the option needs a
+/// role to require.
+#[test]
+fn a_policy_that_requires_a_role_denies_requests_without_one() {
+    let yaml = |roles: &str| {
+        format!(
+            "version: 1\nrequire_role: true\n{roles}stages:\n  prompt: {{rules: []}}\n  untrusted: {{rules: []}}\n  output: {{rules: []}}\n"
+        )
+    };
+    let guard =
+        Guard::new(&gatehouse_core::Policy::from_yaml(&yaml("roles:\n  agent: {}\n")).unwrap())
+            .unwrap();
+    let ctx = ScanContext::default();
+    for stage in [Stage::Prompt, Stage::Untrusted, Stage::Output] {
+        let scan = |role| {
+            let v = guard.scan(&ScanRequest {
+                stage,
+                text: "Where is my order?",
+                role,
+                ctx: &ctx,
+            });
+            (v.decision, v.rule_ids())
+        };
+        assert_eq!(
+            scan(None),
+            (Decision::Deny, vec!["policy.missing_role".to_owned()]),
+            "{stage:?}"
+        );
+        assert_eq!(scan(Some("agent")), (Decision::Allow, vec![]), "{stage:?}");
+        assert_eq!(
+            scan(Some("intern")).1,
+            vec!["policy.unknown_role".to_owned()]
+        );
+    }
+    let err = gatehouse_core::Policy::from_yaml(&yaml(""))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("require_role") && err.contains("at least one"),
+        "{err}"
+    );
+}
+
 mod obfuscations {
     use super::*;
     use base64::Engine as _;

@@ -88,6 +88,7 @@ impl AuditRedactor {
                 output: empty(),
             },
             roles: Default::default(),
+            require_role: false,
             shadow: None,
             escalation: None,
         };

@@ -84,6 +84,12 @@ impl Policy {
                 format!("unsupported version `{}` (expected 1)", self.version),
             ));
         }
+        if self.require_role && self.roles.is_empty() {
+            return Err(invalid(
+                "require_role",
+                "a policy that requires a role must define at least one under `roles`".into(),
+            ));
+        }
         for stage in super::Stage::ALL {
             let sp = self.stages.get(stage);
             let base = format!("stages.{stage}");

@@ -73,6 +73,12 @@ pub struct Policy {
     /// Per-role overrides, keyed by role name.
     #[serde(default)]
     pub roles: BTreeMap<String, RoleOverride>,
+    /// When true, a request that names no role is denied (`policy.missing_role`), as
+    /// one naming a role the policy does not have is: no caller gets the stage's base
+    /// rules by leaving its role out. Needs at least one role. Default false (the base
+    /// rules apply to a request without a role, as `gatehouse scan` and `eval` send).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_role: bool,
     /// A candidate policy, inline, that runs alongside this one in shadow mode: its
     /// decision is recorded (`shadow_decision`) but never enforced. A shadow policy may
     /// not itself have a shadow.
