@@ -254,7 +254,8 @@ pub const MAX_FINDINGS_PER_RULE: usize = 16;
 /// Most findings a [`Verdict`] keeps in all, beyond one for each rule that fired.
 pub const MAX_FINDINGS: usize = 64;
 
-fn is_zero(n: &usize) -> bool {
+/// Serde's `skip_serializing_if` for counts that are absent when zero.
+pub(crate) fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 

@@ -58,6 +58,12 @@ impl FindingOut {
     }
 }
 
+/// Serde's `skip_serializing_if` for a count of findings that is absent when zero
+/// (`findings_omitted` in the functions' responses and the CLI's lines).
+pub fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// `reason` with every occurrence of `span`, compared without ASCII case, replaced by
 /// `[matched text]`. ASCII lowercasing keeps byte offsets, so the offsets found in the
 /// lowercased copies are those of `reason`.

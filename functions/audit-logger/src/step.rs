@@ -74,6 +74,7 @@ impl StepEvent {
             r.findings_omitted = guard
                 .get("findings_omitted")
                 .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(0);
             if let Some(Value::Array(calls)) = guard.get("tool_calls") {
                 r.tool_calls = calls.iter().filter_map(tool_call).collect();

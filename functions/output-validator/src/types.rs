@@ -54,7 +54,7 @@ pub struct ValidateResponse {
     /// them all).
     pub findings: Vec<FindingOut>,
     /// How many findings the caps left out (absent when none).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "gatehouse_runtime::finding::is_zero")]
     pub findings_omitted: usize,
     /// The answer to give: as validated (redacted where the policy redacts, the prompt's
     /// values restored when a sealed map was given); for `review`, the candidate held
@@ -96,8 +96,4 @@ pub enum ValidatorResponse {
     Native(ValidateResponse),
     /// Answer to a Bedrock parser-Lambda event.
     Parser(crate::parser::ParserResponse),
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }

@@ -51,7 +51,7 @@ pub struct PreprocessResponse {
     /// the strictest kept); the decision used them all.
     pub findings: Vec<FindingOut>,
     /// How many findings the caps left out (absent when none).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "gatehouse_runtime::finding::is_zero")]
     pub findings_omitted: usize,
     /// The prompt to send the agent (redacted, untrusted texts spotlighted after it);
     /// `null` when denied.
@@ -78,8 +78,4 @@ pub struct PreprocessResponse {
     /// recorded in the audit record, never enforced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shadow_decision: Option<Decision>,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }

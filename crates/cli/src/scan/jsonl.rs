@@ -198,17 +198,13 @@ struct OutLine<'a> {
     score: f32,
     findings: Findings<'a>,
     /// Findings the caps left out (`Verdict::findings`), absent when none.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "gatehouse_runtime::finding::is_zero")]
     findings_omitted: usize,
     /// The shadow policy's decision, when the policy has one (recorded, not enforced).
     #[serde(skip_serializing_if = "Option::is_none")]
     shadow_decision: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     redacted: Option<&'a str>,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 impl<'a> OutLine<'a> {

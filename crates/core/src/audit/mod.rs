@@ -96,8 +96,8 @@ pub struct AuditRecord {
     pub findings: Vec<Finding>,
     /// How many findings the guard's caps left out of `findings`, so the record says
     /// that its list is not the whole (absent when none were).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub findings_omitted: u64,
+    #[serde(default, skip_serializing_if = "crate::decision::is_zero")]
+    pub findings_omitted: usize,
     /// The input text, redacted; `None` when absent or replaced by `input_sha256`.
     #[serde(default)]
     pub input: Option<String>,
@@ -149,10 +149,6 @@ pub struct AuditToolCall {
     /// The result state (`SUCCESS`, `FAILURE`, `REPROMPT`, an HTTP status, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 impl AuditRecord {
