@@ -69,29 +69,19 @@ impl ToolPolicy {
         if let Some(bad) = all.into_iter().find(|t| t.trim().is_empty()) {
             return Err(format!("empty tool name `{bad}`"));
         }
+        if config.mode == Mode::NotAllowed && config.allowed_tools.is_none() {
+            return Err(
+                "mode `not_allowed` needs `allowed_tools`, the tools a request \
+                        without a role (or whose role has no list) may call; `[]` allows none"
+                    .into(),
+            );
+        }
         // A list the mode does not read would look like a control that is not there.
-        match (
-            config.mode,
-            &config.allowed_tools,
-            config.review_tools.is_empty(),
-        ) {
-            (Mode::NotAllowed, None, _) => {
-                return Err(
-                    "mode `not_allowed` needs `allowed_tools`, the tools a request \
-                            without a role (or whose role has no list) may call; `[]` allows none"
-                        .into(),
-                );
-            }
-            (Mode::NotAllowed, _, false) => {
-                return Err("`review_tools` is read by mode `needs_review` only".into());
-            }
-            (Mode::NeedsReview | Mode::FlaggedInput, Some(_), _) => {
-                return Err("`allowed_tools` is read by mode `not_allowed` only".into());
-            }
-            (Mode::FlaggedInput, None, false) => {
-                return Err("`review_tools` is read by mode `needs_review` only".into());
-            }
-            _ => {}
+        if config.mode != Mode::NotAllowed && config.allowed_tools.is_some() {
+            return Err("`allowed_tools` is read by mode `not_allowed` only".into());
+        }
+        if config.mode != Mode::NeedsReview && !config.review_tools.is_empty() {
+            return Err("`review_tools` is read by mode `needs_review` only".into());
         }
         Ok(ToolPolicy {
             mode: config.mode,
