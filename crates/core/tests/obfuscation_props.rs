@@ -19,6 +19,7 @@
 )]
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use base64::Engine as _;
@@ -26,7 +27,7 @@ use gatehouse_core::normalise::{canonical_phrase, squashed_phrase};
 use gatehouse_core::policy::Limits;
 use gatehouse_core::rules::CheckConfig;
 use gatehouse_core::rules::phrases::PhraseSet;
-use gatehouse_core::{Guard, ScanRequest, Stage};
+use gatehouse_core::{Guard, ScanRequest, Stage, Verdict};
 use proptest::prelude::*;
 
 /// Squashed phrases shorter than this are not matched in the squashed view
@@ -42,6 +43,24 @@ struct Setup {
     /// (set, phrase, stage, ids of that stage's phrase rules)
     phrases: Vec<(PhraseSet, &'static str, Stage)>,
     rule_ids: Vec<(Stage, BTreeSet<String>)>,
+}
+
+impl Setup {
+    /// Scans `text` at `stage` and says whether one of that stage's phrase rules found a
+    /// non-empty span inside `span`; the verdict comes back for the failure message.
+    fn caught_in(&self, stage: Stage, text: &str, span: &Range<usize>) -> (bool, Verdict) {
+        let ids = &self
+            .rule_ids
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .expect("stage")
+            .1;
+        let verdict = self.guard.scan(&ScanRequest::new(stage, text));
+        let caught = verdict.findings.iter().any(|f| {
+            ids.contains(&f.rule) && f.start < f.end && f.start >= span.start && f.end <= span.end
+        });
+        (caught, verdict)
+    }
 }
 
 static SETUP: LazyLock<Setup> = LazyLock::new(|| {
@@ -573,16 +592,7 @@ fn check_drawn(index: usize, o: Obfuscation, state: u64) -> Result<Option<&'stat
             "a word of look-alikes only at the phrase's edge, next to a Cyrillic or Greek word, keeps its script (the normaliser's tie rule, crates/normalise/src/script.rs)",
         ));
     }
-    let verdict = setup.guard.scan(&ScanRequest::new(stage, &text));
-    let ids = &setup
-        .rule_ids
-        .iter()
-        .find(|(s, _)| *s == stage)
-        .expect("stage")
-        .1;
-    let caught = verdict.findings.iter().any(|f| {
-        ids.contains(&f.rule) && f.start < f.end && f.start >= span.start && f.end <= span.end
-    });
+    let (caught, verdict) = setup.caught_in(stage, &text, &span);
     if caught {
         Ok(None)
     } else {
@@ -640,22 +650,8 @@ fn look_alike_edge_ties_are_skipped_and_caught_next_to_latin() {
         let text = format!("{before}{obfuscated}{after}");
         let span = before.len()..before.len() + obfuscated.len();
         assert!(!look_alike_edge_next_to_native(&text, &span), "{phrase}");
-        let stage = setup.phrases[index].2;
-        let ids = &setup
-            .rule_ids
-            .iter()
-            .find(|(s, _)| *s == stage)
-            .expect("stage")
-            .1;
-        let verdict = setup.guard.scan(&ScanRequest::new(stage, &text));
-        assert!(
-            verdict
-                .findings
-                .iter()
-                .any(|f| ids.contains(&f.rule) && f.start >= span.start && f.end <= span.end),
-            "{phrase}: {:?}",
-            verdict.findings
-        );
+        let (caught, verdict) = setup.caught_in(setup.phrases[index].2, &text, &span);
+        assert!(caught, "{phrase}: {:?}", verdict.findings);
     }
 }
 
