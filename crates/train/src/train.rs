@@ -6,6 +6,7 @@
 use gatehouse_core::normalise;
 use gatehouse_core::policy::Limits;
 use gatehouse_core::rules::classifier::features::{FeatureSet, for_each_feature};
+use gatehouse_core::rules::classifier::mask::Masked;
 use gatehouse_core::rules::classifier::model::sigmoid;
 use gatehouse_core::rules::classifier::{Model, ModelError};
 
@@ -87,6 +88,11 @@ pub fn canonical(text: &str) -> String {
 
 fn example(s: &Sample, p: &Params) -> Example {
     let text = canonical(&s.text);
+    // What the model reads: the guard masks the same way (`Model::best_window`).
+    let text = match Masked::of(&text).filter(|_| p.features.has(FeatureSet::MASK_EMAIL)) {
+        Some(masked) => masked.text,
+        None => text,
+    };
     let stride = p.stride as usize;
     let mut pairs: Vec<(usize, u32)> = Vec::new();
     for_each_feature(&text, p.features, |pos, h| {

@@ -14,6 +14,7 @@
 //! parsed once per process.
 
 pub mod features;
+pub mod mask;
 pub mod model;
 
 use std::ops::Range;

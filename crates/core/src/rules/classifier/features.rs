@@ -67,10 +67,16 @@ impl FeatureSet {
     pub const WORD2: u8 = 1 << 4;
     /// Squashed (letters and digits, leet folded) 5-grams.
     pub const SQUASH5: u8 = 1 << 5;
+    /// Not a family: the model reads e-mail addresses as one placeholder
+    /// ([`super::mask`]), in training and scoring alike.
+    pub const MASK_EMAIL: u8 = 1 << 6;
     /// Every feature family this version knows.
-    pub const KNOWN: u8 = 0b11_1111;
+    pub const FAMILIES: u8 = 0b11_1111;
+    /// Every flag this version knows: the families and [`FeatureSet::MASK_EMAIL`].
+    pub const KNOWN: u8 = Self::FAMILIES | Self::MASK_EMAIL;
 
-    fn has(self, flag: u8) -> bool {
+    /// Whether `flag` is set.
+    pub fn has(self, flag: u8) -> bool {
         self.0 & flag != 0
     }
 }
@@ -181,7 +187,7 @@ pub fn block_sums(
     let bytes = text.as_bytes();
     let n = bytes.len();
     let shift = shift.min(63);
-    if set.0 == FeatureSet::KNOWN {
+    if set.0 & FeatureSet::FAMILIES == FeatureSet::FAMILIES {
         return known_set_block_sums(bytes, shift, &weight);
     }
     let blocks = if n == 0 { 1 } else { ((n - 1) >> shift) + 1 };
@@ -246,7 +252,7 @@ pub fn block_sums(
     sums
 }
 
-/// [`block_sums`] for every feature family ([`FeatureSet::KNOWN`], the shipped
+/// [`block_sums`] for every feature family ([`FeatureSet::FAMILIES`], the shipped
 /// models' set): three tight loops, each with few enough live values for the
 /// optimiser to keep them all in registers (one loop over both words and squashed
 /// grams measured slower: its state spilled to the stack):
