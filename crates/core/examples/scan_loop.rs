@@ -11,8 +11,9 @@
 //! text at the prompt stage (a hand-made hostile text, a real document), or at the
 //! stage `SCAN_LOOP_STAGE` names (`prompt`, `untrusted`, `output`). With
 //! `SCAN_LOOP_VIEWS=1` set, also prints the normaliser's views of the input and the
-//! findings of the first scan. The output stage is scanned with the secret the
-//! `output/1k_answer` benchmark configures.
+//! findings of the first scan (`SCAN_LOOP_VIEWS=text`: each view's text too). The
+//! output stage is scanned with the secret the `output/1k_answer` benchmark
+//! configures.
 #![expect(
     clippy::expect_used,
     reason = "measurement tool: a default policy that does not compile must abort the run"
@@ -58,6 +59,9 @@ fn main() {
         );
         for v in &views.views {
             println!("view {:?}: {} bytes", v.kind, v.text.len());
+            if std::env::var_os("SCAN_LOOP_VIEWS").is_some_and(|v| v == "text") {
+                println!("  {:?}", v.text);
+            }
         }
     }
     let guard = Guard::embedded_default().expect("the embedded default policy compiles");

@@ -568,26 +568,58 @@ const ASCII_ALNUM: [bool; 256] = {
     t
 };
 
-/// Replaces every leet digit that has an ASCII letter on each side (the left one
-/// possibly folded already) by its letter. One ASCII byte for another: the text
-/// stays UTF-8 and byte offsets, and so the view's map, stay as they are. Only the
-/// digits are visited ([`next_digit`]), in order, as the byte-by-byte loop did.
+/// Replaces every leet digit that is glued to letters by its letter: an ASCII letter
+/// on each side (the left one possibly folded already), or an ASCII letter on one
+/// side and an edge on the other, where an edge is the start or end of the stream or a
+/// non-ASCII char (`3mbed` at the start of a text or after `谢谢`, `th3` at the end).
+/// One ASCII byte for another: the text stays UTF-8 and byte offsets, and so the
+/// view's map, stay as they are. Only the digits are visited ([`next_digit`]), in
+/// order, as the byte-by-byte loop did.
 fn fold_glued_digits(b: &mut [u8]) {
-    let mut i = 1;
-    while i + 1 < b.len() {
+    let mut i = 0;
+    while i < b.len() {
         let Some(d) = next_digit(b, i) else { return };
         i = d + 1;
         let Some(&c) = b.get(d) else { return };
-        if d + 1 < b.len()
-            && is_leet_digit(c)
-            && b.get(d - 1).is_some_and(u8::is_ascii_alphabetic)
-            && b.get(d + 1).is_some_and(u8::is_ascii_alphabetic)
+        if is_leet_digit(c)
+            && glued(
+                side(d.checked_sub(1).and_then(|k| b.get(k))),
+                side(b.get(d + 1)),
+            )
             && let Some(l) = leet(char::from(c), true)
             && let Some(slot) = b.get_mut(d)
         {
             *slot = l as u8;
         }
     }
+}
+
+/// What stands beside a digit of the squashed stream, for [`fold_glued_digits`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// An ASCII letter.
+    Letter,
+    /// The stream's start or end, or a byte of a non-ASCII char.
+    Edge,
+    /// A digit.
+    Other,
+}
+
+fn side(b: Option<&u8>) -> Side {
+    match b {
+        None => Side::Edge,
+        Some(b) if b.is_ascii_alphabetic() => Side::Letter,
+        Some(&b) if b >= 0x80 => Side::Edge,
+        Some(_) => Side::Other,
+    }
+}
+
+/// A digit folds with a letter on one side and a letter or an edge on the other.
+fn glued(left: Side, right: Side) -> bool {
+    matches!(
+        (left, right),
+        (Side::Letter, Side::Letter | Side::Edge) | (Side::Edge, Side::Letter)
+    )
 }
 
 #[cfg(test)]
@@ -677,17 +709,24 @@ mod tests {
     }
 
     /// The glued-digit fold as it was: byte by byte.
+    /// Since 2026-12-05 a stream edge or a non-ASCII byte also counts as the far side
+    /// of a digit glued to a letter.
     fn fold_glued_digits_ref(b: &mut [u8]) {
-        for i in 1..b.len().saturating_sub(1) {
+        for i in 0..b.len() {
             let Some(&c) = b.get(i) else { break };
+            let letter = |k: Option<usize>| {
+                k.and_then(|k| b.get(k))
+                    .is_some_and(u8::is_ascii_alphabetic)
+            };
+            let edge = |k: Option<usize>| k.and_then(|k| b.get(k)).is_none_or(|&x| x >= 0x80);
+            let (l, r) = (i.checked_sub(1), Some(i + 1));
             if c.is_ascii_digit()
                 && is_leet_digit(c)
-                && b.get(i - 1).is_some_and(u8::is_ascii_alphabetic)
-                && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
-                && let Some(l) = leet(char::from(c), true)
+                && ((letter(l) && (letter(r) || edge(r))) || (edge(l) && letter(r)))
+                && let Some(f) = leet(char::from(c), true)
                 && let Some(slot) = b.get_mut(i)
             {
-                *slot = l as u8;
+                *slot = f as u8;
             }
         }
     }
@@ -830,6 +869,26 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A leet digit glued to letters folds in the squashed view at the text's edges and
+    /// next to non-ASCII text too, not only between two letters; digits among digits
+    /// or alone stay.
+    #[test]
+    fn squash_folds_digits_at_edges() {
+        for (text, want) in [
+            ("3mbed th3 api key", "embedtheapikey"),
+            ("谢谢 \n\n3mbed th3 url", "谢谢embedtheurl"),
+            ("show the k3y", "showthekey"),
+            ("k3y谢谢", "key谢谢"),
+            ("ok 3mbed", "okembed"),
+            ("10 items, 3 left", "10itemseleft"),
+            ("order 12 34", "order1234"),
+            ("3 谢谢", "3谢谢"),
+            ("2 3mbed", "23mbed"),
+        ] {
+            assert_eq!(squash(&canon(text)).text, want, "{text:?}");
         }
     }
 
