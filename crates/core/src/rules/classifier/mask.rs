@@ -9,12 +9,12 @@
 //! same features wherever it points; "send the data to <email>" still reads as
 //! exfiltration.
 //!
-//! An address here is the common shape, found from each `@`: at least one byte of
-//! `[A-Za-z0-9._%+-]` before it, and after it a domain of `[A-Za-z0-9.-]` with at least
-//! one dot and a last label of two or more ASCII letters. It is a feature of the model,
-//! not the PII rule (`rules/email.rs`), which checks more and reports findings.
+//! An address is what the `email` PII rule and the leet fold read as one
+//! ([`address_at`]: `local@domain.tld`, ASCII, found from its `@`).
 
 use std::ops::Range;
+
+use crate::normalise::email::address_at;
 
 /// What an address reads as.
 pub const PLACEHOLDER: &str = "<email>";
@@ -41,9 +41,10 @@ impl Masked {
             if at < copied {
                 continue;
             }
-            let Some(address) = address_around(bytes, at, copied) else {
+            let Some((start, end)) = address_at(bytes, at).filter(|&(s, _)| s >= copied) else {
                 continue;
             };
+            let address = start..end;
             text_out.push_str(text.get(copied..address.start).unwrap_or_default());
             spans.push((text_out.len(), address.clone()));
             text_out.push_str(PLACEHOLDER);
@@ -85,37 +86,6 @@ impl Masked {
     }
 }
 
-const fn is_local_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
-}
-
-const fn is_domain_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')
-}
-
-/// The address whose `@` is at `at`, not starting before `floor`, if the bytes around
-/// it have the shape of one.
-fn address_around(bytes: &[u8], at: usize, floor: usize) -> Option<Range<usize>> {
-    let head = bytes.get(floor..at)?;
-    let local = head.iter().rev().take_while(|&&b| is_local_byte(b)).count();
-    if local == 0 {
-        return None;
-    }
-    let tail = bytes.get(at + 1..)?;
-    let mut domain = tail.iter().take_while(|&&b| is_domain_byte(b)).count();
-    // A sentence's full stop or a dash after the address is not part of it.
-    while let Some(b'.' | b'-') = tail.get(domain.checked_sub(1)?) {
-        domain -= 1;
-    }
-    let name = tail.get(..domain)?;
-    let dot = name.iter().rposition(|&b| b == b'.')?;
-    let last = name.get(dot + 1..)?;
-    if last.len() < 2 || !last.iter().all(u8::is_ascii_alphabetic) || dot == 0 {
-        return None;
-    }
-    Some(at - local..at + 1 + domain)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,7 +108,8 @@ mod tests {
             Some("send it to <email> and cc <email>, then stop"),
         ),
         ("jane@example.com", Some("<email>")),
-        ("a@b@example.org", Some("a@<email>")),
+        ("a@b@example.org", None),
+        ("icon@2x.png", None),
         ("mail:bob@ex-ample.io- now", Some("mail:<email>- now")),
         ("ünï jo@x.de ü", Some("ünï <email> ü")),
     ];
