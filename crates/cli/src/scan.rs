@@ -116,14 +116,37 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Reads stdin, at most one byte past the limit (the guard then refuses it as too large).
+/// Reads stdin, at most a few bytes past the limit: a text over the limit is handed on
+/// cut after a whole character past it, so the guard refuses it as too large (the cut
+/// can fall inside a multi-byte character, which is then not an encoding error), and a
+/// note on stderr says it was not read to its end.
 fn read_stdin(limit: usize) -> anyhow::Result<String> {
+    // One UTF-8 character is at most 4 bytes: the first `limit + 4` bytes hold at
+    // least one whole character past the limit.
+    const MAX_CHAR: usize = 4;
     let mut bytes = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let cap = u64::try_from(limit.saturating_add(MAX_CHAR)).unwrap_or(u64::MAX);
     std::io::stdin()
         .lock()
         .take(cap)
         .read_to_end(&mut bytes)
         .context("reading stdin")?;
-    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("stdin is not valid UTF-8"))
+    let over = bytes.len() > limit;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) if over && e.utf8_error().valid_up_to() > limit => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            String::from_utf8(bytes).context("stdin")?
+        }
+        Err(_) => anyhow::bail!("stdin is not valid UTF-8"),
+    };
+    if over {
+        eprintln!(
+            "note: stdin is over the policy's max_input_bytes ({limit} bytes); it was read no further than {} bytes",
+            text.len()
+        );
+    }
+    Ok(text)
 }

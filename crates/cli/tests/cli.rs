@@ -151,6 +151,15 @@ fn scan_text_gives_a_readable_verdict_and_exit_code() {
             code: 4,
             contains: &["limit.input_size", "limit"],
         },
+        TextCase {
+            // The limit (2,048 bytes) falls inside a two-byte character: still a
+            // refusal, not an encoding error.
+            name: "over the size limit in multi-byte characters is denied",
+            args: &["scan", "--policy", "POLICY"],
+            stdin: &LONG_ACCENTED,
+            code: 4,
+            contains: &["limit.input_size", "input is 2052 bytes"],
+        },
     ];
     for case in cases {
         let args: Vec<&str> = case
@@ -170,6 +179,9 @@ fn scan_text_gives_a_readable_verdict_and_exit_code() {
         }
     }
 }
+
+/// 3,000 bytes of two-byte characters, over the test policy's 2,048-byte limit.
+static LONG_ACCENTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| "é".repeat(1500));
 
 const LONG_TEXT: &str = concat!(
     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789",
