@@ -89,7 +89,7 @@ pub fn canonical(text: &str) -> String {
 fn example(s: &Sample, p: &Params) -> Example {
     let text = canonical(&s.text);
     // What the model reads: the guard masks the same way (`Model::best_window`).
-    let text = match Masked::of(&text).filter(|_| p.features.has(FeatureSet::MASK_EMAIL)) {
+    let text = match Masked::as_read_by(p.features, &text) {
         Some(masked) => masked.text,
         None => text,
     };

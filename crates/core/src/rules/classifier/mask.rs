@@ -14,6 +14,7 @@
 
 use std::ops::Range;
 
+use super::features::FeatureSet;
 use crate::normalise::email::address_at;
 
 /// What an address reads as.
@@ -58,6 +59,18 @@ impl Masked {
             text: text_out,
             spans,
         })
+    }
+
+    /// What a model with feature set `features` reads of `text`, when that differs
+    /// from the text: its addresses masked if the model has
+    /// [`FeatureSet::MASK_EMAIL`] and the text has an address. Training and scoring
+    /// both call this, so they read the same.
+    pub fn as_read_by(features: FeatureSet, text: &str) -> Option<Masked> {
+        if features.has(FeatureSet::MASK_EMAIL) {
+            Masked::of(text)
+        } else {
+            None
+        }
     }
 
     /// The source range of a range of the masked text. A bound inside a placeholder

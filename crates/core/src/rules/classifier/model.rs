@@ -240,9 +240,7 @@ impl Model {
     /// [`FeatureSet::MASK_EMAIL`] the model reads the text with its e-mail addresses
     /// masked ([`Masked`]); the range is still one of `canonical`.
     pub fn best_window(&self, canonical: &str) -> (f32, Range<usize>) {
-        if self.features.has(FeatureSet::MASK_EMAIL)
-            && let Some(masked) = Masked::of(canonical)
-        {
+        if let Some(masked) = Masked::as_read_by(self.features, canonical) {
             let (z, range) = self.best_window_as_read(&masked.text);
             return (z, masked.to_source(range));
         }
@@ -332,7 +330,7 @@ mod tests {
     /// The definition: every feature's weight at `bucket(h)`, summed per stride block
     /// by where the feature starts, best window of blocks.
     fn reference(m: &Model, text: &str) -> f32 {
-        let masked = Masked::of(text).filter(|_| m.features.has(FeatureSet::MASK_EMAIL));
+        let masked = Masked::as_read_by(m.features, text);
         let text = masked.as_ref().map_or(text, |x| x.text.as_str());
         let weight = |h: u64| i32::from(m.quantised.get(m.bucket(h)).copied().unwrap_or(0));
         let window = m.window as usize;
