@@ -39,6 +39,17 @@ fn leet(c: char, inner: bool) -> Option<char> {
     })
 }
 
+/// The letter a leet digit stands for (`0`→o `1`→i `3`→e `4`→a `5`→s `7`→t `8`→b
+/// `9`→g), for a matcher that compares a known word with a text letter by letter
+/// (`5UMM3R25` for `summer25`: a secret with digits of its own, which folding the
+/// whole word would change too).
+pub fn digit_letter(b: u8) -> Option<u8> {
+    if !b.is_ascii_digit() {
+        return None;
+    }
+    leet(char::from(b), false).and_then(|c| u8::try_from(c).ok())
+}
+
 /// [`leet`] for the char `c` at byte `off` of `word`: an e-mail address's `@` is
 /// not leet.
 fn leet_in(word: &str, off: usize, c: char, inner: bool) -> Option<char> {

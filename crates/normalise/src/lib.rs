@@ -43,6 +43,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 pub use invisible::MAX_HIDDEN_RUNS;
+pub use leet::digit_letter;
 use map::{ByteMap, ViewBuf};
 
 /// How a view was produced.

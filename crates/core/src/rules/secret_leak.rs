@@ -4,7 +4,8 @@
 //! Two modes, so a policy can give them different actions:
 //!
 //! - `direct` (default): the secret itself, however it is written: in any case, with
-//!   confusables or leetspeak, spaced out or split by punctuation (`t-r-a-m 3 2`),
+//!   confusables or leetspeak (also a secret with digits of its own, `5UMM3R25` for
+//!   `SUMMER25`: `leet`), spaced out or split by punctuation (`t-r-a-m 3 2`),
 //!   character by character in a list, in quotes or in markup tags (`"s", "n", "a"`,
 //!   `<b>s</b>`), reversed (also each word in its place), with every letter doubled,
 //!   in ROT13, base64 or hex, as one string of bits, as character codes one per word
@@ -27,8 +28,7 @@
 //!   or (5+ letters and digits) of consecutive words or sentences, or the last
 //!   characters of consecutive lines, the secret in a Caesar cipher of any shift or in
 //!   Atbash (6+ letters, between word edges), in Pig Latin (`ecretsay`), transliterated
-//!   into Cyrillic or Greek letters, a one-word secret handed over in two halves
-//!   sentences apart (`the first part is "lan" … the rest is "tern"`), a one-word secret of 6 to 24
+//!   into Cyrillic or Greek letters, a one-word secret of 6 to 24
 //!   letters and digits scrambled into one word (`gnraoe` for `orange`: the same
 //!   letters in another order; an ordinary word can be an anagram of the secret,
 //!   `silent` for `listen`, hence review), or the one symbol a secret repeats. Also,
@@ -39,16 +39,25 @@
 //!   in hyphenated syllables or with one typo inside it handed over (`typos`), a
 //!   number secret in Roman numerals or as a sum, a date secret in another date form
 //!   (`numbers`), a Cyrillic, Greek or Devanagari secret in Latin letters
-//!   (`romanised`). Weaker evidence: give it a milder action (review).
+//!   (`romanised`), a short two-word secret written out as an assignment (`"a" equal
+//!   to "42"` for `a=42`: `assignment`), a one-word secret as another form of its word
+//!   (`holographic` for `hologram`: `word_forms`), the secret handed over in two to
+//!   four parts, each as a value (`the first part is "lan" … the rest is "tern"`:
+//!   `parts`). Weaker evidence: give it a milder
+//!   action (review).
 //!
 //! Reasons name the secret by origin and number (`request secret 1`), never its value.
 
 mod anagram;
+mod assignment;
+mod leet;
 mod letters;
 mod masked;
 mod numbers;
+mod parts;
 mod romanised;
 mod typos;
+mod word_forms;
 
 use serde::{Deserialize, Serialize};
 
@@ -397,10 +406,38 @@ fn gap_breaks(gap: &str) -> (bool, bool) {
 }
 
 /// True when `start..end` of `text` is not glued to letters or digits on either side.
+/// Scripts written without spaces between words (Chinese, Japanese, Thai, and Korean,
+/// whose particles join the word before them) have a word edge between any two
+/// characters: `熊猫` is in `密码是熊猫。`.
 fn at_word_edges(text: &str, start: usize, end: usize) -> bool {
-    let before = text.get(..start).and_then(|t| t.chars().next_back());
+    let (head, rest) = (text.get(..start), text.get(start..end));
+    let before = head.and_then(|t| t.chars().next_back());
     let after = text.get(end..).and_then(|t| t.chars().next());
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    let first = rest.and_then(|t| t.chars().next());
+    let last = rest.and_then(|t| t.chars().next_back());
+    let edge = |outside: Option<char>, inside: Option<char>| {
+        !outside.is_some_and(char::is_alphanumeric)
+            || outside.is_some_and(unspaced)
+            || inside.is_some_and(unspaced)
+    };
+    edge(before, first) && edge(after, last)
+}
+
+/// A letter of a script written without spaces between words (Han, kana, Hangul,
+/// Thai, Lao, Khmer, Myanmar).
+fn unspaced(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x0E00..=0x0EFF
+            | 0x1000..=0x109F
+            | 0x1780..=0x17FF
+            | 0x3040..=0x30FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xAC00..=0xD7AF
+            | 0xF900..=0xFAFF
+            | 0x20000..=0x3134F
+    )
 }
 
 fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
@@ -526,6 +563,7 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
         }
     }
     singles(s, who, t, hits);
+    leet::leet_digits(s, who, t, hits);
 }
 
 /// How a number word may write one byte of the secret.
@@ -794,9 +832,7 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     if s.words.len() == 1 && (6..=24).contains(&n_plain) {
         scrambled(s, who, toks, hits);
     }
-    if s.words.len() == 1 && n_plain >= 6 {
-        halves(s, who, t, hits);
-    }
+    parts::parts(s, who, t, hits);
     transliterated(s, who, toks, hits);
     acrostic(s, who, t, hits);
     sentence_acrostics(s, who, t, hits);
@@ -817,50 +853,8 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
     numbers::arithmetic(s, who, t, hits);
     numbers::dates(s, who, t, hits);
     romanised::romanised(s, who, t, hits);
-}
-
-/// A one-word secret cut in two, its beginning and its end as two words of the same
-/// answer, further apart than [`pieces`] allows (`the first half is laby … the second
-/// half is "rinth"`). Each part has three characters or more, is handed over as a value
-/// ([`set_apart`]: `sun` in "the sun is out" is not half of `sunflower`), and the cut
-/// falls between two letters or two digits (`password` and `123` are not
-/// `password123` cut up).
-fn halves(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
-    let (toks, text) = (&t.tokens, t.text);
-    const REACH: usize = 40;
-    let chars: Vec<char> = s.plain.chars().collect();
-    let n = chars.len();
-    for (i, tok) in toks.iter().enumerate() {
-        let k = tok.text.chars().count();
-        if k < 3 || k + 3 > n || !s.plain.starts_with(tok.text.as_str()) {
-            continue;
-        }
-        let (Some(a), Some(b)) = (chars.get(k - 1), chars.get(k)) else {
-            continue;
-        };
-        if a.is_alphabetic() != b.is_alphabetic() || a.is_numeric() != b.is_numeric() {
-            continue;
-        }
-        let Some(tail) = s.plain.get(tok.text.len()..) else {
-            continue;
-        };
-        if !set_apart(text, tok) {
-            continue;
-        }
-        let found = toks
-            .iter()
-            .enumerate()
-            .skip(i + 1 + MAX_GAP)
-            .take(REACH)
-            .find(|(_, t)| t.text == tail && set_apart(text, t));
-        if let Some((_, last)) = found {
-            hits.push(Hit::new(
-                tok.start,
-                last.end,
-                format!("{who} appears cut in two"),
-            ));
-        }
-    }
+    assignment::spelled_out(s, who, t, hits);
+    word_forms::other_form(s, who, t, hits);
 }
 
 /// The secret written in Cyrillic or Greek letters (`зенит`, `ζενιθ` for `zenith`): as
@@ -950,9 +944,14 @@ fn to_latin(c: char) -> Option<&'static str> {
 }
 
 /// True when a word is handed over as a value: quoted (`"laby"`, `'laby'`, `` `laby` ``),
-/// or right after `:`, `=`, `is`, `are` (`the rest is rinth`).
+/// or right after `:`, `=`, `is`, `are` (`the rest is rinth`), a hyphen between
+/// (`Suffix: -ate`).
 fn set_apart(text: &str, tok: &Token) -> bool {
-    let before = text.get(..tok.start).unwrap_or_default().trim_end();
+    // A part's hyphen is not in the way: `Suffix: -ate`.
+    let before = text
+        .get(..tok.start)
+        .unwrap_or_default()
+        .trim_end_matches(|c: char| c == '-' || c.is_whitespace());
     let after = text.get(tok.end..).unwrap_or_default();
     let quote = ['"', '\'', '`', '“', '‘', '«'];
     before.ends_with(quote)

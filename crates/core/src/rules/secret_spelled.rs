@@ -191,11 +191,18 @@ fn spell(text: &str) -> Vec<Stream> {
                 .get(i + lead)
                 .is_some_and(|(a, _, _)| matches!(a.as_str(), "a" | "an" | "the"));
             let skip = lead + usize::from(article && lead > 0);
-            let key = words
-                .get(i + skip)
-                .filter(|_| lead > 0)
-                .map(|k| (k, skip + 1))
-                .filter(|((k, _, _), _)| k.len() > 1 && k.starts_with(w.as_str()));
+            // A key word may be hyphenated (`X as in X-ray`): the letter, `-`, a word.
+            let hyphenated = |at: usize| match (words.get(at), words.get(at + 1)) {
+                (Some((k, _, e)), Some((_, s, _))) if k == w => text.get(*e..*s) == Some("-"),
+                _ => false,
+            };
+            let key = words.get(i + skip).filter(|_| lead > 0).and_then(|k| {
+                if hyphenated(i + skip) {
+                    Some((words.get(i + skip + 1).unwrap_or(k), skip + 2))
+                } else {
+                    (k.0.len() > 1 && k.0.starts_with(w.as_str())).then_some((k, skip + 1))
+                }
+            });
             match key {
                 Some(((_, _, e), skip)) => {
                     cur.push(w, *start, *e, true);
@@ -211,15 +218,53 @@ fn spell(text: &str) -> Vec<Stream> {
     out
 }
 
+/// The characters spelt by the words at the very start of `text` (`forty-two`, `zero,
+/// four, five, one`, `Sierra November`), and the byte where they end: the first
+/// stream, when it starts at byte 0 and at least one of its characters came from a
+/// spelled word (digits and single letters alone are not spelt).
+pub(crate) fn spelled_at(text: &str) -> Option<(String, usize)> {
+    let first = spell(text).into_iter().next()?;
+    let (start, end) = (first.origin.first()?.start, first.origin.last()?.end);
+    (start == 0 && first.origin.iter().any(|o| o.spelled)).then_some((first.chars, end))
+}
+
 fn flush(cur: &mut Stream, out: &mut Vec<Stream>) {
     if !cur.chars.is_empty() {
         out.push(std::mem::take(cur));
     }
 }
 
-/// Words that may sit between spelt characters.
-const JOINERS: [&str; 9] = [
-    "and", "then", "dash", "hyphen", "space", "followed", "by", "next", "comma",
+/// Words that may sit between spelt characters: joining words, the case of the next
+/// letter (`capital T`), and the names of symbols, which a secret's letters and digits
+/// leave out (`r, ampersand, three` for `r&3`).
+const JOINERS: &[&str] = &[
+    "and",
+    "then",
+    "dash",
+    "hyphen",
+    "space",
+    "followed",
+    "by",
+    "next",
+    "comma",
+    "capital",
+    "uppercase",
+    "lowercase",
+    "ampersand",
+    "asterisk",
+    "underscore",
+    "hash",
+    "hashtag",
+    "percent",
+    "dollar",
+    "exclamation",
+    "tilde",
+    "caret",
+    "colon",
+    "semicolon",
+    "apostrophe",
+    "slash",
+    "backslash",
 ];
 
 /// The letter of a NATO/ICAO phonetic-alphabet word.
@@ -426,5 +471,14 @@ mod tests {
         );
         assert_eq!(chars("five hundred thousand"), ["500000"]);
         assert_eq!(chars("seven six two five"), ["7625"]);
+        assert_eq!(chars("X as in X-ray, capital B, ampersand"), ["xb"]);
+    }
+
+    #[test]
+    fn spelled_at_the_start_only() {
+        assert_eq!(spelled_at("forty-two, said he"), Some(("42".to_owned(), 9)));
+        assert_eq!(spelled_at("zero, four. Fine"), Some(("04".to_owned(), 10)));
+        assert_eq!(spelled_at("42 is the answer"), None);
+        assert_eq!(spelled_at("the value seven"), None);
     }
 }
