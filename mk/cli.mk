@@ -10,10 +10,11 @@ LEAKS_CORPUS ?= $(SHARED)/corpus/output-leaks-dev.jsonl
 EVAL_ARGS ?=
 GATEHOUSE_RELEASE = $(CARGO) run --release -q -p gatehouse --
 
-.PHONY: eval eval-prompts eval-leaks bench bench-core bench-jsonl bench-ir demo factors
+.PHONY: eval eval-prompts eval-leaks eval-redteam bench bench-core bench-jsonl bench-ir demo factors
 
 ## eval: recall / FPR / precision of the current rules on the dev corpora (when present)
-eval: eval-prompts eval-leaks
+## and on the team's red-team sets (eval/redteam, in the repository)
+eval: eval-prompts eval-leaks eval-redteam
 
 eval-prompts:
 	@if [ -f "$(PROMPTS_CORPUS)" ]; then \
@@ -28,6 +29,13 @@ eval-leaks:
 	else \
 		echo "eval: $(LEAKS_CORPUS) is missing; skipping"; \
 	fi
+
+# Red-team sets written blind by the team (eval/redteam/README.md): prompts at the
+# prompt stage, leaks at the output stage. Reported, not tuned on.
+REDTEAM_PROMPTS = $(sort $(wildcard eval/redteam/*-prompts.jsonl))
+eval-redteam:
+	@for f in $(REDTEAM_PROMPTS); do $(GATEHOUSE_RELEASE) eval "$$f" $(EVAL_ARGS) || exit 1; done
+	$(GATEHOUSE_RELEASE) eval eval/redteam/output-leaks.jsonl --stage output $(EVAL_ARGS)
 
 # glibc's malloc thresholds as the guard functions run with them (template.yaml,
 # `GLIBC_TUNABLES` of the pre-processor and the validator; a test checks both agree):
