@@ -50,8 +50,9 @@ const JOINERS: &[&str] = &[
 
 /// Most joining words between the two words of the secret.
 const MAX_JOINERS: usize = 3;
-/// Most bytes read after the joining words for a value spelt in words.
-const MAX_SPELLED: usize = 160;
+/// Most bytes a word spelling one character takes, with what follows it (`seventeen, `,
+/// `november `): the value's words are read no further than this per character of it.
+const MAX_SPELLED_PER_CHAR: usize = 12;
 
 /// Signs that may stand between the words, besides spaces and [`JOINERS`]: quotes,
 /// `=`, `:`, arrows.
@@ -74,42 +75,52 @@ pub(super) fn spelled_out(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &m
             continue;
         }
         for (k, tok) in toks.iter().enumerate().skip(i + 1).take(MAX_JOINERS + 1) {
-            let end = if short && tok.text == *value {
-                Some(tok.end)
-            } else {
-                spelled_value(t.text, tok.start, value)
+            let is_value = tok.text == *value;
+            if !is_value && JOINERS.contains(&tok.text.as_str()) {
+                continue;
+            }
+            // The first word after the joining words: the value, or no assignment. The
+            // gap is checked first, so the value's words are read (`spelled_at`) at most
+            // once per word of the name, and only after a gap that joins.
+            let words = toks.get(i + 1..k).unwrap_or_default();
+            let gap = t.text.get(first.end..tok.start).unwrap_or_default();
+            // The gap's bytes outside its joining words are signs.
+            let signs_only = gap.char_indices().all(|(at, c)| {
+                let at = first.end + at;
+                is_sign(c) || words.iter().any(|w| (w.start..w.end).contains(&at))
+            });
+            let joined = !words.is_empty() || gap.contains(['=', ':', '→', '>']);
+            let end = match (signs_only && joined, is_value) {
+                (false, _) => None,
+                (true, true) => short.then_some(tok.end),
+                (true, false) => spelled_value(t.text, tok.start, value),
             };
             if let Some(end) = end {
-                let words = toks.get(i + 1..k).unwrap_or_default();
-                let gap = t.text.get(first.end..tok.start).unwrap_or_default();
-                // The gap's bytes outside its joining words are signs.
-                let signs_only = gap.char_indices().all(|(at, c)| {
-                    let at = first.end + at;
-                    is_sign(c) || words.iter().any(|w| (w.start..w.end).contains(&at))
-                });
-                let joined = !words.is_empty() || gap.contains(['=', ':', '→', '>']);
-                if signs_only && joined && words.iter().all(|w| JOINERS.contains(&w.text.as_str()))
-                {
-                    hits.push(Hit::new(
-                        first.start,
-                        end,
-                        format!("{who} written out as an assignment"),
-                    ));
-                }
-                break;
+                hits.push(Hit::new(
+                    first.start,
+                    end,
+                    format!("{who} written out as an assignment"),
+                ));
             }
-            if !JOINERS.contains(&tok.text.as_str()) {
-                break;
-            }
+            break;
         }
     }
 }
 
 /// Where the value spelt in words from byte `at` ends, when the words spell exactly
-/// `value` (`seven` for `7`, `forty-two` for `42`).
+/// `value` (`seven` for `7`, `forty-two` for `42`). A single character that is not the
+/// value's first is not read further (`a = x a = x …` costs nothing).
 fn spelled_value(text: &str, at: usize, value: &str) -> Option<usize> {
     let rest = text.get(at..)?;
-    let slice = rest.get(..rest.floor_char_boundary(MAX_SPELLED))?;
+    let mut head = rest.chars();
+    if head.next().is_some_and(char::is_alphanumeric)
+        && !head.next().is_some_and(char::is_alphanumeric)
+        && rest.chars().next().map(|c| c.to_ascii_lowercase()) != value.chars().next()
+    {
+        return None;
+    }
+    let most = value.chars().count() * MAX_SPELLED_PER_CHAR;
+    let slice = rest.get(..rest.floor_char_boundary(most))?;
     spelled_at(slice)
         .filter(|(chars, _)| chars == value)
         .map(|(_, end)| at + end)
