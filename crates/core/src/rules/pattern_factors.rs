@@ -43,11 +43,7 @@ pub(crate) fn factors(patterns: &[(&str, String)]) -> Result<Vec<Factor>, String
     let mut out = Vec::new();
     for (id, source) in patterns {
         let hir = syntax::parse_with(source, &cfg).map_err(|e| format!("pattern `{id}`: {e}"))?;
-        let best = candidates(&hir)
-            .into_iter()
-            .filter(|lits| shortest(lits) >= MIN_LITERAL)
-            .min_by_key(|lits| (usize::MAX - shortest(lits), lits.len()));
-        if let Some(lits) = best {
+        if let Some(lits) = best(candidates(&hir)) {
             out.push(((*id).to_owned(), lits));
         }
     }
@@ -59,7 +55,9 @@ fn shortest(lits: &[Vec<u8>]) -> usize {
 }
 
 /// Every sound candidate: the prefix literals of each tail and of each required
-/// element of the top-level concatenation.
+/// element of the top-level concatenation, and for a required alternation the union of
+/// its branches' best candidates (every match of it is a match of one branch, so it
+/// contains one of that branch's literals).
 fn candidates(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
     let elements = elements(hir);
     let mut out = Vec::new();
@@ -70,9 +68,39 @@ fn candidates(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
             && e.properties().minimum_len().is_some_and(|n| n > 0)
         {
             out.extend(prefix_literals(e));
+            out.extend(branches(e));
         }
     }
     out
+}
+
+/// The best candidate by the choice rule of [`factors`] (the shortest literal longest,
+/// then the fewest literals), among those with literals of [`MIN_LITERAL`] bytes.
+fn best(candidates: Vec<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
+    candidates
+        .into_iter()
+        .filter(|lits| shortest(lits) >= MIN_LITERAL)
+        .min_by_key(|lits| (usize::MAX - shortest(lits), lits.len()))
+}
+
+/// Most literals of a union of branches: more would grow the phrase automaton for a
+/// gate that opens no less often (a scrambled-word pattern's branches give thousands).
+const MAX_UNION: usize = 64;
+
+/// For an alternation, the union of each branch's best candidate; `None` for anything
+/// else, when a branch has none, or when the union has more than [`MAX_UNION`]
+/// literals.
+fn branches(h: &Hir) -> Option<Vec<Vec<u8>>> {
+    let HirKind::Alternation(alts) = strip(h).kind() else {
+        return None;
+    };
+    let mut union = Vec::new();
+    for alt in alts {
+        union.extend(best(candidates(alt))?);
+    }
+    union.sort();
+    union.dedup();
+    (union.len() <= MAX_UNION).then_some(union)
 }
 
 /// `h` without the capture groups around it.
@@ -151,6 +179,18 @@ mod tests {
         );
         // Only short literals: not gated.
         assert_eq!(factor_of(r"(?:ai|ok)[^x]"), None);
+        // An alternation's branches: the union of each one's own best factor (here the
+        // nouns each branch ends with, longer than the qualifiers they start with).
+        assert_eq!(
+            factor_of(
+                r"(?:show|print)(?: [^ \n]+){0,2}? (?:(?:your|old)(?: [^ \n]+){0,2}? (?:instructions|rules)|(?:full|whole)(?: [^ \n]+){0,2}? prompts?)"
+            ),
+            Some(vec![
+                " instruction".into(),
+                " prompt".into(),
+                " rules".into()
+            ])
+        );
         // An optional element is not a factor; the tail after it is.
         assert_eq!(
             factor_of(r"(?:please )?reveal(?-u:\b)"),
