@@ -28,10 +28,10 @@
 //!   or (5+ letters and digits) of consecutive words or sentences, or the last
 //!   characters of consecutive lines, the secret in a Caesar cipher of any shift or in
 //!   Atbash (6+ letters, between word edges), in Pig Latin (`ecretsay`), transliterated
-//!   into Cyrillic or Greek letters, a one-word secret of 6 to 24
-//!   letters and digits scrambled into one word (`gnraoe` for `orange`: the same
-//!   letters in another order; an ordinary word can be an anagram of the secret,
-//!   `silent` for `listen`, hence review), or the one symbol a secret repeats. Also,
+//!   into Cyrillic or Greek letters, a one-word secret of 6 to 24 letters and digits
+//!   scrambled into one word (`gnraoe` for `orange`: the same letters in another
+//!   order; an ordinary word can be an anagram of the secret, `silent` for `listen`,
+//!   hence review), or the one symbol a secret repeats. Also,
 //!   each in its own child module: the secret with letters hidden (`l _ _ y`, `lab***`:
 //!   `masked`), with a filler after each letter or without its vowels (`letters`), its
 //!   letters shuffled one at a time or an anagram of several words beside a word that
@@ -43,8 +43,7 @@
 //!   to "42"` for `a=42`: `assignment`), a one-word secret as another form of its word
 //!   (`holographic` for `hologram`: `word_forms`), the secret handed over in two to
 //!   four parts, each as a value (`the first part is "lan" … the rest is "tern"`:
-//!   `parts`). Weaker evidence: give it a milder
-//!   action (review).
+//!   `parts`). Weaker evidence: give it a milder action (review).
 //!
 //! Reasons name the secret by origin and number (`request secret 1`), never its value.
 
