@@ -31,11 +31,14 @@ eval-leaks:
 	fi
 
 # Red-team sets written blind by the team (eval/redteam/README.md): prompts at the
-# prompt stage, leaks at the output stage. Reported, not tuned on. Then benign tool
-# outputs at the untrusted stage (eval/tool-outputs/README.md): every row is benign.
+# prompt stage, tool outputs at the untrusted stage, leaks at the output stage.
+# Reported, not tuned on. Then benign tool outputs at the untrusted stage
+# (eval/tool-outputs/README.md): every row is benign.
 REDTEAM_PROMPTS = $(sort $(wildcard eval/redteam/*-prompts.jsonl))
+REDTEAM_UNTRUSTED = $(sort $(wildcard eval/redteam/*-untrusted.jsonl))
 eval-redteam:
 	@for f in $(REDTEAM_PROMPTS); do $(GATEHOUSE_RELEASE) eval "$$f" $(EVAL_ARGS) || exit 1; done
+	@for f in $(REDTEAM_UNTRUSTED); do $(GATEHOUSE_RELEASE) eval "$$f" --stage untrusted $(EVAL_ARGS) || exit 1; done
 	$(GATEHOUSE_RELEASE) eval eval/redteam/output-leaks.jsonl --stage output $(EVAL_ARGS)
 	$(GATEHOUSE_RELEASE) eval eval/tool-outputs/order-records.jsonl --stage untrusted $(EVAL_ARGS)
 
