@@ -71,6 +71,13 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
         "generated_records_sha256": corpus::texts_sha256(&generated.records),
         "records_tmpl_sha256": hex::encode(Sha256::digest(synth::RECORDS_TMPL.as_bytes())),
         "records_weight": RECORDS_WEIGHT,
+        "generated_documents": generated.documents.len(),
+        "generated_documents_sha256": corpus::texts_sha256(&generated.documents),
+        "generated_document_attacks": generated.document_attacks.len(),
+        "generated_document_attacks_sha256": corpus::texts_sha256(&generated.document_attacks),
+        "documents_tmpl_sha256": hex::encode(Sha256::digest(synth::DOCUMENTS_TMPL.as_bytes())),
+        "document_attacks_tmpl_sha256": hex::encode(Sha256::digest(synth::DOCUMENT_ATTACKS_TMPL.as_bytes())),
+        "documents_weight": DOCUMENTS_WEIGHT,
         "params": format!("{params:?}"),
     });
     Ok(Trained { model, manifest })
@@ -172,6 +179,17 @@ pub const CORPUS_BENIGN_WEIGHT: f64 = 1.0;
 /// (docs/DETECTION.md, 2026-12-04 (5)).
 pub const RECORDS_WEIGHT: f64 = 0.0;
 
+/// The sample weight of each generated tool-output document ([`synth::documents`]),
+/// benign or attack, against a generated benign text (1); at 0 they are not generated
+/// and the training set is as it was before them. 0.3 for the shipped model: it halved
+/// the benign tool outputs stopped at the untrusted stage on two blind sets (20.5 →
+/// 8.7 % and 23.8 → 11.6 %) and kept 4-fold validation's every benign source under 3 %.
+/// Planting an instruction in a copy of each benign document (as for BIPIA's) caught
+/// more attacks but flagged 3.7 % of WildGuard's tune rows in 4-fold validation; the
+/// benign documents alone caught far fewer attacks outside the corpus
+/// (docs/DETECTION.md, 2026-12-05 (8)).
+pub const DOCUMENTS_WEIGHT: f64 = 0.3;
+
 /// The training samples: the used corpus rows, then the generated set, class-balanced.
 pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec<train::Sample> {
     let mut samples: Vec<train::Sample> = chosen
@@ -230,6 +248,15 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
         attack: false,
         weight: RECORDS_WEIGHT,
     }));
+    samples.extend(
+        (generated.document_attacks.iter().map(|t| (t, true)))
+            .chain(generated.documents.iter().map(|t| (t, false)))
+            .map(|(t, attack)| train::Sample {
+                text: t.clone(),
+                attack,
+                weight: DOCUMENTS_WEIGHT,
+            }),
+    );
     balance(&mut samples);
     samples
 }

@@ -40,6 +40,34 @@ pub const RECORD_LISTS: usize = 60;
 /// Seed of the records' expansion ("records").
 const RECORDS_SEED: u64 = 0x7265_636f_7264_7300;
 
+/// Benign tool outputs as whole documents (hand-written templates, in our own words):
+/// tickets with comment threads, help-centre and wiki articles, e-mails with footers,
+/// calendar invites, meeting notes, chat exports, READMEs, runbooks, release notes,
+/// logs, API responses, CSV extracts, web pages, reviews, contracts, invoices,
+/// itineraries, in several languages; the words attacks use in their operational senses.
+/// Expanded by [`documents`] when [`crate::DOCUMENTS_WEIGHT`] is above 0.
+pub const DOCUMENTS_TMPL: &str = include_str!("../data/documents.tmpl");
+/// Attack tool outputs (hand-written templates, in our own words): documents of the
+/// same kinds as [`DOCUMENTS_TMPL`] with an instruction to the agent planted where an
+/// attacker who controls part of the data would put it (a review, a note field, an
+/// e-mail footer, an HTML comment, a calendar description, fine print).
+pub const DOCUMENT_ATTACKS_TMPL: &str = include_str!("../data/document-attacks.tmpl");
+/// Fills per template of [`DOCUMENTS_TMPL`] and [`DOCUMENT_ATTACKS_TMPL`].
+pub const DOCUMENTS_PER_TEMPLATE: usize = 8;
+/// Seed of the documents' expansion ("document").
+const DOCUMENTS_SEED: u64 = 0x646f_6375_6d65_6e74;
+
+/// Benign and attack tool outputs from [`DOCUMENTS_TMPL`] and
+/// [`DOCUMENT_ATTACKS_TMPL`], expanded with their own seed and kept apart from the
+/// other generated texts, so they carry their own sample weight
+/// ([`crate::DOCUMENTS_WEIGHT`]) and the rest expands as before.
+pub fn documents() -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let benign = tmpl::parse(DOCUMENTS_TMPL)?.expand(DOCUMENTS_PER_TEMPLATE, DOCUMENTS_SEED);
+    let attacks =
+        tmpl::parse(DOCUMENT_ATTACKS_TMPL)?.expand(DOCUMENTS_PER_TEMPLATE, DOCUMENTS_SEED ^ 1);
+    Ok((benign, attacks))
+}
+
 /// Benign tool outputs from [`RECORDS_TMPL`]: single records, then [`RECORD_LISTS`]
 /// lists of them (the classifier keeps a long text's best window, so a list teaches it
 /// that no window of an ordinary list is an instruction). Expanded with their own seed
@@ -76,6 +104,10 @@ pub struct Generated {
     pub benign: Vec<String>,
     /// Benign tool outputs ([`records`]), weighted apart from the other benign texts.
     pub records: Vec<String>,
+    /// Benign tool outputs as whole documents ([`documents`]), weighted apart.
+    pub documents: Vec<String>,
+    /// Attack tool outputs ([`documents`]), weighted as [`Generated::documents`].
+    pub document_attacks: Vec<String>,
 }
 
 /// Expands the shipped template files.
@@ -84,6 +116,9 @@ pub fn generate() -> anyhow::Result<Generated> {
     let mut generated = generate_from_files(ATTACKS_TMPL, &benign, PER_TEMPLATE, SEED)?;
     if crate::RECORDS_WEIGHT > 0.0 {
         generated.records = records()?;
+    }
+    if crate::DOCUMENTS_WEIGHT > 0.0 {
+        (generated.documents, generated.document_attacks) = documents()?;
     }
     Ok(generated)
 }
@@ -153,6 +188,8 @@ pub fn generate_from_files(
         attacks,
         benign,
         records: Vec::new(),
+        documents: Vec::new(),
+        document_attacks: Vec::new(),
     })
 }
 
@@ -213,6 +250,8 @@ mod tests {
         for (name, text) in [
             ("everyday.tmpl", EVERYDAY_TMPL),
             ("records.tmpl", RECORDS_TMPL),
+            ("documents.tmpl", DOCUMENTS_TMPL),
+            ("document-attacks.tmpl", DOCUMENT_ATTACKS_TMPL),
         ] {
             let texts = tmpl::parse(text)
                 .unwrap_or_else(|e| panic!("{name}: {e}"))
