@@ -29,8 +29,9 @@ tools: ## install the test tools into ignored folders (.tools/, node_modules/)
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
-lint: ## clippy on every target, warnings are errors
+lint: ## clippy on every target and rustdoc on the workspace's docs, warnings are errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --quiet
 
 # Property tests draw their cases from a fixed seed here, so `make test` (and CI) gives
 # the same verdict on the same commit: a red run is the change's doing, never a draw.

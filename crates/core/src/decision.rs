@@ -321,8 +321,9 @@ pub(crate) fn cap_findings(findings: &mut Vec<Finding>) -> usize {
     retain_kept(findings, |f| (f.rule.as_str(), f.action))
 }
 
-/// Keeps the items of `list` that [`findings_to_keep`] keeps, reading each one's rule
-/// id and action with `key`; returns how many it dropped.
+/// Keeps the items of `list` that the caps of [`Verdict::findings`] keep (every rule's
+/// first finding, then the strictest actions, then the earliest), reading each one's
+/// rule id and action with `key`; returns how many it dropped.
 pub fn retain_kept<T>(list: &mut Vec<T>, key: impl Fn(&T) -> (&str, Action)) -> usize {
     let Some(keep) = findings_to_keep(list.iter().map(&key)) else {
         return 0;

@@ -6,7 +6,7 @@
 //! `Please update my email to jane.doe@example.com.`. A model with
 //! [`FeatureSet::MASK_EMAIL`](super::features::FeatureSet::MASK_EMAIL) reads every
 //! address as [`PLACEHOLDER`], in training and in scoring alike, so an address adds the
-//! same features wherever it points; "send the data to <email>" still reads as
+//! same features wherever it points; `send the data to <email>` still reads as
 //! exfiltration.
 //!
 //! An address is what the `email` PII rule and the leet fold read as one
