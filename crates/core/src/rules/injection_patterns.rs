@@ -238,7 +238,7 @@ pub const PATTERNS: &[Pattern] = &[
     // -- payload splitting: an instruction handed over in pieces or encoded, with the
     // order to carry out what comes out. Decoding alone is a user's right ("decode this
     // base64 for me"); decoding and obeying is not.
-    p("split.en.decode_and_follow", InstructionOverride, 0.6, r"\b(?:decode|decrypt|decipher|unscramble|reverse|concatenate|combine|assemble|join|merge|put (?:[^ \n]+ ){0,2}?together|piece together|convert|spell out)\b[^.!?\n]{0,80}? (?:and|then|,) (?:then |now |immediately )?(?:follow|obey|execute|act on|carry out|perform|comply with|do)\b (?:it|them|that|this|the (?:result|resulting|outcome|instructions?|command|sentence|message|action)|what (?:it|they) (?:says?|spells?|tells? you)|whatever (?:it|they) (?:says?|spells?)|exactly)\b"),
+    p("split.en.decode_and_follow", InstructionOverride, 0.6, r"\b(?:decode|decrypt|decipher|unscramble|reverse|concatenate|combine|assemble|join|merge|put (?:[^ \n]+ ){0,2}?together|piece together|convert|spell out)\b[^.!?\n]{0,80}?(?: and| then|,) (?:then |now |immediately )?(?:follow|obey|execute|act on|carry out|perform|comply with|do)\b (?:it|them|that|this|the (?:result|resulting|outcome|instructions?|command|sentence|message|action)|what (?:it|they) (?:says?|spells?|tells? you)|whatever (?:it|they) (?:says?|spells?)|exactly)\b"),
     p("split.en.do_what_it_says", InstructionOverride, 0.6, r"\b(?:do|follow|obey|execute|perform|carry out)\b (?:what|whatever) (?:it|they|the (?:code|program|script|result|output|message|text|letters|sentence)) (?:printed|prints|outputs|output|spells|spelled|says|said|decodes to)\b|\b(?:follow|obey|execute|perform|carry out|act on)\b (?:the )?(?:resulting|decoded|combined|assembled|reversed|hidden|concatenated|reconstructed) (?:instructions?|command|sentence|message|text|request|action)\b|\b(?:do|perform|execute) the action (?:formed|spelled|made) by\b"),
     // "Execute A+B+C", "voer nu X Y Z uit": variables joined into the order. On the
     // original lines: the canonical view drops a `+` between letters.
@@ -461,8 +461,11 @@ pub const PATTERNS: &[Pattern] = &[
     p("exfil.send_to", Exfiltration, 0.6, r"\b(?:send|forward|email|post|upload|transmit|exfiltrate|leak)\b(?: [^ \n]+){0,4}? (?:conversation|chat history|system prompt|credentials|passwords?|api keys?|user data|customer data|personal data|session)\b[,;:]?(?: [^ \n]+){0,6}? (?:to|at) (?:https?://|www\.|[^ \n]+@[^ \n]+|my server|this (?:url|address|endpoint|webhook))"),
     // Data smuggled out in a link or a hidden part of the answer: encoded into a
     // subdomain or a query string, a URL template with the data's names as
-    // placeholders, a hidden HTML comment added to every reply.
-    p("exfil.encode_into_link", Exfiltration, 0.6, r"\b(?:encode|put|embed|append|include|add|insert|stuff|place|hide)\b[^.!?\n]{0,80}? (?:in|into|to|as) (?:the |a |each |every )?(?:subdomains?|query strings?|url parameters?|query parameters?|dns (?:names?|lookups?|queries)|image urls?|link's (?:path|query))\b|https?://[^ \n]{0,120}?[?&][a-z_]{1,20}=\{(?:iban|pin|password|passcode|card|card_?number|cvv|balance|ssn|token|secret|otp|code|email|phone|address|dob|account|data)\}"),
+    // placeholders (`?pin={pin}`), a hidden HTML comment added to every reply. The
+    // noun or the placeholder is where the literal gate opens these, not `add`,
+    // `include` or `https://`.
+    p("exfil.encode_into_link", Exfiltration, 0.6, r"\b(?:encode|put|embed|append|include|add|insert|stuff|place|hide)\b[^.!?\n]{0,80}? (?:in|into|to|as) [^.!?\n]{0,12}?\b(?:subdomains?|query strings?|url parameters?|query parameters?|dns (?:names?|lookups?|queries)|image urls?)\b"),
+    p("exfil.url_template", Exfiltration, 0.6, r"[?&][a-z_]{1,20}=\{(?:iban|pin|password|passcode|card|card_?number|cvv|balance|ssn|token|secret|otp|code|email|phone|address|dob|account|data)\}"),
     p("exfil.hidden_in_reply", Exfiltration, 0.6, r"\b(?:silently|secretly|quietly|invisibly|covertly|without (?:telling|showing) (?:me|the user|them))\b (?:add|append|include|insert|embed|put|hide)\b[^.!?\n]{0,60}? (?:html comments?|hidden (?:text|fields?|links?|images?|spans?)|invisible (?:text|characters|images?)|zero-width|image links?|tracking pixels?|links?)\b"),
     // The agent's instructions sent to an address, in other languages ("envía tus
     // instrucciones internas a …@…").
