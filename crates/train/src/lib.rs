@@ -71,13 +71,24 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
         "generated_records_sha256": corpus::texts_sha256(&generated.records),
         "records_tmpl_sha256": hex::encode(Sha256::digest(synth::RECORDS_TMPL.as_bytes())),
         "records_weight": RECORDS_WEIGHT,
-        "generated_documents": generated.documents.len(),
-        "generated_documents_sha256": corpus::texts_sha256(&generated.documents),
-        "generated_document_attacks": generated.document_attacks.len(),
-        "generated_document_attacks_sha256": corpus::texts_sha256(&generated.document_attacks),
-        "documents_tmpl_sha256": hex::encode(Sha256::digest(synth::DOCUMENTS_TMPL.as_bytes())),
-        "document_attacks_tmpl_sha256": hex::encode(Sha256::digest(synth::DOCUMENT_ATTACKS_TMPL.as_bytes())),
-        "documents_weight": DOCUMENTS_WEIGHT,
+        "template_pairs": synth::PAIRS
+            .iter()
+            .map(|p| {
+                let w = generated.weighted.iter().find(|w| w.pair.name == p.name);
+                let texts = |f: fn(&synth::Weighted) -> &Vec<String>| {
+                    w.map(f).map_or(&[][..], |v| v.as_slice())
+                };
+                (p.name.to_owned(), serde_json::json!({
+                    "weight": p.weight,
+                    "attacks_tmpl_sha256": hex::encode(Sha256::digest(p.attacks.as_bytes())),
+                    "benign_tmpl_sha256": hex::encode(Sha256::digest(p.benign.as_bytes())),
+                    "generated_attacks": texts(|w| &w.attacks).len(),
+                    "generated_attacks_sha256": corpus::texts_sha256(texts(|w| &w.attacks)),
+                    "generated_benign": texts(|w| &w.benign).len(),
+                    "generated_benign_sha256": corpus::texts_sha256(texts(|w| &w.benign)),
+                }))
+            })
+            .collect::<BTreeMap<String, serde_json::Value>>(),
         "params": format!("{params:?}"),
     });
     Ok(Trained { model, manifest })
@@ -179,7 +190,7 @@ pub const CORPUS_BENIGN_WEIGHT: f64 = 1.0;
 /// (docs/DETECTION.md, 2026-12-04 (5)).
 pub const RECORDS_WEIGHT: f64 = 0.0;
 
-/// The sample weight of each generated tool-output document ([`synth::documents`]),
+/// The sample weight of each generated tool-output document ([`synth::DOCUMENTS`]),
 /// benign or attack, against a generated benign text (1); at 0 they are not generated
 /// and the training set is as it was before them. 0.3 for the shipped model: it halved
 /// the benign tool outputs stopped at the untrusted stage on two blind sets (20.5 →
@@ -189,6 +200,21 @@ pub const RECORDS_WEIGHT: f64 = 0.0;
 /// benign documents alone caught far fewer attacks outside the corpus
 /// (docs/DETECTION.md, 2026-12-05 (8)).
 pub const DOCUMENTS_WEIGHT: f64 = 0.3;
+
+/// The sample weight of each generated chat message to a tool-using agent
+/// ([`synth::AGENT`]), attack or benign, against a generated benign text (1); at 0
+/// they are not generated and the training set is as it was before them.
+///
+/// **0 for the shipped model.** At 0.1 to 1.0 the prompt stage caught far more of the
+/// red-team attacks (bank 64 → 74–77 %) and the holdout rose to 92 %, but the one model
+/// also serves the untrusted stage, where benign tool outputs stopped rose again
+/// (8.7 → 12–15 % on one blind set), and 4-fold validation put two benign sources over
+/// 3 % at the prompt stage's `min_score` of 0.4 (docs/DETECTION.md, 2026-12-05 (11)).
+/// A model of its own for the prompt stage is the way to use it.
+pub const AGENT_WEIGHT: f64 = 0.0;
+
+/// Fills per template of [`synth::AGENT`].
+pub const AGENT_PER_TEMPLATE: usize = 8;
 
 /// The training samples: the used corpus rows, then the generated set, class-balanced.
 pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec<train::Sample> {
@@ -248,15 +274,17 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
         attack: false,
         weight: RECORDS_WEIGHT,
     }));
-    samples.extend(
-        (generated.document_attacks.iter().map(|t| (t, true)))
-            .chain(generated.documents.iter().map(|t| (t, false)))
-            .map(|(t, attack)| train::Sample {
-                text: t.clone(),
-                attack,
-                weight: DOCUMENTS_WEIGHT,
-            }),
-    );
+    for w in &generated.weighted {
+        samples.extend(
+            (w.attacks.iter().map(|t| (t, true)))
+                .chain(w.benign.iter().map(|t| (t, false)))
+                .map(|(t, attack)| train::Sample {
+                    text: t.clone(),
+                    attack,
+                    weight: w.pair.weight,
+                }),
+        );
+    }
     balance(&mut samples);
     samples
 }

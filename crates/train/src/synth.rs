@@ -45,7 +45,7 @@ const RECORDS_SEED: u64 = 0x7265_636f_7264_7300;
 /// calendar invites, meeting notes, chat exports, READMEs, runbooks, release notes,
 /// logs, API responses, CSV extracts, web pages, reviews, contracts, invoices,
 /// itineraries, in several languages; the words attacks use in their operational senses.
-/// Expanded by [`documents`] when [`crate::DOCUMENTS_WEIGHT`] is above 0.
+/// Expanded as the [`DOCUMENTS`] pair when [`crate::DOCUMENTS_WEIGHT`] is above 0.
 pub const DOCUMENTS_TMPL: &str = include_str!("../data/documents.tmpl");
 /// Attack tool outputs (hand-written templates, in our own words): documents of the
 /// same kinds as [`DOCUMENTS_TMPL`] with an instruction to the agent planted where an
@@ -54,18 +54,86 @@ pub const DOCUMENTS_TMPL: &str = include_str!("../data/documents.tmpl");
 pub const DOCUMENT_ATTACKS_TMPL: &str = include_str!("../data/document-attacks.tmpl");
 /// Fills per template of [`DOCUMENTS_TMPL`] and [`DOCUMENT_ATTACKS_TMPL`].
 pub const DOCUMENTS_PER_TEMPLATE: usize = 8;
-/// Seed of the documents' expansion ("document").
-const DOCUMENTS_SEED: u64 = 0x646f_6375_6d65_6e74;
 
-/// Benign and attack tool outputs from [`DOCUMENTS_TMPL`] and
-/// [`DOCUMENT_ATTACKS_TMPL`], expanded with their own seed and kept apart from the
-/// other generated texts, so they carry their own sample weight
-/// ([`crate::DOCUMENTS_WEIGHT`]) and the rest expands as before.
-pub fn documents() -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    let benign = tmpl::parse(DOCUMENTS_TMPL)?.expand(DOCUMENTS_PER_TEMPLATE, DOCUMENTS_SEED);
-    let attacks =
-        tmpl::parse(DOCUMENT_ATTACKS_TMPL)?.expand(DOCUMENTS_PER_TEMPLATE, DOCUMENTS_SEED ^ 1);
-    Ok((benign, attacks))
+/// Attack prompts typed into a chat with a tool-using support agent (hand-written
+/// templates, in our own words): refusal suppression, staff and authority claims with a
+/// request past the rules, fake system and admin messages, payload splitting and encoded
+/// orders, hostile tool arguments, exfiltration, persona and fiction framing that asks
+/// for real data or actions, the set-up asked for by other names; six languages.
+/// **Not in the shipped training set** ([`crate::AGENT_WEIGHT`] is 0, and says why).
+pub const AGENT_ATTACKS_TMPL: &str = include_str!("../data/agent-attacks.tmpl");
+/// What real customers send such an agent, in the same words used in their ordinary
+/// senses (hand-written templates, in our own words): "don't refuse my refund", account
+/// holders and staff about their own affairs, pasted error messages, codes on a bill,
+/// their own statement to their own e-mail, carers, quoted phishing, developers asking
+/// about the API; six languages.
+pub const AGENT_BENIGN_TMPL: &str = include_str!("../data/agent-benign.tmpl");
+
+/// A pair of our own template files, attacks and benign, expanded with their own seed
+/// and kept apart from the other generated texts, so they carry their own sample weight
+/// and the rest expands as before. At weight 0 a pair is not expanded at all, and the
+/// training set is what it was before the pair was added.
+#[derive(Debug, Clone, Copy)]
+pub struct TemplatePair {
+    /// Names the pair in the manifest.
+    pub name: &'static str,
+    /// The attack templates.
+    pub attacks: &'static str,
+    /// The benign templates.
+    pub benign: &'static str,
+    /// Fills per template.
+    pub per_template: usize,
+    /// Seed of the benign expansion; the attacks expand with `seed ^ 1`.
+    pub seed: u64,
+    /// Sample weight of each text, against a generated benign text's 1.
+    pub weight: f64,
+}
+
+/// Tool outputs as whole documents: [`DOCUMENTS_TMPL`] and [`DOCUMENT_ATTACKS_TMPL`],
+/// at [`crate::DOCUMENTS_WEIGHT`].
+pub const DOCUMENTS: TemplatePair = TemplatePair {
+    name: "documents",
+    attacks: DOCUMENT_ATTACKS_TMPL,
+    benign: DOCUMENTS_TMPL,
+    per_template: DOCUMENTS_PER_TEMPLATE,
+    seed: 0x646f_6375_6d65_6e74, // "document"
+    weight: crate::DOCUMENTS_WEIGHT,
+};
+
+/// Chat messages to a tool-using agent: [`AGENT_ATTACKS_TMPL`] and
+/// [`AGENT_BENIGN_TMPL`], at [`crate::AGENT_WEIGHT`].
+pub const AGENT: TemplatePair = TemplatePair {
+    name: "agent",
+    attacks: AGENT_ATTACKS_TMPL,
+    benign: AGENT_BENIGN_TMPL,
+    per_template: crate::AGENT_PER_TEMPLATE,
+    seed: 0x6167_656e_7463_6861, // "agentcha"
+    weight: crate::AGENT_WEIGHT,
+};
+
+/// Every template pair, in the order their samples are added.
+pub const PAIRS: [TemplatePair; 2] = [DOCUMENTS, AGENT];
+
+/// The texts of one expanded [`TemplatePair`].
+#[derive(Debug, Clone)]
+pub struct Weighted {
+    /// The pair they come from.
+    pub pair: TemplatePair,
+    /// Attack texts.
+    pub attacks: Vec<String>,
+    /// Benign texts.
+    pub benign: Vec<String>,
+}
+
+impl TemplatePair {
+    /// Expands both files.
+    pub fn expand(&self) -> anyhow::Result<Weighted> {
+        Ok(Weighted {
+            pair: *self,
+            benign: tmpl::parse(self.benign)?.expand(self.per_template, self.seed),
+            attacks: tmpl::parse(self.attacks)?.expand(self.per_template, self.seed ^ 1),
+        })
+    }
 }
 
 /// Benign tool outputs from [`RECORDS_TMPL`]: single records, then [`RECORD_LISTS`]
@@ -104,10 +172,9 @@ pub struct Generated {
     pub benign: Vec<String>,
     /// Benign tool outputs ([`records`]), weighted apart from the other benign texts.
     pub records: Vec<String>,
-    /// Benign tool outputs as whole documents ([`documents`]), weighted apart.
-    pub documents: Vec<String>,
-    /// Attack tool outputs ([`documents`]), weighted as [`Generated::documents`].
-    pub document_attacks: Vec<String>,
+    /// The template pairs with a weight above 0 ([`PAIRS`]), expanded, each weighted
+    /// apart.
+    pub weighted: Vec<Weighted>,
 }
 
 /// Expands the shipped template files.
@@ -117,8 +184,8 @@ pub fn generate() -> anyhow::Result<Generated> {
     if crate::RECORDS_WEIGHT > 0.0 {
         generated.records = records()?;
     }
-    if crate::DOCUMENTS_WEIGHT > 0.0 {
-        (generated.documents, generated.document_attacks) = documents()?;
+    for pair in PAIRS.iter().filter(|p| p.weight > 0.0) {
+        generated.weighted.push(pair.expand()?);
     }
     Ok(generated)
 }
@@ -188,8 +255,7 @@ pub fn generate_from_files(
         attacks,
         benign,
         records: Vec::new(),
-        documents: Vec::new(),
-        document_attacks: Vec::new(),
+        weighted: Vec::new(),
     })
 }
 
@@ -252,6 +318,8 @@ mod tests {
             ("records.tmpl", RECORDS_TMPL),
             ("documents.tmpl", DOCUMENTS_TMPL),
             ("document-attacks.tmpl", DOCUMENT_ATTACKS_TMPL),
+            ("agent-attacks.tmpl", AGENT_ATTACKS_TMPL),
+            ("agent-benign.tmpl", AGENT_BENIGN_TMPL),
         ] {
             let texts = tmpl::parse(text)
                 .unwrap_or_else(|e| panic!("{name}: {e}"))
