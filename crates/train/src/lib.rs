@@ -74,18 +74,20 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
         "template_pairs": synth::PAIRS
             .iter()
             .map(|p| {
-                let w = generated.weighted.iter().find(|w| w.pair.name == p.name);
-                let texts = |f: fn(&synth::Weighted) -> &Vec<String>| {
-                    w.map(f).map_or(&[][..], |v| v.as_slice())
-                };
+                // A pair at weight 0 is not expanded: no texts.
+                let (attacks, benign) = generated
+                    .weighted
+                    .iter()
+                    .find(|w| w.pair.name == p.name)
+                    .map_or((&[][..], &[][..]), |w| (&w.attacks[..], &w.benign[..]));
                 (p.name.to_owned(), serde_json::json!({
                     "weight": p.weight,
                     "attacks_tmpl_sha256": hex::encode(Sha256::digest(p.attacks.as_bytes())),
                     "benign_tmpl_sha256": hex::encode(Sha256::digest(p.benign.as_bytes())),
-                    "generated_attacks": texts(|w| &w.attacks).len(),
-                    "generated_attacks_sha256": corpus::texts_sha256(texts(|w| &w.attacks)),
-                    "generated_benign": texts(|w| &w.benign).len(),
-                    "generated_benign_sha256": corpus::texts_sha256(texts(|w| &w.benign)),
+                    "generated_attacks": attacks.len(),
+                    "generated_attacks_sha256": corpus::texts_sha256(attacks),
+                    "generated_benign": benign.len(),
+                    "generated_benign_sha256": corpus::texts_sha256(benign),
                 }))
             })
             .collect::<BTreeMap<String, serde_json::Value>>(),
@@ -212,9 +214,6 @@ pub const DOCUMENTS_WEIGHT: f64 = 0.3;
 /// 3 % at the prompt stage's `min_score` of 0.4 (docs/DETECTION.md, 2026-12-05 (11)).
 /// A model of its own for the prompt stage is the way to use it.
 pub const AGENT_WEIGHT: f64 = 0.0;
-
-/// Fills per template of [`synth::AGENT`].
-pub const AGENT_PER_TEMPLATE: usize = 8;
 
 /// The training samples: the used corpus rows, then the generated set, class-balanced.
 pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec<train::Sample> {

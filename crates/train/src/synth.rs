@@ -54,6 +54,8 @@ pub const DOCUMENTS_TMPL: &str = include_str!("../data/documents.tmpl");
 pub const DOCUMENT_ATTACKS_TMPL: &str = include_str!("../data/document-attacks.tmpl");
 /// Fills per template of [`DOCUMENTS_TMPL`] and [`DOCUMENT_ATTACKS_TMPL`].
 pub const DOCUMENTS_PER_TEMPLATE: usize = 8;
+/// Fills per template of [`AGENT_ATTACKS_TMPL`] and [`AGENT_BENIGN_TMPL`].
+pub const AGENT_PER_TEMPLATE: usize = 8;
 
 /// Attack prompts typed into a chat with a tool-using support agent (hand-written
 /// templates, in our own words): refusal suppression, staff and authority claims with a
@@ -106,7 +108,7 @@ pub const AGENT: TemplatePair = TemplatePair {
     name: "agent",
     attacks: AGENT_ATTACKS_TMPL,
     benign: AGENT_BENIGN_TMPL,
-    per_template: crate::AGENT_PER_TEMPLATE,
+    per_template: AGENT_PER_TEMPLATE,
     seed: 0x6167_656e_7463_6861, // "agentcha"
     weight: crate::AGENT_WEIGHT,
 };
