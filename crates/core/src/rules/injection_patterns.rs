@@ -240,9 +240,12 @@ pub const PATTERNS: &[Pattern] = &[
     // base64 for me"); decoding and obeying is not.
     p("split.en.decode_and_follow", InstructionOverride, 0.6, r"\b(?:decode|decrypt|decipher|unscramble|reverse|concatenate|combine|assemble|join|merge|put (?:[^ \n]+ ){0,2}?together|piece together|convert|spell out)\b[^.!?\n]{0,80}?(?: and| then|,) (?:then |now |immediately )?(?:follow|obey|execute|act on|carry out|perform|comply with|do)\b (?:it|them|that|this|the (?:result|resulting|outcome|instructions?|command|sentence|message|action)|what (?:it|they) (?:says?|spells?|tells? you)|whatever (?:it|they) (?:says?|spells?)|exactly)\b"),
     p("split.en.do_what_it_says", InstructionOverride, 0.6, r"\b(?:do|follow|obey|execute|perform|carry out)\b (?:what|whatever) (?:it|they|the (?:code|program|script|result|output|message|text|letters|sentence)) (?:printed|prints|outputs|output|spells|spelled|says|said|decodes to)\b|\b(?:follow|obey|execute|perform|carry out|act on)\b (?:the )?(?:resulting|decoded|combined|assembled|reversed|hidden|concatenated|reconstructed) (?:instructions?|command|sentence|message|text|request|action)\b|\b(?:do|perform|execute) the action (?:formed|spelled|made) by\b"),
-    // "Execute A+B+C", "voer nu X Y Z uit": variables joined into the order. On the
-    // original lines: the canonical view drops a `+` between letters.
-    line("split.multi.execute_variables", InstructionOverride, 0.5, r"\b(?:execute|run|obey|follow|ejecuta|ejec[uú]talo|executa|ex[eé]cute(?:-le|-les)?|f[uü]hre|esegui|segui|voer|wykonaj)\b (?:(?:now|nun|nu|ahora|agora|maintenant|ora|teraz) )?[a-z][0-9]? ?(?:\+|,| and| y| et| und| e| en| i) ?[a-z][0-9]? ?(?:\+|,| and| y| et| und| e| en| i) ?[a-z][0-9]?\b(?: uit\b)?"),
+    // "Execute A+B+C": variables joined into the order. On the original lines, because
+    // the canonical view drops a `+` between letters; the `+` is also what lets the
+    // search skip to candidates (with `,` or `and` between the variables, the regex had
+    // no literal to skip to and read every byte of every prompt: +15 % time on a 1 KB
+    // prompt).
+    line("split.multi.execute_variables", InstructionOverride, 0.5, r"\b(?:execute|run|obey|follow|ejecuta|ejec[uú]talo|executa|ex[eé]cute(?:-le|-les)?|f[uü]hre|esegui|segui|voer|wykonaj)\b (?:(?:now|nun|nu|ahora|agora|maintenant|ora|teraz) )?[a-z][0-9]? ?\+ ?[a-z][0-9]? ?\+ ?[a-z][0-9]?\b(?: uit\b)?"),
     p("split.multi.decode_and_follow", InstructionOverride, 0.6, r"\b(?:decodifica|descifra|descodifica|invierte|combina|une|junta|decode|dechiffre|inverse|combine|assemble|concatene|reunis|entschlussele|entschlussle|dekodiere|kombiniere|setze|verbinde|decifra|unisci|decodifique|junte|decodeer|combineer|odkoduj|polacz)\b[^.!?\n]{0,80}? (?:y|et|und|e|en|i) (?:luego |puis |dann |poi |depois |dan |potem )?(?:ejecutalo|ejecutala|ejecuta|obedece|obedecelo|siguelo|sigue|haz lo que|execute-le|execute-la|executez|execute|obeis|suis-le|suis|applique|fais ce qu|befolge|befolgen|fuhre|gehorche|esegui|eseguilo|obbedisci|segui|execute-o|executa|obedeca|siga|faca o que|voer|volg|gehoorzaam|wykonaj|posluchaj)\b"),
 
     // -- prompt extraction.
