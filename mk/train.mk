@@ -1,25 +1,35 @@
-# The injection classifier (docs/MODEL_CARD.md): reproducible training and its figures.
+# The injection classifiers (docs/MODEL_CARD.md): reproducible training and their figures.
 # Included by the Makefile. Needs the shared dev corpus; `make test` does not.
+#
+# Two models share one trainer and differ in their recipe (crates/train/src/lib.rs):
+# injection-v1 for the untrusted stage, prompt-v1 for the prompt stage.
 
 CORPUS ?= ../shared/corpus/prompts-dev.jsonl
-MODEL ?= crates/core/models/injection-v1.bin
-MODEL_MANIFEST ?= crates/core/models/injection-v1.manifest.json
+MODELS_DIR ?= crates/core/models
+MODELS ?= injection-v1 prompt-v1
+TRAIN = $(CARGO) run --quiet -p gatehouse-train --
 
 .PHONY: train train-check train-eval
 
-train: ## retrain the injection classifier (deterministic: rewrites the shipped model bit for bit)
+train: ## retrain the shipped classifiers (deterministic: rewrites each model bit for bit)
 	@test -f "$(CORPUS)" || { echo "train: $(CORPUS) not found (set CORPUS=...)"; exit 1; }
-	$(CARGO) run --quiet -p gatehouse-train -- train --corpus "$(CORPUS)" --out $(MODEL) --manifest $(MODEL_MANIFEST)
-	@sha256sum $(MODEL)
+	@for m in $(MODELS); do \
+	  $(TRAIN) train --model-name $$m --corpus "$(CORPUS)" \
+	    --out $(MODELS_DIR)/$$m.bin --manifest $(MODELS_DIR)/$$m.manifest.json || exit 1; \
+	  sha256sum $(MODELS_DIR)/$$m.bin; \
+	done
 
-train-check: ## retrain into a temporary file and check it equals the shipped model
+train-check: ## retrain each classifier into a temporary file and check it equals the shipped one
 	@test -f "$(CORPUS)" || { echo "train-check: $(CORPUS) not found (set CORPUS=...)"; exit 1; }
-	@tmp=$$(mktemp -d) && \
-	$(CARGO) run --quiet -p gatehouse-train -- train --corpus "$(CORPUS)" --out $$tmp/model.bin --manifest $$tmp/manifest.json && \
-	cmp $$tmp/model.bin $(MODEL) && cmp $$tmp/manifest.json $(MODEL_MANIFEST) && \
-	echo "train-check: shipped model reproduced bit for bit" ; rc=$$?; rm -rf $$tmp; exit $$rc
+	@tmp=$$(mktemp -d) && rc=0 && \
+	for m in $(MODELS); do \
+	  $(TRAIN) train --model-name $$m --corpus "$(CORPUS)" --out $$tmp/$$m.bin --manifest $$tmp/$$m.json && \
+	  cmp $$tmp/$$m.bin $(MODELS_DIR)/$$m.bin && cmp $$tmp/$$m.json $(MODELS_DIR)/$$m.manifest.json && \
+	  echo "train-check: $$m reproduced bit for bit" || { rc=1; break; }; \
+	done; rm -rf $$tmp; exit $$rc
 
-train-eval: ## classifier figures per source and category, tune and holdout splits
+train-eval: ## classifier figures per source and category, tune and holdout splits, at each stage
 	@test -f "$(CORPUS)" || { echo "train-eval: $(CORPUS) not found (set CORPUS=...)"; exit 1; }
-	$(CARGO) run --quiet -p gatehouse-train -- eval --corpus "$(CORPUS)" --split tune --threshold 0.5
-	$(CARGO) run --quiet -p gatehouse-train -- eval --corpus "$(CORPUS)" --split holdout --threshold 0.5
+	@for stage in prompt untrusted; do for split in tune holdout; do \
+	  $(TRAIN) eval --corpus "$(CORPUS)" --stage $$stage --split $$split --threshold 0.5 || exit 1; \
+	done; done

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use gatehouse_core::rules::CheckConfig;
-use gatehouse_core::rules::classifier::{DEFAULT_MAX_BYTES, Model, score_views};
+use gatehouse_core::rules::classifier::{self, DEFAULT_MAX_BYTES, Model, ModelName, score_views};
 use gatehouse_core::{Decision, Guard, Policy, ScanRequest, Stage, normalise};
 
 use crate::corpus::{Row, is_holdout};
@@ -49,29 +49,31 @@ pub fn split_rows<'a>(rows: &'a [Row], split: &str) -> anyhow::Result<Vec<&'a Ro
     Ok(rows.iter().filter(|r| keep(r)).collect())
 }
 
-/// The Markdown report for one split.
-pub fn report(rows: &[Row], split: &str, model: &Model, threshold: f32) -> anyhow::Result<String> {
-    report_with_misses(rows, split, model, threshold, 0)
+/// The default policy's classifier rule at `stage`, if it has one.
+fn stage_classifier(policy: &Policy, stage: Stage) -> Option<&classifier::Config> {
+    let s = match stage {
+        Stage::Untrusted => &policy.stages.untrusted,
+        Stage::Output => &policy.stages.output,
+        _ => &policy.stages.prompt,
+    };
+    s.rules.iter().find_map(|r| match &r.check {
+        CheckConfig::Classifier(c) => Some(c),
+        _ => None,
+    })
+}
+
+/// The model the default policy's classifier uses at `stage` (the default model when
+/// the stage has no classifier rule).
+pub fn stage_model(stage: Stage) -> anyhow::Result<ModelName> {
+    let policy = Policy::embedded_default()?;
+    Ok(stage_classifier(&policy, stage).map_or_else(ModelName::default, |c| c.model))
 }
 
 /// The default policy's rules without its classifier rules, and the classifier's
 /// `min_score` at `stage` (0.5 when the stage has no classifier rule).
 pub fn rules_without_classifier(stage: Stage) -> anyhow::Result<(Guard, f32)> {
     let mut policy = Policy::embedded_default()?;
-    let min_score = {
-        let s = match stage {
-            Stage::Untrusted => &policy.stages.untrusted,
-            Stage::Output => &policy.stages.output,
-            _ => &policy.stages.prompt,
-        };
-        s.rules
-            .iter()
-            .find_map(|r| match &r.check {
-                CheckConfig::Classifier(c) => Some(c.min_score),
-                _ => None,
-            })
-            .unwrap_or(0.5)
-    };
+    let min_score = stage_classifier(&policy, stage).map_or(0.5, |c| c.min_score);
     for s in [
         &mut policy.stages.prompt,
         &mut policy.stages.untrusted,
@@ -88,27 +90,33 @@ pub fn rules_catch(rules: &Guard, stage: Stage, text: &str) -> bool {
     caught(rules.scan(&ScanRequest::new(stage, text)).decision)
 }
 
-/// The report, plus up to `misses` misclassified rows per source (tune split only:
-/// holdout rows are never shown).
-pub fn report_with_misses(
-    rows: &[Row],
-    split: &str,
-    model: &Model,
-    threshold: f32,
-    misses: usize,
-) -> anyhow::Result<String> {
-    report_stage(rows, split, model, threshold, misses, Stage::Prompt)
+/// What [`report`] measures.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `tune`, `holdout` or `all`.
+    pub split: String,
+    /// Classifier threshold of the "classifier alone" columns.
+    pub threshold: f32,
+    /// Misclassified rows shown per source (tune split only: holdout rows are never
+    /// shown).
+    pub misses: usize,
+    /// The stage whose rules run.
+    pub stage: Stage,
+    /// The `policy` column's min_score instead of the default policy's at the stage.
+    pub min_score: Option<f32>,
 }
 
-/// The report at one stage (`prompt` or `untrusted`).
-pub fn report_stage(
-    rows: &[Row],
-    split: &str,
-    model: &Model,
-    threshold: f32,
-    misses: usize,
-    stage: Stage,
-) -> anyhow::Result<String> {
+/// The Markdown report of one split at one stage: recall and false-positive rates per
+/// source and per category.
+pub fn report(rows: &[Row], model: &Model, options: &Options) -> anyhow::Result<String> {
+    let Options {
+        ref split,
+        threshold,
+        misses,
+        stage,
+        min_score,
+    } = *options;
+    let split = split.as_str();
     if misses > 0 && split != "tune" {
         anyhow::bail!("misses are only shown for the tune split");
     }
@@ -116,7 +124,8 @@ pub fn report_stage(
     let mut shown: BTreeMap<String, usize> = BTreeMap::new();
     let mut miss_out = String::new();
     let combined = Guard::embedded_default()?;
-    let (rules_only, min_score) = rules_without_classifier(stage)?;
+    let (rules_only, policy_min_score) = rules_without_classifier(stage)?;
+    let min_score = min_score.unwrap_or(policy_min_score);
     let limits = gatehouse_core::policy::Limits::default();
 
     let mut by_source: BTreeMap<(bool, String), Tally> = BTreeMap::new();
@@ -176,7 +185,7 @@ pub fn report_stage(
         out,
         "Recall for attacks, false-positive rate for benign rows (stage `{}`). `combined`: \
          the default policy with the shipped model; `policy`: with this model at the \
-         policy's min_score {min_score}.\n",
+         min_score {min_score}.\n",
         stage.as_str()
     );
     for (title, map) in [("source", &by_source), ("category", &by_category)] {

@@ -27,11 +27,15 @@ pub struct Trained {
     pub manifest: serde_json::Value,
 }
 
-/// Builds the training set (corpus rows allowed by licence and outside the holdout,
-/// then the generated set) and trains with the default parameters.
-pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::Result<Trained> {
+/// Builds the training set of `recipe` (corpus rows allowed by licence and outside the
+/// holdout, then the generated set) and trains with the default parameters.
+pub fn train_from_corpus(
+    rows: &[corpus::Row],
+    corpus_sha256: &str,
+    recipe: &Recipe,
+) -> anyhow::Result<Trained> {
     let chosen = corpus::training_rows(rows);
-    let generated = synth::generate()?;
+    let generated = synth::generate(recipe)?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for r in chosen.iter().filter(|r| use_row(r)) {
         *counts
@@ -43,11 +47,11 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
             ))
             .or_default() += 1;
     }
-    let samples = samples_for(&chosen, &generated);
+    let samples = samples_for(&chosen, &generated, recipe);
     let params = train::Params::default();
     let model = train::train(&samples, &params)?.to_bytes();
     let manifest = serde_json::json!({
-        "model": "injection-v1",
+        "model": recipe.name,
         "model_sha256": hex::encode(Sha256::digest(&model)),
         "corpus_sha256": corpus_sha256,
         "corpus_rows_licence_ok_not_holdout": chosen.len(),
@@ -61,19 +65,24 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
         "generated_benign_sha256": corpus::texts_sha256(&generated.benign),
         "attacks_tmpl_sha256": hex::encode(Sha256::digest(synth::ATTACKS_TMPL.as_bytes())),
         "benign_tmpl_sha256": hex::encode(Sha256::digest(synth::BENIGN_TMPL.as_bytes())),
-        "benign_tmpl_expanded": synth::benign_expanded_by_file()?
+        "benign_tmpls_sha256": recipe
+            .benign_tmpls
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), hex::encode(Sha256::digest(text.as_bytes()))))
+            .collect::<BTreeMap<String, String>>(),
+        "benign_tmpl_expanded": synth::benign_expanded_by_file(recipe)?
             .into_iter()
             .map(|(name, n)| (name.to_owned(), n))
             .collect::<BTreeMap<String, usize>>(),
-        "bipia_clean_copies": BIPIA_COPIES,
-        "corpus_benign_weight": CORPUS_BENIGN_WEIGHT,
+        "bipia_clean_copies": recipe.bipia_copies,
+        "corpus_benign_weight": recipe.corpus_benign_weight,
         "generated_records": generated.records.len(),
         "generated_records_sha256": corpus::texts_sha256(&generated.records),
         "records_tmpl_sha256": hex::encode(Sha256::digest(synth::RECORDS_TMPL.as_bytes())),
         "records_weight": RECORDS_WEIGHT,
-        "template_pairs": synth::PAIRS
+        "template_pairs": recipe.pairs
             .iter()
-            .map(|p| {
+            .map(|(p, weight)| {
                 // A pair at weight 0 is not expanded: no texts.
                 let (attacks, benign) = generated
                     .weighted
@@ -81,7 +90,7 @@ pub fn train_from_corpus(rows: &[corpus::Row], corpus_sha256: &str) -> anyhow::R
                     .find(|w| w.pair.name == p.name)
                     .map_or((&[][..], &[][..]), |w| (&w.attacks[..], &w.benign[..]));
                 (p.name.to_owned(), serde_json::json!({
-                    "weight": p.weight,
+                    "weight": weight,
                     "attacks_tmpl_sha256": hex::encode(Sha256::digest(p.attacks.as_bytes())),
                     "benign_tmpl_sha256": hex::encode(Sha256::digest(p.benign.as_bytes())),
                     "generated_attacks": attacks.len(),
@@ -169,21 +178,6 @@ pub fn planted_instructions(chosen: &[&corpus::Row]) -> Vec<String> {
         .collect()
 }
 
-/// How often each clean BIPIA document counts: its weight as a benign row, and the
-/// number of copies with a different instruction planted in it. 1 for the shipped
-/// model. With the everyday set ([`synth::EVERYDAY_TMPL`]) it needs 2: long documents
-/// with many everyday n-grams otherwise drift towards "attack"; the planted copies
-/// keep the instruction, not the document, as the signal.
-pub const BIPIA_COPIES: usize = 1;
-
-/// The weight of every other benign corpus row (Banking77, WildGuard, XSTest) against
-/// a generated benign text: 1 for the shipped model. The everyday set
-/// ([`synth::EVERYDAY_TMPL`]) triples the generated benign texts; at weight 1 the
-/// corpus rows then lost so much of their pull that 4-fold validation on the tune
-/// split flagged more WildGuard rows than before (2.4 → 4.3 % at p ≥ 0.4 with a first
-/// draft of the set); at 3 it was 2.1 % (docs/DETECTION.md, 2026-12-02 (5)).
-pub const CORPUS_BENIGN_WEIGHT: f64 = 1.0;
-
 /// The sample weight of each generated tool output ([`synth::records`]) against a
 /// generated benign text (1); at 0 they are not generated and the training set is as
 /// before. 0 for the shipped model. At 0.3 the classifier stopped escalating generated
@@ -192,31 +186,110 @@ pub const CORPUS_BENIGN_WEIGHT: f64 = 1.0;
 /// (docs/DETECTION.md, 2026-12-04 (5)).
 pub const RECORDS_WEIGHT: f64 = 0.0;
 
-/// The sample weight of each generated tool-output document ([`synth::DOCUMENTS`]),
-/// benign or attack, against a generated benign text (1); at 0 they are not generated
-/// and the training set is as it was before them. 0.3 for the shipped model: it halved
-/// the benign tool outputs stopped at the untrusted stage on two blind sets (20.5 →
-/// 8.7 % and 23.8 → 11.6 %) and kept 4-fold validation's every benign source under 3 %.
-/// Planting an instruction in a copy of each benign document (as for BIPIA's) caught
-/// more attacks but flagged 3.7 % of WildGuard's tune rows in 4-fold validation; the
-/// benign documents alone caught far fewer attacks outside the corpus
-/// (docs/DETECTION.md, 2026-12-05 (8)).
-pub const DOCUMENTS_WEIGHT: f64 = 0.3;
+/// How one shipped model is trained. Every model shares the corpus rows, the generated
+/// set from `attacks.tmpl` and `benign.tmpl`, [`RECORDS_WEIGHT`] and the parameters;
+/// they differ in the benign template files, the corpus rows' weights and the sample
+/// weight of each template pair.
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    /// The model's name: its file stem under `crates/core/models/` and the manifest's
+    /// `model`.
+    pub name: &'static str,
+    /// The benign template files, in expansion order (file `i` with its own seed, so
+    /// the first expands as it does alone).
+    pub benign_tmpls: &'static [synth::NamedTmpl],
+    /// How often each clean BIPIA document counts: its weight as a benign row, and the
+    /// number of copies with a different instruction planted in it.
+    pub bipia_copies: usize,
+    /// The weight of every other benign corpus row (Banking77, InjecGuard, XSTest)
+    /// against a generated benign text.
+    pub corpus_benign_weight: f64,
+    /// Each template pair with the sample weight of each of its texts, against a
+    /// generated benign text's 1 (at 0 the pair is not expanded), in the order their
+    /// samples are added.
+    pub pairs: [(synth::TemplatePair, f64); 2],
+}
 
-/// The sample weight of each generated chat message to a tool-using agent
-/// ([`synth::AGENT`]), attack or benign, against a generated benign text (1); at 0
-/// they are not generated and the training set is as it was before them.
+impl Recipe {
+    /// The recipe with the pair named `pair` at `weight` instead (for trying a weight
+    /// without editing the recipe; the manifest records the weight used).
+    pub fn with_weight(mut self, pair: &str, weight: f64) -> anyhow::Result<Recipe> {
+        if !(weight.is_finite() && weight >= 0.0) {
+            anyhow::bail!("weight of `{pair}` must be a finite number ≥ 0, got {weight}");
+        }
+        let known: Vec<&str> = self.pairs.iter().map(|(p, _)| p.name).collect();
+        match self.pairs.iter_mut().find(|(p, _)| p.name == pair) {
+            Some((_, w)) => *w = weight,
+            None => anyhow::bail!("no template pair `{pair}` (known: {})", known.join(", ")),
+        }
+        Ok(self)
+    }
+
+    /// The shipped recipe named `name`.
+    pub fn named(name: &str) -> anyhow::Result<Recipe> {
+        RECIPES
+            .iter()
+            .find(|r| r.name == name)
+            .cloned()
+            .ok_or_else(|| {
+                let known: Vec<&str> = RECIPES.iter().map(|r| r.name).collect();
+                anyhow::anyhow!("no model `{name}` (known: {})", known.join(", "))
+            })
+    }
+}
+
+/// `injection-v1`, the untrusted stage's model (tool outputs and documents).
 ///
-/// **0 for the shipped model.** At 0.1 to 1.0 the prompt stage caught far more of the
-/// red-team attacks (bank 64 → 74–77 %) and the holdout rose to 92 %, but the one model
-/// also serves the untrusted stage, where benign tool outputs stopped rose again
-/// (8.7 → 12–15 % on one blind set), and 4-fold validation put two benign sources over
-/// 3 % at the prompt stage's `min_score` of 0.4 (docs/DETECTION.md, 2026-12-05 (11)).
-/// A model of its own for the prompt stage is the way to use it.
-pub const AGENT_WEIGHT: f64 = 0.0;
+/// The tool-output documents ([`synth::DOCUMENTS`]) at 0.3: they halved the benign tool
+/// outputs stopped at the untrusted stage on two blind sets (20.5 → 8.7 % and 23.8 →
+/// 11.6 %) and kept 4-fold validation's every benign source under 3 %. Planting an
+/// instruction in a copy of each benign document (as for BIPIA's) caught more attacks
+/// but flagged 3.7 % of WildGuard's tune rows in 4-fold validation; the benign
+/// documents alone caught far fewer attacks outside the corpus (docs/DETECTION.md,
+/// 2026-12-05 (8)).
+///
+/// The chat messages to an agent ([`synth::AGENT`]) at 0: at 0.1 to 1.0 benign tool
+/// outputs stopped at the untrusted stage rose again (8.7 → 12–15 % on one blind set;
+/// docs/DETECTION.md, 2026-12-05 (11)), so they train [`PROMPT_V1`] only.
+pub const INJECTION_V1: Recipe = Recipe {
+    name: "injection-v1",
+    benign_tmpls: &[synth::BENIGN],
+    bipia_copies: 1,
+    corpus_benign_weight: 1.0,
+    pairs: [(synth::DOCUMENTS, 0.3), (synth::AGENT, 0.0)],
+};
 
-/// The training samples: the used corpus rows, then the generated set, class-balanced.
-pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec<train::Sample> {
+/// `prompt-v1`, the prompt stage's model: [`INJECTION_V1`] plus the chat messages to a
+/// tool-using agent ([`synth::AGENT`]) at 0.1 and everyday requests
+/// ([`synth::EVERYDAY`]).
+///
+/// The agent's attacks alone (at 0.05 to 0.3) made generic requests look like attacks:
+/// 4-fold validation on the tune split flagged Alpaca and InjecGuard rows over 3 % below
+/// p = 0.5, where the holdout lost a row (89.9 %). The everyday requests counter that;
+/// they triple the generated benign texts, so the corpus's benign rows are weighted 3
+/// and each clean BIPIA document is planted twice (long documents with many everyday
+/// n-grams otherwise drift towards "attack"; the planted copies keep the instruction,
+/// not the document, as the signal). 4-fold validation then keeps every benign source
+/// at or under 3 % from p = 0.45, the stage's `min_score` (docs/DETECTION.md,
+/// 2026-12-05 (12); docs/MODEL_CARD.md).
+pub const PROMPT_V1: Recipe = Recipe {
+    name: "prompt-v1",
+    benign_tmpls: &[synth::BENIGN, synth::EVERYDAY],
+    bipia_copies: 2,
+    corpus_benign_weight: 3.0,
+    pairs: [(synth::DOCUMENTS, 0.3), (synth::AGENT, 0.1)],
+};
+
+/// Every shipped model's recipe.
+pub const RECIPES: [Recipe; 2] = [INJECTION_V1, PROMPT_V1];
+
+/// The training samples of `recipe`: the used corpus rows, then the generated set,
+/// class-balanced.
+pub fn samples_for(
+    chosen: &[&corpus::Row],
+    generated: &synth::Generated,
+    recipe: &Recipe,
+) -> Vec<train::Sample> {
     let mut samples: Vec<train::Sample> = chosen
         .iter()
         .filter(|r| use_row(r))
@@ -224,9 +297,9 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
             text: r.text.clone(),
             attack: r.attack,
             weight: if r.source.contains("BIPIA") {
-                BIPIA_COPIES as f64
+                recipe.bipia_copies as f64
             } else {
-                CORPUS_BENIGN_WEIGHT
+                recipe.corpus_benign_weight
             },
         })
         .collect();
@@ -243,7 +316,7 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
         .iter()
         .filter(|r| !r.attack && r.source.contains("BIPIA"))
     {
-        for _ in 0..BIPIA_COPIES {
+        for _ in 0..recipe.bipia_copies {
             if let Some(inj) = pool.get(rng.below(pool.len())) {
                 samples.push(train::Sample {
                     text: plant(&r.text, inj, &mut rng),
@@ -280,7 +353,7 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
                 .map(|(t, attack)| train::Sample {
                     text: t.clone(),
                     attack,
-                    weight: w.pair.weight,
+                    weight: w.weight,
                 }),
         );
     }
@@ -288,11 +361,16 @@ pub fn samples_for(chosen: &[&corpus::Row], generated: &synth::Generated) -> Vec
     samples
 }
 
-/// K-fold validation inside the tune split: for each fold, train without that fold's
-/// corpus rows and score them. The honest estimate for sources we train on.
-pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Result<String> {
+/// K-fold validation of `recipe` inside the tune split: for each fold, train without
+/// that fold's corpus rows and score them. The honest estimate for sources we train on.
+pub fn crossval(
+    rows: &[corpus::Row],
+    folds: u8,
+    threshold: f32,
+    recipe: &Recipe,
+) -> anyhow::Result<String> {
     let chosen = corpus::training_rows(rows);
-    let generated = synth::generate()?;
+    let generated = synth::generate(recipe)?;
     let tune: Vec<&corpus::Row> = rows.iter().filter(|r| !corpus::is_holdout(&r.id)).collect();
     let fold_of = |id: &str| {
         Sha256::digest(format!("fold:{id}").as_bytes())
@@ -313,7 +391,7 @@ pub fn crossval(rows: &[corpus::Row], folds: u8, threshold: f32) -> anyhow::Resu
             .filter(|r| fold_of(&r.id) != k)
             .collect();
         let model = train::train(
-            &samples_for(&train_rows, &generated),
+            &samples_for(&train_rows, &generated, recipe),
             &train::Params::default(),
         )?;
         for r in tune.iter().filter(|r| fold_of(&r.id) == k) {

@@ -1,4 +1,5 @@
-//! `gatehouse-train`: `train` writes the shipped model and its manifest; `eval`
+//! `gatehouse-train`: `train` writes a shipped model (`injection-v1` or `prompt-v1`)
+//! and its manifest; `crossval` validates a model's recipe on the tune split; `eval`
 //! reports recall and false-positive rates per source and category.
 
 use std::path::PathBuf;
@@ -19,6 +20,8 @@ enum Command {
         /// The dev corpus (JSON lines).
         #[arg(long)]
         corpus: PathBuf,
+        #[command(flatten)]
+        recipe: RecipeArgs,
         /// Where to write the model.
         #[arg(long)]
         out: PathBuf,
@@ -31,6 +34,8 @@ enum Command {
         /// The dev corpus (JSON lines).
         #[arg(long)]
         corpus: PathBuf,
+        #[command(flatten)]
+        recipe: RecipeArgs,
         /// Number of folds.
         #[arg(long, default_value_t = 4)]
         folds: u8,
@@ -46,7 +51,8 @@ enum Command {
         /// `tune` (default), `holdout` or `all`.
         #[arg(long, default_value = "tune")]
         split: String,
-        /// A model file to evaluate instead of the shipped one.
+        /// A model file to evaluate instead of the one the default policy uses at the
+        /// stage.
         #[arg(long)]
         model: Option<PathBuf>,
         /// Classifier threshold for the "classifier alone" columns.
@@ -58,18 +64,51 @@ enum Command {
         /// The stage whose rules run (`prompt` or `untrusted`).
         #[arg(long, default_value = "prompt")]
         stage: gatehouse_core::Stage,
+        /// The `policy` column's min_score instead of the default policy's.
+        #[arg(long)]
+        min_score: Option<f32>,
     },
+}
+
+/// Which model's recipe, and weights to try in its place.
+#[derive(Debug, clap::Args)]
+struct RecipeArgs {
+    /// The model whose recipe is trained: `injection-v1` or `prompt-v1`.
+    #[arg(long = "model-name")]
+    model_name: String,
+    /// A template pair's weight instead of the recipe's, as `PAIR=WEIGHT` (e.g.
+    /// `agent=0.3`); repeatable. The manifest records the weights used.
+    #[arg(long = "weight", value_name = "PAIR=WEIGHT")]
+    weights: Vec<String>,
+}
+
+impl RecipeArgs {
+    fn recipe(&self) -> anyhow::Result<gatehouse_train::Recipe> {
+        let mut recipe = gatehouse_train::Recipe::named(&self.model_name)?;
+        for w in &self.weights {
+            let (pair, weight) = w
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("`--weight {w}`: expected PAIR=WEIGHT"))?;
+            let weight: f64 = weight
+                .parse()
+                .map_err(|e| anyhow::anyhow!("`--weight {w}`: {e}"))?;
+            recipe = recipe.with_weight(pair, weight)?;
+        }
+        Ok(recipe)
+    }
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Train {
             corpus,
+            recipe,
             out,
             manifest,
         } => {
+            let recipe = recipe.recipe()?;
             let (rows, sha) = gatehouse_train::corpus::read(&corpus)?;
-            let t = gatehouse_train::train_from_corpus(&rows, &sha)?;
+            let t = gatehouse_train::train_from_corpus(&rows, &sha, &recipe)?;
             std::fs::write(&out, &t.model)?;
             std::fs::write(
                 &manifest,
@@ -85,11 +124,16 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Crossval {
             corpus,
+            recipe,
             folds,
             threshold,
         } => {
+            let recipe = recipe.recipe()?;
             let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
-            print!("{}", gatehouse_train::crossval(&rows, folds, threshold)?);
+            print!(
+                "{}",
+                gatehouse_train::crossval(&rows, folds, threshold, &recipe)?
+            );
             Ok(())
         }
         Command::Eval {
@@ -99,17 +143,26 @@ fn main() -> anyhow::Result<()> {
             threshold,
             misses,
             stage,
+            min_score,
         } => {
             let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
             let bytes = match model {
                 Some(p) => std::fs::read(p)?,
-                None => gatehouse_core::rules::classifier::INJECTION_V1.to_vec(),
+                None => gatehouse_train::eval::stage_model(stage)?.bytes().to_vec(),
             };
             let model = gatehouse_core::rules::classifier::Model::parse(&bytes)?;
             print!(
                 "{}",
-                gatehouse_train::eval::report_stage(
-                    &rows, &split, &model, threshold, misses, stage
+                gatehouse_train::eval::report(
+                    &rows,
+                    &model,
+                    &gatehouse_train::eval::Options {
+                        split,
+                        threshold,
+                        misses,
+                        stage,
+                        min_score,
+                    },
                 )?
             );
             Ok(())

@@ -13,11 +13,12 @@ pub const BENIGN_TMPL: &str = include_str!("../data/benign.tmpl");
 /// role-play, and the words attacks use (ignore, instructions, system, mode, act as…)
 /// in their everyday senses.
 ///
-/// **Not in the shipped training set.** The model trained with it (and with
-/// [`crate::BIPIA_COPIES`] 2, [`crate::CORPUS_BENIGN_WEIGHT`] 3) brought WildGuard's
-/// holdout false positives from 4.2 % to 2.8 % but lost three holdout attacks (recall
-/// 90.5 → 89.6 %, under the 90 % goal), so it was not shipped (docs/DETECTION.md,
-/// 2026-12-02 (5)). To try it: add it to [`BENIGN_TMPLS`] and set those two weights.
+/// Trained into `prompt-v1` only ([`crate::PROMPT_V1`]), with BIPIA's documents and the
+/// other benign corpus rows weighted up. Alone, it brought WildGuard's holdout false
+/// positives from 4.2 % to 2.8 % but lost three holdout attacks (docs/DETECTION.md,
+/// 2026-12-02 (5)); with the chat messages to an agent ([`AGENT`]) it keeps the
+/// generic requests the agent's attacks resemble ("write", "list", "generate") from
+/// being flagged.
 pub const EVERYDAY_TMPL: &str = include_str!("../data/everyday.tmpl");
 /// Benign tool outputs (hand-written templates, in our own words): JSON records and
 /// plain log, ticket and note lines about orders, shipping, billing, refunds, support,
@@ -45,7 +46,7 @@ const RECORDS_SEED: u64 = 0x7265_636f_7264_7300;
 /// calendar invites, meeting notes, chat exports, READMEs, runbooks, release notes,
 /// logs, API responses, CSV extracts, web pages, reviews, contracts, invoices,
 /// itineraries, in several languages; the words attacks use in their operational senses.
-/// Expanded as the [`DOCUMENTS`] pair when [`crate::DOCUMENTS_WEIGHT`] is above 0.
+/// Expanded as the [`DOCUMENTS`] pair.
 pub const DOCUMENTS_TMPL: &str = include_str!("../data/documents.tmpl");
 /// Attack tool outputs (hand-written templates, in our own words): documents of the
 /// same kinds as [`DOCUMENTS_TMPL`] with an instruction to the agent planted where an
@@ -62,7 +63,8 @@ pub const AGENT_PER_TEMPLATE: usize = 8;
 /// request past the rules, fake system and admin messages, payload splitting and encoded
 /// orders, hostile tool arguments, exfiltration, persona and fiction framing that asks
 /// for real data or actions, the set-up asked for by other names; six languages.
-/// **Not in the shipped training set** ([`crate::AGENT_WEIGHT`] is 0, and says why).
+/// Trained into `prompt-v1` only ([`crate::PROMPT_V1`]; [`crate::INJECTION_V1`] says why
+/// not into the untrusted stage's model).
 pub const AGENT_ATTACKS_TMPL: &str = include_str!("../data/agent-attacks.tmpl");
 /// What real customers send such an agent, in the same words used in their ordinary
 /// senses (hand-written templates, in our own words): "don't refuse my refund", account
@@ -73,8 +75,9 @@ pub const AGENT_BENIGN_TMPL: &str = include_str!("../data/agent-benign.tmpl");
 
 /// A pair of our own template files, attacks and benign, expanded with their own seed
 /// and kept apart from the other generated texts, so they carry their own sample weight
-/// and the rest expands as before. At weight 0 a pair is not expanded at all, and the
-/// training set is what it was before the pair was added.
+/// (set per model by its [`crate::Recipe`]) and the rest expands as before. At weight 0
+/// a pair is not expanded at all, and the training set is what it was before the pair
+/// was added.
 #[derive(Debug, Clone, Copy)]
 pub struct TemplatePair {
     /// Names the pair in the manifest.
@@ -87,40 +90,34 @@ pub struct TemplatePair {
     pub per_template: usize,
     /// Seed of the benign expansion; the attacks expand with `seed ^ 1`.
     pub seed: u64,
-    /// Sample weight of each text, against a generated benign text's 1.
-    pub weight: f64,
 }
 
-/// Tool outputs as whole documents: [`DOCUMENTS_TMPL`] and [`DOCUMENT_ATTACKS_TMPL`],
-/// at [`crate::DOCUMENTS_WEIGHT`].
+/// Tool outputs as whole documents: [`DOCUMENTS_TMPL`] and [`DOCUMENT_ATTACKS_TMPL`].
 pub const DOCUMENTS: TemplatePair = TemplatePair {
     name: "documents",
     attacks: DOCUMENT_ATTACKS_TMPL,
     benign: DOCUMENTS_TMPL,
     per_template: DOCUMENTS_PER_TEMPLATE,
     seed: 0x646f_6375_6d65_6e74, // "document"
-    weight: crate::DOCUMENTS_WEIGHT,
 };
 
 /// Chat messages to a tool-using agent: [`AGENT_ATTACKS_TMPL`] and
-/// [`AGENT_BENIGN_TMPL`], at [`crate::AGENT_WEIGHT`].
+/// [`AGENT_BENIGN_TMPL`].
 pub const AGENT: TemplatePair = TemplatePair {
     name: "agent",
     attacks: AGENT_ATTACKS_TMPL,
     benign: AGENT_BENIGN_TMPL,
     per_template: AGENT_PER_TEMPLATE,
     seed: 0x6167_656e_7463_6861, // "agentcha"
-    weight: crate::AGENT_WEIGHT,
 };
-
-/// Every template pair, in the order their samples are added.
-pub const PAIRS: [TemplatePair; 2] = [DOCUMENTS, AGENT];
 
 /// The texts of one expanded [`TemplatePair`].
 #[derive(Debug, Clone)]
 pub struct Weighted {
     /// The pair they come from.
     pub pair: TemplatePair,
+    /// Sample weight of each text, against a generated benign text's 1.
+    pub weight: f64,
     /// Attack texts.
     pub attacks: Vec<String>,
     /// Benign texts.
@@ -128,10 +125,11 @@ pub struct Weighted {
 }
 
 impl TemplatePair {
-    /// Expands both files.
-    pub fn expand(&self) -> anyhow::Result<Weighted> {
+    /// Expands both files, each text to carry `weight`.
+    pub fn expand(&self, weight: f64) -> anyhow::Result<Weighted> {
         Ok(Weighted {
             pair: *self,
+            weight,
             benign: tmpl::parse(self.benign)?.expand(self.per_template, self.seed),
             attacks: tmpl::parse(self.attacks)?.expand(self.per_template, self.seed ^ 1),
         })
@@ -157,8 +155,13 @@ pub fn records() -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
-/// Every benign template file of the shipped model, by name, in expansion order.
-pub const BENIGN_TMPLS: &[(&str, &str)] = &[("benign.tmpl", BENIGN_TMPL)];
+/// A benign template file: its name (for the manifest) and its text.
+pub type NamedTmpl = (&'static str, &'static str);
+
+/// `benign.tmpl`, in every model.
+pub const BENIGN: NamedTmpl = ("benign.tmpl", BENIGN_TMPL);
+/// `everyday.tmpl`.
+pub const EVERYDAY: NamedTmpl = ("everyday.tmpl", EVERYDAY_TMPL);
 
 /// Fills per template.
 pub const PER_TEMPLATE: usize = 40;
@@ -174,20 +177,19 @@ pub struct Generated {
     pub benign: Vec<String>,
     /// Benign tool outputs ([`records`]), weighted apart from the other benign texts.
     pub records: Vec<String>,
-    /// The template pairs with a weight above 0 ([`PAIRS`]), expanded, each weighted
-    /// apart.
+    /// The recipe's template pairs with a weight above 0, expanded, each weighted apart.
     pub weighted: Vec<Weighted>,
 }
 
-/// Expands the shipped template files.
-pub fn generate() -> anyhow::Result<Generated> {
-    let benign: Vec<&str> = BENIGN_TMPLS.iter().map(|(_, t)| *t).collect();
+/// Expands the shipped template files for one model.
+pub fn generate(recipe: &crate::Recipe) -> anyhow::Result<Generated> {
+    let benign: Vec<&str> = recipe.benign_tmpls.iter().map(|(_, t)| *t).collect();
     let mut generated = generate_from_files(ATTACKS_TMPL, &benign, PER_TEMPLATE, SEED)?;
     if crate::RECORDS_WEIGHT > 0.0 {
         generated.records = records()?;
     }
-    for pair in PAIRS.iter().filter(|p| p.weight > 0.0) {
-        generated.weighted.push(pair.expand()?);
+    for (pair, weight) in recipe.pairs.iter().filter(|(_, w)| *w > 0.0) {
+        generated.weighted.push(pair.expand(*weight)?);
     }
     Ok(generated)
 }
@@ -202,10 +204,13 @@ pub fn generate_from(
     generate_from_files(attacks, &[benign], per, seed)
 }
 
-/// How many texts each shipped benign template file expands to (before obfuscated
-/// copies and long documents), by file name: for the manifest.
-pub fn benign_expanded_by_file() -> anyhow::Result<Vec<(&'static str, usize)>> {
-    BENIGN_TMPLS
+/// How many texts each of a recipe's benign template files expands to (before
+/// obfuscated copies and long documents), by file name: for the manifest.
+pub fn benign_expanded_by_file(
+    recipe: &crate::Recipe,
+) -> anyhow::Result<Vec<(&'static str, usize)>> {
+    recipe
+        .benign_tmpls
         .iter()
         .enumerate()
         .map(|(i, (name, text))| {

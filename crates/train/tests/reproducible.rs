@@ -1,7 +1,8 @@
 //! `make train` must reproduce the shipped model bit for bit: the same inputs give the
 //! same bytes. Checked here on a tiny embedded data set (no shared corpus needed).
 
-use gatehouse_core::rules::classifier::Model;
+use gatehouse_core::rules::classifier::{Model, ModelName};
+use gatehouse_train::Recipe;
 use gatehouse_train::synth::generate_from;
 use gatehouse_train::train::{Params, Sample, train};
 
@@ -50,11 +51,65 @@ fn training_twice_gives_identical_bytes() -> anyhow::Result<()> {
 
 #[test]
 fn shipped_templates_parse() {
-    let g = gatehouse_train::synth::generate().expect("shipped templates");
-    assert!(
-        g.attacks.len() > 1000 && g.benign.len() > 500,
-        "{} {}",
-        g.attacks.len(),
-        g.benign.len()
+    for recipe in &gatehouse_train::RECIPES {
+        let g = gatehouse_train::synth::generate(recipe).expect("shipped templates");
+        assert!(
+            g.attacks.len() > 1000 && g.benign.len() > 500,
+            "{}: {} {}",
+            recipe.name,
+            g.attacks.len(),
+            g.benign.len()
+        );
+    }
+}
+
+/// Every model the core ships has a recipe of the same name, and no recipe trains a
+/// model the core does not know, so `make train` covers every shipped model.
+#[test]
+fn every_shipped_model_has_one_recipe() {
+    let models: Vec<&str> = ModelName::ALL.iter().map(|m| m.as_str()).collect();
+    let recipes: Vec<&str> = gatehouse_train::RECIPES.iter().map(|r| r.name).collect();
+    assert_eq!(models, recipes);
+    for m in ModelName::ALL {
+        assert!(Recipe::named(m.as_str()).is_ok(), "{}", m.as_str());
+    }
+    assert!(Recipe::named("injection-v2").is_err());
+}
+
+/// A weight tried from the command line replaces the recipe's for that pair only; an
+/// unknown pair or a negative weight is refused.
+#[test]
+fn a_tried_weight_replaces_one_pair() -> anyhow::Result<()> {
+    let r = gatehouse_train::PROMPT_V1.with_weight("agent", 0.3)?;
+    let weight = |name: &str| {
+        r.pairs
+            .iter()
+            .find(|(p, _)| p.name == name)
+            .map(|(_, w)| *w)
+    };
+    assert_eq!(weight("agent"), Some(0.3));
+    assert_eq!(
+        weight("documents"),
+        gatehouse_train::PROMPT_V1
+            .pairs
+            .iter()
+            .find(|(p, _)| p.name == "documents")
+            .map(|(_, w)| *w)
     );
+    assert!(
+        gatehouse_train::PROMPT_V1
+            .with_weight("agents", 0.3)
+            .is_err()
+    );
+    assert!(
+        gatehouse_train::PROMPT_V1
+            .with_weight("agent", -1.0)
+            .is_err()
+    );
+    assert!(
+        gatehouse_train::PROMPT_V1
+            .with_weight("agent", f64::NAN)
+            .is_err()
+    );
+    Ok(())
 }

@@ -29,8 +29,12 @@ use crate::decision::{Category, Severity};
 use crate::error::{PolicyError, RuleError};
 use crate::normalise::ViewKind;
 
-/// The bytes of the shipped model `injection-v1`.
+/// The bytes of the shipped model `injection-v1`, the untrusted stage's.
 pub const INJECTION_V1: &[u8] = include_bytes!("../../models/injection-v1.bin");
+/// The bytes of the shipped model `prompt-v1`, the prompt stage's: `injection-v1`'s
+/// training set plus chat messages to a tool-using agent and everyday requests
+/// (docs/MODEL_CARD.md).
+pub const PROMPT_V1: &[u8] = include_bytes!("../../models/prompt-v1.bin");
 
 /// Configuration of a `classifier` rule.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,25 +86,52 @@ fn yes() -> bool {
     true
 }
 
-/// The shipped models.
+/// The shipped models (docs/MODEL_CARD.md). Both detect prompt injection and
+/// jailbreaks; they differ in what they were trained on, so each suits one stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelName {
-    /// Prompt injection and jailbreak detector, version 1.
+    /// For tool outputs and documents (the untrusted stage); the default when a
+    /// policy names no model.
     #[default]
     InjectionV1,
+    /// For messages typed to the agent (the prompt stage): `injection-v1`'s training
+    /// set plus chat messages to a tool-using agent (attacks and benign) and everyday
+    /// requests. Not for tool outputs: it stops more benign ones.
+    PromptV1,
 }
 
 impl ModelName {
+    /// Every shipped model.
+    pub const ALL: [ModelName; 2] = [ModelName::InjectionV1, ModelName::PromptV1];
+
+    /// The model's file name stem (`injection-v1`), as in its manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelName::InjectionV1 => "injection-v1",
+            ModelName::PromptV1 => "prompt-v1",
+        }
+    }
+
+    /// The model's bytes, as shipped in the crate.
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            ModelName::InjectionV1 => INJECTION_V1,
+            ModelName::PromptV1 => PROMPT_V1,
+        }
+    }
+
     /// The parsed model, parsed once per process.
     pub fn load(self) -> Result<&'static Model, ModelError> {
-        static V1: OnceLock<Result<Model, ModelError>> = OnceLock::new();
-        match self {
-            ModelName::InjectionV1 => V1
-                .get_or_init(|| Model::parse(INJECTION_V1))
-                .as_ref()
-                .map_err(Clone::clone),
-        }
+        static INJECTION: OnceLock<Result<Model, ModelError>> = OnceLock::new();
+        static PROMPT: OnceLock<Result<Model, ModelError>> = OnceLock::new();
+        let cell = match self {
+            ModelName::InjectionV1 => &INJECTION,
+            ModelName::PromptV1 => &PROMPT,
+        };
+        cell.get_or_init(|| Model::parse(self.bytes()))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
