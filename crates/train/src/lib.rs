@@ -362,12 +362,15 @@ pub fn samples_for(
 }
 
 /// K-fold validation of `recipe` inside the tune split: for each fold, train without
-/// that fold's corpus rows and score them. The honest estimate for sources we train on.
+/// that fold's corpus rows and score them, alone and with the default policy's other
+/// rules at `stage` (the stage the model serves). The honest estimate for sources we
+/// train on.
 pub fn crossval(
     rows: &[corpus::Row],
     folds: u8,
     threshold: f32,
     recipe: &Recipe,
+    stage: gatehouse_core::Stage,
 ) -> anyhow::Result<String> {
     let chosen = corpus::training_rows(rows);
     let generated = synth::generate(recipe)?;
@@ -382,7 +385,7 @@ pub fn crossval(
     let misses = std::env::var_os("CROSSVAL_MISSES").is_some();
     // The whole default policy with each fold's model: the rules (classifier rules
     // removed) catch a row, or the fold's model reaches the threshold of the column.
-    let (rules, _) = eval::rules_without_classifier(gatehouse_core::Stage::Prompt)?;
+    let (rules, _) = eval::rules_without_classifier(stage)?;
     let mut scored: Vec<(bool, String, f32, bool)> = Vec::new();
     for k in 0..folds {
         let train_rows: Vec<&corpus::Row> = chosen
@@ -414,7 +417,7 @@ pub fn crossval(
                     None => eprintln!("miss p={p:.2} category {} (no clean twin)", r.category),
                 }
             }
-            let by_rules = eval::rules_catch(&rules, gatehouse_core::Stage::Prompt, &r.text);
+            let by_rules = eval::rules_catch(&rules, stage, &r.text);
             if misses && r.attack && p < threshold && !by_rules {
                 eprintln!(
                     "policy miss p={p:.2} {} {:?}",
@@ -441,9 +444,12 @@ pub fn crossval(
             .push((*p, *by_rules));
     }
     for (title, with_rules) in [
-        ("classifier alone", false),
+        ("classifier alone".to_owned(), false),
         (
-            "whole default policy (stage prompt), classifier at p ≥ column",
+            format!(
+                "whole default policy (stage {}), classifier at p ≥ column",
+                stage.as_str()
+            ),
             true,
         ),
     ] {

@@ -42,6 +42,9 @@ enum Command {
         /// Classifier threshold.
         #[arg(long, default_value_t = 0.5)]
         threshold: f32,
+        /// The stage whose other rules join the classifier in the policy columns.
+        #[arg(long, default_value = "prompt")]
+        stage: gatehouse_core::Stage,
     },
     /// Recall and FPR per source and category, classifier alone, rules alone, combined.
     Eval {
@@ -127,12 +130,13 @@ fn main() -> anyhow::Result<()> {
             recipe,
             folds,
             threshold,
+            stage,
         } => {
             let recipe = recipe.recipe()?;
             let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
             print!(
                 "{}",
-                gatehouse_train::crossval(&rows, folds, threshold, &recipe)?
+                gatehouse_train::crossval(&rows, folds, threshold, &recipe, stage)?
             );
             Ok(())
         }
