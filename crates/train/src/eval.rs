@@ -51,15 +51,15 @@ pub fn split_rows<'a>(rows: &'a [Row], split: &str) -> anyhow::Result<Vec<&'a Ro
 
 /// The default policy's classifier rule at `stage`, if it has one.
 fn stage_classifier(policy: &Policy, stage: Stage) -> Option<&classifier::Config> {
-    let s = match stage {
-        Stage::Untrusted => &policy.stages.untrusted,
-        Stage::Output => &policy.stages.output,
-        _ => &policy.stages.prompt,
-    };
-    s.rules.iter().find_map(|r| match &r.check {
-        CheckConfig::Classifier(c) => Some(c),
-        _ => None,
-    })
+    policy
+        .stages
+        .get(stage)
+        .rules
+        .iter()
+        .find_map(|r| match &r.check {
+            CheckConfig::Classifier(c) => Some(c),
+            _ => None,
+        })
 }
 
 /// The model the default policy's classifier uses at `stage` (the default model when
