@@ -63,8 +63,8 @@ fn shipped_templates_parse() {
     }
 }
 
-/// Every model the core ships has a recipe of the same name, and no recipe trains a
-/// model the core does not know, so `make train` covers every shipped model.
+/// Every model the core ships has a recipe of the same name, no recipe trains a model
+/// the core does not know, and `make train` lists them all.
 #[test]
 fn every_shipped_model_has_one_recipe() {
     let models: Vec<&str> = ModelName::ALL.iter().map(|m| m.as_str()).collect();
@@ -74,6 +74,16 @@ fn every_shipped_model_has_one_recipe() {
         assert!(Recipe::named(m.as_str()).is_ok(), "{}", m.as_str());
     }
     assert!(Recipe::named("injection-v2").is_err());
+    // `make train` and `make train-check` loop over the Makefile's list.
+    let mk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../mk/train.mk"))
+        .expect("mk/train.mk");
+    let listed: Vec<&str> = mk
+        .lines()
+        .find_map(|l| l.strip_prefix("MODELS ?="))
+        .expect("a `MODELS ?=` line in mk/train.mk")
+        .split_whitespace()
+        .collect();
+    assert_eq!(listed, recipes, "mk/train.mk's MODELS");
 }
 
 /// A weight tried from the command line replaces the recipe's for that pair only; an
