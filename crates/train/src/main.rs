@@ -76,8 +76,9 @@ enum Command {
 /// Which model's recipe, and weights to try in its place.
 #[derive(Debug, clap::Args)]
 struct RecipeArgs {
-    /// The model whose recipe is trained: `injection-v1` or `prompt-v1`.
-    #[arg(long = "model-name")]
+    /// The model whose recipe is trained: `injection-v1` (the default, so the commands
+    /// recorded before there were two models still run) or `prompt-v1`.
+    #[arg(long = "model-name", default_value = "injection-v1")]
     model_name: String,
     /// A template pair's weight instead of the recipe's, as `PAIR=WEIGHT` (e.g.
     /// `agent=0.3`); repeatable. The manifest records the weights used.
