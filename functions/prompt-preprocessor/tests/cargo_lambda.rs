@@ -5,6 +5,11 @@
 //! the test fails with the bootstrap hint. Only 127.0.0.1 is used, on a free port. The
 //! watch process and everything it starts (its own process group) are killed at the
 //! end, also when an assertion fails.
+//!
+//! Every wait has a deadline. `cargo lambda invoke` waits for the function's answer
+//! with no limit of its own, so a function that never starts (its build failed, the
+//! disk filled) would hang the whole `make test`; here an invoke past its deadline is
+//! killed and the test fails with the watch log, which holds the build's output.
 
 #![expect(
     clippy::panic,
@@ -16,6 +21,12 @@ use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// How long the first invoke may take: it builds the function (about 40 s on the
+/// 2-core dev machine, the workspace's dependencies already built by `cargo test`).
+const FIRST_INVOKE: Duration = Duration::from_secs(15 * 60);
+/// How long a later invoke may take (the function is running: milliseconds).
+const LATER_INVOKE: Duration = Duration::from_secs(120);
 
 /// The workspace root, from the manifest directory cargo gives the test at run time
 /// (not the compile-time one: a target directory shared by several checkouts may hold
@@ -45,11 +56,19 @@ struct Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        // The child leads its own process group: end it and the functions it runs.
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.wait();
+        // The child leads its own process group: end it and the functions it runs,
+        // politely first, then for sure if it has not gone within ten seconds.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let started = Instant::now();
+        while matches!(self.child.try_wait(), Ok(None)) {
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+                let _ = self.child.wait();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
@@ -60,8 +79,18 @@ fn free_port() -> u16 {
         .unwrap_or(9000)
 }
 
-fn invoke(exe: &PathBuf, port: u16, event: &str) -> Output {
-    let out = Command::new(exe)
+/// Runs `cargo lambda invoke` on `event`, killing it if it runs past `deadline`; a
+/// timeout fails the test with the watch log.
+fn invoke(exe: &PathBuf, port: u16, event: &str, deadline: Duration, watch: &Watch) -> Output {
+    let stem = format!(
+        "gatehouse-cargo-lambda-invoke-{port}-{}",
+        std::process::id()
+    );
+    let out_path = std::env::temp_dir().join(format!("{stem}.out"));
+    let err_path = std::env::temp_dir().join(format!("{stem}.err"));
+    let out_file = std::fs::File::create(&out_path).unwrap_or_else(|e| panic!("{e}"));
+    let err_file = std::fs::File::create(&err_path).unwrap_or_else(|e| panic!("{e}"));
+    let mut child = Command::new(exe)
         .current_dir(workspace_root())
         .args([
             "lambda",
@@ -72,8 +101,38 @@ fn invoke(exe: &PathBuf, port: u16, event: &str) -> Output {
             &port.to_string(),
         ])
         .args(["--data-file", event, "prompt-preprocessor"])
-        .output();
-    out.unwrap_or_else(|e| panic!("cannot run cargo-lambda invoke: {e}"))
+        .stdin(Stdio::null())
+        .stdout(out_file)
+        .stderr(err_file)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run cargo-lambda invoke: {e}"));
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "`cargo lambda invoke` of {event} gave no answer within {deadline:?}; \
+                     the watch log:\n{}",
+                    read(&watch.log)
+                );
+            }
+            Err(e) => panic!("cannot wait for cargo-lambda invoke: {e}"),
+        }
+    };
+    let output = Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap_or_default(),
+        stderr: std::fs::read(&err_path).unwrap_or_default(),
+    };
+    let _ = std::fs::remove_file(out_path);
+    let _ = std::fs::remove_file(err_path);
+    output
 }
 
 #[test]
@@ -90,6 +149,8 @@ fn preprocessor_under_cargo_lambda_watch() {
         .args([
             "lambda",
             "watch",
+            // No reloads: the function under test is the one built at the first invoke.
+            "--ignore-changes",
             "--invoke-address",
             "127.0.0.1",
             "--invoke-port",
@@ -120,7 +181,13 @@ fn preprocessor_under_cargo_lambda_watch() {
     }
 
     // When the benign event is invoked (the first invoke builds the binary)
-    let out = invoke(&exe, port, "events/prompt-preprocessor/benign.json");
+    let out = invoke(
+        &exe,
+        port,
+        "events/prompt-preprocessor/benign.json",
+        FIRST_INVOKE,
+        &watch,
+    );
     // Then the response is the handler's JSON
     assert!(
         out.status.success(),
@@ -133,13 +200,25 @@ fn preprocessor_under_cargo_lambda_watch() {
     assert_eq!(v["request_id"], "req-benign-1");
 
     // And an injection is denied, not forwarded
-    let out = invoke(&exe, port, "events/prompt-preprocessor/injection.json");
+    let out = invoke(
+        &exe,
+        port,
+        "events/prompt-preprocessor/injection.json",
+        LATER_INVOKE,
+        &watch,
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(v["decision"], "deny", "{v}");
     assert!(v["prompt"].is_null());
 
     // And a malformed event is a handler error: exit 1 with the error type
-    let out = invoke(&exe, port, "events/prompt-preprocessor/malformed.json");
+    let out = invoke(
+        &exe,
+        port,
+        "events/prompt-preprocessor/malformed.json",
+        LATER_INVOKE,
+        &watch,
+    );
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("InvalidEvent"),
