@@ -64,7 +64,6 @@ pub fn train_from_corpus(
         "generated_benign": generated.benign.len(),
         "generated_benign_sha256": corpus::texts_sha256(&generated.benign),
         "attacks_tmpl_sha256": hex::encode(Sha256::digest(synth::ATTACKS_TMPL.as_bytes())),
-        "benign_tmpl_sha256": hex::encode(Sha256::digest(synth::BENIGN_TMPL.as_bytes())),
         "benign_tmpls_sha256": recipe
             .benign_tmpls
             .iter()
