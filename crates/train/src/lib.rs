@@ -265,17 +265,20 @@ pub const INJECTION_V1: Recipe = Recipe {
 /// The agent's attacks alone (at 0.05 to 0.3) made generic requests look like attacks:
 /// 4-fold validation on the tune split flagged Alpaca and InjecGuard rows over 3 % below
 /// p = 0.5, where the holdout lost a row (89.9 %). The everyday requests counter that;
-/// they triple the generated benign texts, so the corpus's benign rows are weighted 3
-/// and each clean BIPIA document is planted twice (long documents with many everyday
-/// n-grams otherwise drift towards "attack"; the planted copies keep the instruction,
-/// not the document, as the signal). 4-fold validation then keeps every benign source
-/// at or under 3 % from p = 0.45, the stage's `min_score` (docs/DETECTION.md,
-/// 2026-12-05 (12); docs/MODEL_CARD.md).
+/// they triple the generated benign texts, so the corpus's benign rows are weighted 4
+/// and each clean BIPIA document is planted four times (the classes are balanced, so
+/// every generated benign text dilutes the corpus's; long documents with many everyday
+/// n-grams otherwise drift towards "attack", and the planted copies keep the
+/// instruction, not the document, as the signal). The agent pair's templates include
+/// attacks and everyday messages in seventeen languages and task instructions with
+/// their input (docs/DETECTION.md, 2026-12-05 (14)). 4-fold validation then keeps every
+/// benign source at or under 3 % from p = 0.45, the stage's `min_score`
+/// (docs/MODEL_CARD.md).
 pub const PROMPT_V1: Recipe = Recipe {
     name: "prompt-v1",
     benign_tmpls: &[synth::BENIGN, synth::EVERYDAY],
-    bipia_copies: 2,
-    corpus_benign_weight: 3.0,
+    bipia_copies: 4,
+    corpus_benign_weight: 4.0,
     pairs: [(synth::DOCUMENTS, 0.3), (synth::AGENT, 0.1)],
 };
 

@@ -62,7 +62,8 @@ pub const AGENT_PER_TEMPLATE: usize = 8;
 /// templates, in our own words): refusal suppression, staff and authority claims with a
 /// request past the rules, fake system and admin messages, payload splitting and encoded
 /// orders, hostile tool arguments, exfiltration, persona and fiction framing that asks
-/// for real data or actions, the set-up asked for by other names; six languages.
+/// for real data or actions, the set-up asked for by other names, emotional pressure and
+/// multi-step set-ups; seventeen languages.
 /// Trained into `prompt-v1` only ([`crate::PROMPT_V1`]; [`crate::INJECTION_V1`] says why
 /// not into the untrusted stage's model).
 pub const AGENT_ATTACKS_TMPL: &str = include_str!("../data/agent-attacks.tmpl");
@@ -70,7 +71,8 @@ pub const AGENT_ATTACKS_TMPL: &str = include_str!("../data/agent-attacks.tmpl");
 /// senses (hand-written templates, in our own words): "don't refuse my refund", account
 /// holders and staff about their own affairs, pasted error messages, codes on a bill,
 /// their own statement to their own e-mail, carers, quoted phishing, developers asking
-/// about the API; six languages.
+/// about the API; task instructions with their input; everyday messages in seventeen
+/// languages that use attack-like words in their ordinary sense.
 pub const AGENT_BENIGN_TMPL: &str = include_str!("../data/agent-benign.tmpl");
 
 /// A pair of our own template files, attacks and benign, expanded with their own seed
