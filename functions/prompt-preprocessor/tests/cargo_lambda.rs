@@ -19,7 +19,7 @@
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long the first invoke may take: it builds the function (about 40 s on the
@@ -60,15 +60,27 @@ impl Drop for Watch {
         // politely first, then for sure if it has not gone within ten seconds.
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let started = Instant::now();
-        while matches!(self.child.try_wait(), Ok(None)) {
-            if started.elapsed() > Duration::from_secs(10) {
-                let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-                let _ = self.child.wait();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+        if !matches!(
+            wait_for(&mut self.child, Duration::from_secs(10)),
+            Ok(Some(_))
+        ) {
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = self.child.wait();
         }
+    }
+}
+
+/// Waits for `child` to exit, at most `limit`: its status, or `None` if it still runs.
+fn wait_for(child: &mut Child, limit: Duration) -> std::io::Result<Option<ExitStatus>> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if started.elapsed() >= limit {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -106,24 +118,18 @@ fn invoke(exe: &PathBuf, port: u16, event: &str, deadline: Duration, watch: &Wat
         .stderr(err_file)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run cargo-lambda invoke: {e}"));
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() < deadline => {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "`cargo lambda invoke` of {event} gave no answer within {deadline:?}; \
-                     the watch log:\n{}",
-                    read(&watch.log)
-                );
-            }
-            Err(e) => panic!("cannot wait for cargo-lambda invoke: {e}"),
+    let status = match wait_for(&mut child, deadline) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`cargo lambda invoke` of {event} gave no answer within {deadline:?}; \
+                 the watch log:\n{}",
+                read(&watch.log)
+            );
         }
+        Err(e) => panic!("cannot wait for cargo-lambda invoke: {e}"),
     };
     let output = Output {
         status,
