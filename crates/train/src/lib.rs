@@ -206,7 +206,7 @@ pub struct Recipe {
     /// Each template pair with the sample weight of each of its texts, against a
     /// generated benign text's 1 (at 0 the pair is not expanded), in the order their
     /// samples are added.
-    pub pairs: [(synth::TemplatePair, f64); 2],
+    pub pairs: [(synth::TemplatePair, f64); 3],
 }
 
 impl Recipe {
@@ -250,12 +250,23 @@ impl Recipe {
 /// The chat messages to an agent ([`synth::AGENT`]) at 0: at 0.1 to 1.0 benign tool
 /// outputs stopped at the untrusted stage rose again (8.7 → 12–15 % on one blind set;
 /// docs/DETECTION.md, 2026-12-05 (11)), so they train [`PROMPT_V1`] only.
+///
+/// The tool outputs of sixteen more domains ([`synth::UNTRUSTED`]) at 1, the weight of
+/// a generated benign text: on the two blind tool-output sets read before, 243 → 268 of
+/// 380 attacks caught and 59 → 56 of 574 benign outputs stopped, with the corpus's
+/// 4-fold and holdout figures unchanged; heavier weights moved a few rows each way
+/// (docs/DETECTION.md, 2026-12-05 (15)). They train this model only, so `prompt-v1`
+/// stays as it was.
 pub const INJECTION_V1: Recipe = Recipe {
     name: "injection-v1",
     benign_tmpls: &[synth::BENIGN],
     bipia_copies: 1,
     corpus_benign_weight: 1.0,
-    pairs: [(synth::DOCUMENTS, 0.3), (synth::AGENT, 0.0)],
+    pairs: [
+        (synth::DOCUMENTS, 0.3),
+        (synth::AGENT, 0.0),
+        (synth::UNTRUSTED, 1.0),
+    ],
 };
 
 /// `prompt-v1`, the prompt stage's model: [`INJECTION_V1`] plus the chat messages to a
@@ -279,7 +290,11 @@ pub const PROMPT_V1: Recipe = Recipe {
     benign_tmpls: &[synth::BENIGN, synth::EVERYDAY],
     bipia_copies: 4,
     corpus_benign_weight: 4.0,
-    pairs: [(synth::DOCUMENTS, 0.3), (synth::AGENT, 0.1)],
+    pairs: [
+        (synth::DOCUMENTS, 0.3),
+        (synth::AGENT, 0.1),
+        (synth::UNTRUSTED, 0.0),
+    ],
 };
 
 /// Every shipped model's recipe.

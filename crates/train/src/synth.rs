@@ -75,6 +75,19 @@ pub const AGENT_ATTACKS_TMPL: &str = include_str!("../data/agent-attacks.tmpl");
 /// languages that use attack-like words in their ordinary sense.
 pub const AGENT_BENIGN_TMPL: &str = include_str!("../data/agent-benign.tmpl");
 
+/// Attack tool outputs from other domains than [`DOCUMENT_ATTACKS_TMPL`]'s (hand-written
+/// templates, in our own words): patient portals, property listings, CVs, shop pages,
+/// code repositories, search results, contracts, course platforms, CRM notes, bookings,
+/// social posts, payment webhooks, device logs, papers, spreadsheets, meeting
+/// transcripts, with an instruction to the agent hidden in a field, a comment, alt text,
+/// metadata or fine print; a quarter in other languages.
+/// Trained into `injection-v1` only ([`crate::INJECTION_V1`]).
+pub const UNTRUSTED_ATTACKS_TMPL: &str = include_str!("../data/untrusted-attacks.tmpl");
+/// Benign tool outputs of the same domains, most of them hard cases: instructions to a
+/// human reader, text about AI and prompts, security notices, role words in their
+/// ordinary senses; a quarter in other languages. None addresses an AI agent.
+pub const UNTRUSTED_BENIGN_TMPL: &str = include_str!("../data/untrusted-benign.tmpl");
+
 /// A pair of our own template files, attacks and benign, expanded with their own seed
 /// and kept apart from the other generated texts, so they carry their own sample weight
 /// (set per model by its [`crate::Recipe`]) and the rest expands as before. At weight 0
@@ -111,6 +124,16 @@ pub const AGENT: TemplatePair = TemplatePair {
     benign: AGENT_BENIGN_TMPL,
     per_template: AGENT_PER_TEMPLATE,
     seed: 0x6167_656e_7463_6861, // "agentcha"
+};
+
+/// Tool outputs for the untrusted stage's model only: [`UNTRUSTED_ATTACKS_TMPL`] and
+/// [`UNTRUSTED_BENIGN_TMPL`].
+pub const UNTRUSTED: TemplatePair = TemplatePair {
+    name: "untrusted",
+    attacks: UNTRUSTED_ATTACKS_TMPL,
+    benign: UNTRUSTED_BENIGN_TMPL,
+    per_template: DOCUMENTS_PER_TEMPLATE,
+    seed: 0x756e_7472_7573_7464, // "untrustd"
 };
 
 /// The texts of one expanded [`TemplatePair`].
@@ -329,6 +352,8 @@ mod tests {
             ("document-attacks.tmpl", DOCUMENT_ATTACKS_TMPL),
             ("agent-attacks.tmpl", AGENT_ATTACKS_TMPL),
             ("agent-benign.tmpl", AGENT_BENIGN_TMPL),
+            ("untrusted-attacks.tmpl", UNTRUSTED_ATTACKS_TMPL),
+            ("untrusted-benign.tmpl", UNTRUSTED_BENIGN_TMPL),
         ] {
             let texts = tmpl::parse(text)
                 .unwrap_or_else(|e| panic!("{name}: {e}"))
