@@ -251,10 +251,11 @@ impl Recipe {
 /// outputs stopped at the untrusted stage rose again (8.7 → 12–15 % on one blind set;
 /// docs/DETECTION.md, 2026-12-05 (11)), so they train [`PROMPT_V1`] only.
 ///
-/// The tool outputs of sixteen more domains ([`synth::UNTRUSTED`]) at 1, the weight of
-/// a generated benign text: on the two blind tool-output sets read before, 243 → 268 of
-/// 380 attacks caught and 59 → 56 of 574 benign outputs stopped, with the corpus's
-/// 4-fold and holdout figures unchanged; heavier weights moved a few rows each way
+/// The tool outputs of thirty-four more domains ([`synth::UNTRUSTED`]) at 0.5: on six
+/// blind tool-output sets, 637 → 754 of 1,148 attacks caught and 119 → 104 of 1,878
+/// benign outputs stopped; at that stage the corpus's holdout 291 → 293 of 327 attacks,
+/// its 4-fold benign rows 1.8 → 2.1 % flagged, and order records 3 → 4 of 1,000
+/// escalated. At 1 the second half of the pair cost four holdout attacks
 /// (docs/DETECTION.md, 2026-12-05 (15)). They train this model only, so `prompt-v1`
 /// stays as it was.
 pub const INJECTION_V1: Recipe = Recipe {
@@ -265,7 +266,7 @@ pub const INJECTION_V1: Recipe = Recipe {
     pairs: [
         (synth::DOCUMENTS, 0.3),
         (synth::AGENT, 0.0),
-        (synth::UNTRUSTED, 1.0),
+        (synth::UNTRUSTED, 0.5),
     ],
 };
 

@@ -76,16 +76,21 @@ pub const AGENT_ATTACKS_TMPL: &str = include_str!("../data/agent-attacks.tmpl");
 pub const AGENT_BENIGN_TMPL: &str = include_str!("../data/agent-benign.tmpl");
 
 /// Attack tool outputs from other domains than [`DOCUMENT_ATTACKS_TMPL`]'s (hand-written
-/// templates, in our own words): patient portals, property listings, CVs, shop pages,
-/// code repositories, search results, contracts, course platforms, CRM notes, bookings,
-/// social posts, payment webhooks, device logs, papers, spreadsheets, meeting
-/// transcripts, with an instruction to the agent hidden in a field, a comment, alt text,
-/// metadata or fine print; a quarter in other languages.
+/// templates, in our own words), in two parts by two authors: patient portals, property
+/// listings, CVs, shop pages, code repositories, search results, contracts, course
+/// platforms, CRM notes, bookings, social posts, payment webhooks, device logs, papers,
+/// spreadsheets, meeting transcripts; then cloud and DevOps outputs, alerts, scanner
+/// reports, bot transcripts, app reviews, places, surveys, subtitles, ad reports,
+/// newsletters, localisation files, HR and payroll, vehicle service, bills, games,
+/// tickets, donations, vet clinics, work orders, farm supplies. The instruction to the
+/// agent hides in a field, a comment, alt text, metadata, a fake system or tool turn or
+/// fine print; a quarter in other languages.
 /// Trained into `injection-v1` only ([`crate::INJECTION_V1`]).
 pub const UNTRUSTED_ATTACKS_TMPL: &str = include_str!("../data/untrusted-attacks.tmpl");
 /// Benign tool outputs of the same domains, most of them hard cases: instructions to a
-/// human reader, text about AI and prompts, security notices, role words in their
-/// ordinary senses; a quarter in other languages. None addresses an AI agent.
+/// human reader or operator, text about AI, bots and prompts, security notices, role
+/// and control words in their ordinary senses, lists of e-mail addresses; a quarter in
+/// other languages. None addresses an AI agent.
 pub const UNTRUSTED_BENIGN_TMPL: &str = include_str!("../data/untrusted-benign.tmpl");
 
 /// A pair of our own template files, attacks and benign, expanded with their own seed
