@@ -440,3 +440,61 @@ fn the_guard_functions_pin_the_malloc_thresholds_as_the_benches_do() {
         "mk/cli.mk measures with the functions' setting"
     );
 }
+
+/// The session counts (the policy's `session` block) reach the prompt-preprocessor
+/// only: it is told the table and may read and write that table's items, nothing else
+/// of DynamoDB; no other function may touch the table.
+#[test]
+fn only_the_preprocessor_keeps_session_counts_in_its_table() {
+    let t = template();
+    let table = &t["Resources"]["SessionTable"];
+    assert_eq!(table["Type"].as_str(), Some("AWS::DynamoDB::Table"));
+    assert_eq!(
+        table["Properties"]["TimeToLiveSpecification"]["AttributeName"].as_str(),
+        Some("expiresAt"),
+        "windows expire on the attribute the function writes"
+    );
+    assert_eq!(
+        table["Properties"]["KeySchema"][0]["AttributeName"].as_str(),
+        Some("pk")
+    );
+    let env =
+        &t["Resources"]["PromptPreprocessorFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        referenced(&env["SESSION_TABLE"]).as_deref(),
+        Some("SessionTable")
+    );
+    let mut granted = 0;
+    for (role, st) in all_statements(&t) {
+        let mut actions = vec![];
+        every_action(&st, &mut actions);
+        let touches_table = format!("{st:?}").contains("SessionTable");
+        if role == "PromptPreprocessorRole" && touches_table {
+            granted += 1;
+            actions.sort();
+            assert_eq!(
+                actions,
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem"
+                ]
+            );
+        } else {
+            assert!(
+                !touches_table,
+                "{role} may not touch the session table: {st:?}"
+            );
+            if role == "PromptPreprocessorRole" {
+                assert!(
+                    actions.iter().all(|a| !a.starts_with("dynamodb:")),
+                    "{role}: {actions:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        granted, 1,
+        "one statement grants the preprocessor its table"
+    );
+}

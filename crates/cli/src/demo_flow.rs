@@ -30,6 +30,7 @@ use gatehouse_core::spotlight::Mode;
 use gatehouse_core::{Decision, Finding, Guard};
 use gatehouse_runtime::seal::SealKey;
 use output_validator::{REFUSAL, ValidateRequest};
+use prompt_preprocessor::session::SessionTally;
 use prompt_preprocessor::{PreprocessRequest, RandomBoundaries};
 use serde_json::Value;
 
@@ -154,12 +155,19 @@ fn run_all(args: &Args) -> Result<(String, bool), String> {
             .map_err(|e| e.to_string())
     };
     let key = SealKey::generate().map_err(|e| e.to_string())?;
+    let pre_guard = guard()?;
+    let session = pre_guard
+        .policy()
+        .session
+        .clone()
+        .map(SessionTally::in_memory);
     let pre = prompt_preprocessor::Deps {
-        guard: guard()?,
+        guard: pre_guard,
         key: Some(key.clone()),
         random: Box::new(RandomBoundaries),
         mode: Mode::Datamark,
         escalator: None,
+        session,
     };
     let val = output_validator::Deps {
         guard: guard()?,
@@ -254,7 +262,9 @@ async fn scenario(
 
     // PreProcess
     let started = Instant::now();
-    let p = prompt_preprocessor::preprocess(pre, req, "demo").map_err(|e| e.to_string())?;
+    let p = prompt_preprocessor::preprocess_full(pre, req, "demo")
+        .await
+        .map_err(|e| e.to_string())?;
     let rules: Vec<String> = p
         .findings
         .iter()

@@ -140,12 +140,20 @@ pub(crate) fn invoke_value(function: &str, payload: Value) -> Result<Value, Diag
 async fn dispatch(function: &str, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
     match function {
         "prompt-preprocessor" => {
+            let guard = local_guard()?;
+            // One event per run: the count is this run's (in memory).
+            let session = guard
+                .policy()
+                .session
+                .clone()
+                .map(prompt_preprocessor::session::SessionTally::in_memory);
             let deps = prompt_preprocessor::Deps {
-                guard: local_guard()?,
+                guard,
                 key: local_key()?,
                 random: Box::new(prompt_preprocessor::RandomBoundaries),
                 mode: Mode::Datamark,
                 escalator: None,
+                session,
             };
             respond(prompt_preprocessor::handle(&deps, event).await)
         }

@@ -96,10 +96,11 @@ impl Escalator {
 
     /// Escalates `prompt` when `out.score` is in the grey zone and folds the answer
     /// into `out` (findings, decision, errors). A decision raised to one that does
-    /// not let the prompt through removes the rewritten prompt.
-    pub async fn fold(&self, out: &mut PreprocessResponse, prompt: &str) {
+    /// not let the prompt through removes the rewritten prompt. Returns whether the
+    /// guardrail intervened (it caught the prompt).
+    pub async fn fold(&self, out: &mut PreprocessResponse, prompt: &str) -> bool {
         if !self.in_grey_zone(out.score) {
-            return;
+            return false;
         }
         let call = self.client.apply(
             &self.config.guardrail_id,
@@ -122,6 +123,7 @@ impl Escalator {
             score: 1.0,
             reason,
         };
+        let intervened = matches!(&result, Ok(v) if v.intervened);
         let raised = match result {
             Ok(v) if v.intervened => {
                 if v.assessments.is_empty() {
@@ -144,11 +146,7 @@ impl Escalator {
             }
             Ok(_) => Decision::Allow,
             Err(e) => {
-                let (action, decision) = match self.config.on_unreachable {
-                    OnUnreachable::Review => (Action::Review, Decision::Review),
-                    OnUnreachable::Deny => (Action::Deny, Decision::Deny),
-                    OnUnreachable::Allow => (Action::Flag, Decision::Flag),
-                };
+                let (action, decision) = unreachable_decision(self.config.on_unreachable);
                 tracing::warn!(request_id = %out.request_id, error = %e, "escalation failed");
                 out.findings.push(finding(
                     "guardrail.unreachable".into(),
@@ -160,13 +158,17 @@ impl Escalator {
                 decision
             }
         };
-        if raised > out.decision {
-            out.decision = raised;
-            if !raised.is_allowed() {
-                out.prompt = None;
-                out.redaction = None;
-                out.spotlight = None;
-            }
-        }
+        out.raise(raised);
+        intervened
+    }
+}
+
+/// The finding's action and the decision for a service that gave no answer, as the
+/// policy's `on_unreachable` says.
+pub fn unreachable_decision(on_unreachable: OnUnreachable) -> (Action, Decision) {
+    match on_unreachable {
+        OnUnreachable::Review => (Action::Review, Decision::Review),
+        OnUnreachable::Deny => (Action::Deny, Decision::Deny),
+        OnUnreachable::Allow => (Action::Flag, Decision::Flag),
     }
 }

@@ -47,6 +47,8 @@ pub struct Deps {
     pub mode: Mode,
     /// Grey-zone escalation to a Bedrock guardrail, when the policy asks for it.
     pub escalator: Option<crate::escalate::Escalator>,
+    /// Stopped prompts counted per session, when the policy asks for it.
+    pub session: Option<crate::session::SessionTally>,
 }
 
 impl std::fmt::Debug for Deps {
@@ -55,41 +57,57 @@ impl std::fmt::Debug for Deps {
             .field("key", &self.key)
             .field("mode", &self.mode)
             .field("escalator", &self.escalator)
+            .field("session", &self.session)
             .finish_non_exhaustive()
     }
 }
 
-/// The Lambda entry point: parses the event and runs [`preprocess`].
+/// The Lambda entry point: parses the event and runs [`preprocess_full`].
 pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<Value>,
 ) -> Result<PreprocessResponse, FunctionError> {
     let req: PreprocessRequest = limits::parse_event(event.payload)?;
-    preprocess_escalated(deps, req, &event.context.request_id).await
+    preprocess_full(deps, req, &event.context.request_id).await
 }
 
-/// [`preprocess`], then the grey-zone escalation of the prompt when configured.
-pub async fn preprocess_escalated(
+/// [`preprocess`], then what needs a service, when the policy configures it: the
+/// grey-zone escalation of the prompt, then the session count ([`crate::session`]).
+pub async fn preprocess_full(
     deps: &Deps,
     req: PreprocessRequest,
     lambda_request_id: &str,
 ) -> Result<PreprocessResponse, FunctionError> {
-    let Some(escalator) = &deps.escalator else {
-        return preprocess(deps, req, lambda_request_id);
-    };
-    let prompt = req.prompt.clone();
-    let mut out = preprocess(deps, req, lambda_request_id)?;
-    escalator.fold(&mut out, &prompt).await;
+    let prompt = deps.escalator.as_ref().map(|_| req.prompt.clone());
+    let (mut out, prompt_decision) = screen(deps, req, lambda_request_id)?;
+    let mut stopped = prompt_decision >= Decision::Review;
+    if let (Some(escalator), Some(prompt)) = (&deps.escalator, prompt) {
+        stopped |= escalator.fold(&mut out, &prompt).await;
+    }
+    if let Some(session) = &deps.session {
+        session.fold(&mut out, stopped).await;
+    }
     Ok(out)
 }
 
 /// Screens one request. Errors only for input it cannot process at all (no principal,
 /// too large); every screening outcome, including internal failures, is a response.
+/// Neither escalates nor counts ([`preprocess_full`] does).
 pub fn preprocess(
     deps: &Deps,
     req: PreprocessRequest,
     lambda_request_id: &str,
 ) -> Result<PreprocessResponse, FunctionError> {
+    screen(deps, req, lambda_request_id).map(|(out, _)| out)
+}
+
+/// [`preprocess`], and the prompt's own decision (the response's is the strictest over
+/// the prompt and the untrusted texts).
+fn screen(
+    deps: &Deps,
+    req: PreprocessRequest,
+    lambda_request_id: &str,
+) -> Result<(PreprocessResponse, Decision), FunctionError> {
     let principal_id = req
         .principal_id
         .clone()
@@ -139,6 +157,7 @@ pub fn preprocess(
         verdicts.push((format!("untrusted[{i}]"), scan(Stage::Untrusted, text)));
     }
 
+    let prompt_decision = verdicts.first().map_or(Decision::Deny, |(_, v)| v.decision);
     let mut decision = verdicts
         .iter()
         .map(|(_, v)| v.decision)
@@ -244,7 +263,7 @@ pub fn preprocess(
         placeholders = out.redaction.as_ref().map_or(0, |r| r.placeholders.len()),
         "prompt screened"
     );
-    Ok(out)
+    Ok((out, prompt_decision))
 }
 
 type Rewritten = (String, Option<seal::SealedMap>, Option<SpotlightInfo>);

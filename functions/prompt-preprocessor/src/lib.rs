@@ -20,13 +20,19 @@
 //!  "prompt_version": "v3", "untrusted": ["tool output ..."], "request_id": "optional"}
 //! ```
 //!
+//! After screening, what needs a service, when the policy configures it: a grey-zone
+//! prompt is escalated to a Bedrock guardrail ([`escalate`]), and a stopped prompt is
+//! counted per session, and once enough are, a flagged prompt is held for review
+//! ([`session`]; kept in DynamoDB by [`session::dynamo`]).
+//!
 //! Fail closed: a guard error, a spotlight failure or a sealing failure is a `deny`.
 
 pub mod bedrock;
 pub mod escalate;
 mod handler;
 mod merge;
+pub mod session;
 mod types;
 
-pub use handler::{Boundaries, Deps, RandomBoundaries, handle, preprocess, preprocess_escalated};
+pub use handler::{Boundaries, Deps, RandomBoundaries, handle, preprocess, preprocess_full};
 pub use types::{FindingOut, PreprocessRequest, PreprocessResponse, SpotlightInfo};

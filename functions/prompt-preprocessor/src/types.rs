@@ -79,3 +79,19 @@ pub struct PreprocessResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shadow_decision: Option<Decision>,
 }
+
+impl PreprocessResponse {
+    /// Raises the decision to `to` when that is stricter; a decision that no longer
+    /// lets the prompt through removes the rewritten prompt, its sealed map and its
+    /// spotlight, so nothing held or refused reaches the agent.
+    pub fn raise(&mut self, to: Decision) {
+        if to > self.decision {
+            self.decision = to;
+            if !to.is_allowed() {
+                self.prompt = None;
+                self.redaction = None;
+                self.spotlight = None;
+            }
+        }
+    }
+}

@@ -6,6 +6,9 @@
 //! watch process and everything it starts (its own process group) are killed at the
 //! end, also when an assertion fails.
 //!
+//! The policy's session counts go to a table in moto (DynamoDB on loopback), through
+//! the binary's own wiring (`SESSION_TABLE`, the SDK's `AWS_ENDPOINT_URL`).
+//!
 //! Every wait has a deadline. `cargo lambda invoke` waits for the function's answer
 //! with no limit of its own, so a function that never starts (its build failed, the
 //! disk filled) would hang the whole `make test`; here an invoke past its deadline is
@@ -149,7 +152,15 @@ fn preprocessor_under_cargo_lambda_watch() {
     let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
     let err_file = log_file.try_clone().unwrap_or_else(|e| panic!("{e}"));
 
-    // Given `cargo lambda watch` on a free loopback port, in an allowed region
+    // Given a session table in moto
+    let moto = gatehouse_testkit::MotoServer::start().unwrap_or_else(|e| panic!("moto: {e}"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dynamo = rt.block_on(session_table(&moto.endpoint()));
+
+    // And `cargo lambda watch` on a free loopback port, in an allowed region
     let child = Command::new(&exe)
         .current_dir(workspace_root())
         .args([
@@ -169,6 +180,13 @@ fn preprocessor_under_cargo_lambda_watch() {
             "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         )
         .env("GATEHOUSE_LOG", "warn")
+        .env("SESSION_TABLE", SESSION_TABLE)
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .stdin(Stdio::null())
         .stdout(log_file)
         .stderr(err_file)
@@ -217,6 +235,19 @@ fn preprocessor_under_cargo_lambda_watch() {
     assert_eq!(v["decision"], "deny", "{v}");
     assert!(v["prompt"].is_null());
 
+    // And the denied prompt is counted in the session table, under a hashed key
+    let items = rt
+        .block_on(dynamo.scan().table_name(SESSION_TABLE).send())
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .items
+        .unwrap_or_default();
+    assert_eq!(items.len(), 1, "{items:?}\n{}", read(&watch.log));
+    assert_eq!(
+        items.first().and_then(|i| i.get("stops")),
+        Some(&aws_sdk_dynamodb::types::AttributeValue::N("1".into())),
+        "{items:?}"
+    );
+
     // And a malformed event is a handler error: exit 1 with the error type
     let out = invoke(
         &exe,
@@ -232,6 +263,41 @@ fn preprocessor_under_cargo_lambda_watch() {
         String::from_utf8_lossy(&out.stderr)
     );
     drop(watch);
+}
+
+/// The session table the binary is told about.
+const SESSION_TABLE: &str = "gatehouse-sessions";
+
+/// Creates [`SESSION_TABLE`] in moto, in the region the function runs in.
+async fn session_table(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    let sdk = gatehouse_testkit::sdk::sdk_config(endpoint).await;
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        .region(aws_sdk_dynamodb::config::Region::new("eu-west-1"))
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    let key = KeySchemaElement::builder()
+        .attribute_name("pk")
+        .key_type(KeyType::Hash)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let attribute = AttributeDefinition::builder()
+        .attribute_name("pk")
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .create_table()
+        .table_name(SESSION_TABLE)
+        .key_schema(key)
+        .attribute_definitions(attribute)
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    client
 }
 
 fn read(path: &PathBuf) -> String {

@@ -39,6 +39,7 @@ fn deps(guard: Guard, key: Option<SealKey>) -> Deps {
         random: Box::new(Fixed),
         mode: Mode::Datamark,
         escalator: None,
+        session: None,
     }
 }
 

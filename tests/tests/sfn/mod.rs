@@ -139,6 +139,7 @@ pub(crate) async fn world(name: &str, approval_timeout_seconds: u64) -> World {
             random: Box::new(prompt_preprocessor::RandomBoundaries),
             mode: Mode::Datamark,
             escalator: None,
+            session: None,
         },
         agent: agent_invoker::Deps {
             agent: agent_invoker::ReplayAgent::embedded().unwrap(),

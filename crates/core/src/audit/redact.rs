@@ -91,6 +91,7 @@ impl AuditRedactor {
             require_role: false,
             shadow: None,
             escalation: None,
+            session: None,
         };
         Ok(AuditRedactor {
             guard: Guard::new(&audit_policy)?,

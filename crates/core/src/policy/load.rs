@@ -136,6 +136,26 @@ impl Policy {
                 ));
             }
         }
+        if let Some(s) = &self.session {
+            if s.hold_flags_after == 0 {
+                return Err(invalid(
+                    "session.hold_flags_after",
+                    "must be at least 1".into(),
+                ));
+            }
+            let window = super::MIN_SESSION_WINDOW_SECONDS..=super::MAX_SESSION_WINDOW_SECONDS;
+            if !window.contains(&s.window_seconds) {
+                return Err(invalid(
+                    "session.window_seconds",
+                    format!(
+                        "`{}` is outside {}..={}",
+                        s.window_seconds,
+                        window.start(),
+                        window.end()
+                    ),
+                ));
+            }
+        }
         for (role, ov) in &self.roles {
             for (stage, t) in &ov.thresholds {
                 check_thresholds(&format!("roles.{role}.thresholds.{stage}"), t)?;

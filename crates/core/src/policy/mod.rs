@@ -87,7 +87,54 @@ pub struct Policy {
     /// Grey-zone escalation to Amazon Bedrock Guardrails (done by the functions, not the core).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<Escalation>,
+    /// Stopped prompts counted per session (done by the prompt-preprocessor, not the
+    /// core): after enough of them, a flagged prompt is held for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionLimit>,
 }
+
+/// A flag lets a prompt through to the agent (its answer then waits for a human). An
+/// attacker who is refused and rephrases until a prompt is only flagged gets that one
+/// to the agent; so the prompt-preprocessor counts a caller's stopped prompts (reviewed
+/// or denied) per session, in a store every instance shares, and once a window holds
+/// `hold_flags_after` of them, a prompt that would only be flagged is held for review
+/// too. Flags themselves are not counted: short everyday requests ("Continue.") are
+/// flagged often enough that counting them would refuse ordinary users.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionLimit {
+    /// How many stopped prompts in a window make the window's later flagged prompts
+    /// held for review (≥ 1).
+    pub hold_flags_after: u32,
+    /// How long a window lasts, from its first stopped prompt (60 s to 30 days); then
+    /// the count starts again.
+    pub window_seconds: u64,
+    /// What counts together: the caller's session (default), or all of the caller's
+    /// sessions.
+    #[serde(default)]
+    pub scope: SessionScope,
+    /// What to decide when the count cannot be read for a flagged prompt, or kept for a
+    /// stopped one (store unreachable, throttled, too slow). Default `review`.
+    #[serde(default)]
+    pub on_unreachable: OnUnreachable,
+}
+
+/// What [`SessionLimit`] counts together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionScope {
+    /// One caller's one session (the caller's id and the session id together, so no
+    /// caller can spend another's count by naming their session).
+    #[default]
+    Session,
+    /// Every session of one caller: starting a new session does not reset the count.
+    Principal,
+}
+
+/// Shortest [`SessionLimit::window_seconds`].
+pub const MIN_SESSION_WINDOW_SECONDS: u64 = 60;
+/// Longest [`SessionLimit::window_seconds`] (30 days).
+pub const MAX_SESSION_WINDOW_SECONDS: u64 = 30 * 24 * 3600;
 
 /// When the local score falls in `[low, high)`, the prompt-preprocessor asks an
 /// Amazon Bedrock guardrail (`ApplyGuardrail`) for a second opinion.
@@ -107,7 +154,8 @@ pub struct Escalation {
     pub on_unreachable: OnUnreachable,
 }
 
-/// The decision when the escalation guardrail is unreachable, throttled or times out.
+/// The decision when a service the functions consult (the escalation guardrail, the
+/// session count's store) is unreachable, throttled or times out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnUnreachable {
