@@ -333,16 +333,7 @@ async fn scenario(
         };
         let p = pre_process(pre, earlier, &earlier_ids, "earlier", audit, out).await?;
         if !p.decision.is_allowed() {
-            audit.write(
-                &earlier_ids,
-                ("state-machine", "outcome"),
-                Decision::Deny,
-                Entry {
-                    outcome: Some("prompt_rejected".into()),
-                    ..Entry::default()
-                },
-                Instant::now(),
-            )?;
+            audit.prompt_rejected(&earlier_ids)?;
         }
     }
 
@@ -353,16 +344,7 @@ async fn scenario(
             out,
             "   outcome       refused (state PromptRejected): the prompt never reaches the agent"
         );
-        audit.write(
-            &ids,
-            ("state-machine", "outcome"),
-            Decision::Deny,
-            Entry {
-                outcome: Some("prompt_rejected".into()),
-                ..Entry::default()
-            },
-            Instant::now(),
-        )?;
+        audit.prompt_rejected(&ids)?;
         audit_line(out, audit);
         return Ok(Decision::Deny);
     };
@@ -627,6 +609,20 @@ impl Audit {
     /// The hash of the last entry.
     fn head(&self) -> &str {
         self.chain.head()
+    }
+
+    /// The state machine's exit for a prompt it does not send (PromptRejected).
+    fn prompt_rejected(&mut self, ids: &Ids) -> Result<(), String> {
+        self.write(
+            ids,
+            ("state-machine", "outcome"),
+            Decision::Deny,
+            Entry {
+                outcome: Some("prompt_rejected".into()),
+                ..Entry::default()
+            },
+            Instant::now(),
+        )
     }
 
     fn write(

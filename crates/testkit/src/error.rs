@@ -78,6 +78,10 @@ pub enum Error {
     #[error("invalid endpoint `{0}`: expected http://127.0.0.1:PORT (loopback only)")]
     InvalidEndpoint(String),
 
+    /// An AWS SDK call to a loopback service (setting up a test's resources) failed.
+    #[error("aws call failed: {0}")]
+    Aws(String),
+
     /// A control call (moto API) answered with an unexpected status.
     #[error("`{what}` answered http {status}: {body}")]
     UnexpectedStatus {

@@ -6,7 +6,8 @@
 //!   requests with throttling or server errors according to a [`FaultPlan`], so retry
 //!   and duplicate-safety paths run against the real protocol.
 //! - [`http`]: a tiny loopback-only HTTP client (raw AWS JSON calls, moto's control API).
-//! - [`sdk::sdk_config`]: an AWS SDK configuration pointed at such an endpoint.
+//! - [`sdk::sdk_config`]: an AWS SDK configuration pointed at such an endpoint, and
+//!   [`dynamo::create_table`] for a table shaped like the template's.
 //! - [`workspace_root`] and [`tool_path`] for the tools `scripts/bootstrap.sh` installs.
 //!
 //! Use it as a dev-dependency. Moto comes from `scripts/bootstrap.sh` (run by
@@ -29,6 +30,7 @@
 //! # Ok::<(), gatehouse_testkit::Error>(())
 //! ```
 
+pub mod dynamo;
 mod error;
 pub mod http;
 mod moto;

@@ -22,9 +22,6 @@ use approval_callback::{Deps, handle, parse_roles};
 use audit_logger::cloudwatch::{self, CloudWatchTransport};
 use audit_logger::retry::Backoff;
 use audit_logger::sink::ChainWriter;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
 use gatehouse_core::audit::{AuditRecord, AuditRedactor, verify};
 use gatehouse_testkit::MotoServer;
@@ -67,24 +64,7 @@ async fn world() -> World {
     moto.use_simple_lambda().unwrap();
     let config = moto.sdk_config().await;
     let ddb = aws_sdk_dynamodb::Client::new(&config);
-    ddb.create_table()
-        .table_name(TABLE)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("requestId")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("requestId")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
+    gatehouse_testkit::dynamo::create_table(&ddb, TABLE, "requestId")
         .await
         .unwrap();
     let sns = aws_sdk_sns::Client::new(&config);

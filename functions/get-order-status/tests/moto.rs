@@ -10,10 +10,7 @@
     reason = "test helpers: a failed unwrap is a failed test"
 )]
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use gatehouse_testkit::MotoServer;
 use get_order_status::dynamo::DynamoStore;
 use get_order_status::event::{ActionResponse, AgentResponse, ResponseState};
@@ -29,25 +26,7 @@ async fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
 }
 
 async fn seeded_table(client: &aws_sdk_dynamodb::Client) {
-    client
-        .create_table()
-        .table_name(TABLE)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("orderId")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("orderId")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
+    gatehouse_testkit::dynamo::create_table(client, TABLE, "orderId")
         .await
         .unwrap();
     for order in EmbeddedStore::default().orders() {

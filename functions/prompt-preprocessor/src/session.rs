@@ -294,37 +294,6 @@ mod tests {
     }
 
     #[test]
-    fn memory_windows_open_at_the_first_count_and_close_after_the_window() {
-        let store = MemoryStops::new();
-        // (key, now, count expected)
-        let steps = [
-            ("a", 1_000, 1),
-            ("a", 1_010, 2),
-            ("b", 1_010, 1),
-            ("a", 1_059, 3),
-            // 1_000 + 60: the window has closed; a new one opens.
-            ("a", 1_060, 1),
-            ("a", 1_119, 2),
-            ("b", 1_069, 2),
-            ("b", 1_070, 1),
-        ];
-        for (i, (key, now, want)) in steps.into_iter().enumerate() {
-            assert_eq!(
-                record(&store, key, now, 60),
-                want,
-                "step {i}: {key} at {now}"
-            );
-            assert_eq!(run(store.stops(key, now)), want, "step {i}: read back");
-        }
-        assert_eq!(
-            run(store.stops("a", 1_120)),
-            0,
-            "a's second window has closed"
-        );
-        assert_eq!(run(store.stops("c", 1_000)), 0, "never counted");
-    }
-
-    #[test]
     fn the_memory_store_stays_bounded() {
         let store = MemoryStops::new();
         let held = |store: &MemoryStops| store.windows.lock().map(|w| w.len()).unwrap_or(0);

@@ -270,33 +270,14 @@ const SESSION_TABLE: &str = "gatehouse-sessions";
 
 /// Creates [`SESSION_TABLE`] in moto, in the region the function runs in.
 async fn session_table(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
     let sdk = gatehouse_testkit::sdk::sdk_config(endpoint).await;
     let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
         .region(aws_sdk_dynamodb::config::Region::new("eu-west-1"))
         .build();
     let client = aws_sdk_dynamodb::Client::from_conf(config);
-    let key = KeySchemaElement::builder()
-        .attribute_name("pk")
-        .key_type(KeyType::Hash)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let attribute = AttributeDefinition::builder()
-        .attribute_name("pk")
-        .attribute_type(ScalarAttributeType::S)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    client
-        .create_table()
-        .table_name(SESSION_TABLE)
-        .key_schema(key)
-        .attribute_definitions(attribute)
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
+    gatehouse_testkit::dynamo::create_table(&client, SESSION_TABLE, "pk")
         .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+        .unwrap_or_else(|e| panic!("{e}"));
     client
 }
 

@@ -1,6 +1,6 @@
-//! Session counts in a real (moto) DynamoDB table on loopback: windows, the reopening
-//! of a closed window whose item DynamoDB has not yet deleted, concurrent counts, and
-//! the handler end to end.
+//! Session counts in a real (moto) DynamoDB table on loopback, and in memory on the same
+//! steps: windows, the reopening of a closed window whose item DynamoDB has not yet
+//! deleted, concurrent counts, and the handler end to end.
 //!
 //! Needs moto (`scripts/bootstrap.sh`, or `GATEHOUSE_MOTO=/path/to/moto_server`).
 
@@ -14,16 +14,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use gatehouse_core::policy::{OnUnreachable, SessionLimit, SessionScope};
 use gatehouse_core::spotlight::Mode;
 use gatehouse_core::{Decision, Guard};
 use gatehouse_testkit::MotoServer;
 use prompt_preprocessor::session::dynamo::DynamoStops;
-use prompt_preprocessor::session::{SessionTally, StopStore, key};
+use prompt_preprocessor::session::{MemoryStops, SessionTally, StopStore, key};
 use prompt_preprocessor::{Deps, PreprocessRequest, RandomBoundaries, preprocess_full};
 
 const TABLE: &str = "gatehouse-sessions";
@@ -35,58 +32,54 @@ async fn client(moto: &MotoServer) -> aws_sdk_dynamodb::Client {
 
 /// The table as template.yaml declares it: partition key `pk`, on demand.
 async fn table(client: &aws_sdk_dynamodb::Client) {
-    client
-        .create_table()
-        .table_name(TABLE)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
+    gatehouse_testkit::dynamo::create_table(client, TABLE, "pk")
         .await
         .unwrap();
 }
 
+/// Both stores on the same steps: (key, now, count after counting one stop), with a
+/// window of 60 s.
 #[tokio::test]
-async fn windows_open_count_close_and_reopen_in_dynamodb() {
+async fn windows_open_count_close_and_reopen_in_memory_and_in_dynamodb() {
     let moto = MotoServer::start().expect("moto");
     let client = client(&moto).await;
     table(&client).await;
-    let store = DynamoStops::new(client.clone(), TABLE);
-    // (key, now, count after counting one stop); window 60 s
     let steps = [
         ("a", 1_000, 1),
         ("a", 1_010, 2),
         ("b", 1_010, 1),
         ("a", 1_059, 3),
-        // a's window closed at 1_060; its item is still there (TTL deletes lazily).
+        // a's window closed at 1_060 (in DynamoDB its item is still there: TTL deletes
+        // lazily, and the count must not go on from it).
         ("a", 1_060, 1),
         ("a", 1_119, 2),
         ("b", 1_069, 2),
         ("b", 1_070, 1),
     ];
-    for (i, (k, now, want)) in steps.into_iter().enumerate() {
-        let got = store.count_stop(k, now, 60).await;
-        assert_eq!(got, Ok(want), "step {i}: {k} at {now}");
-        assert_eq!(store.stops(k, now).await, Ok(want), "step {i}: read back");
+    let stores: [(&str, Box<dyn StopStore>); 2] = [
+        ("memory", Box::new(MemoryStops::new())),
+        (
+            "dynamodb",
+            Box::new(DynamoStops::new(client.clone(), TABLE)),
+        ),
+    ];
+    for (name, store) in &stores {
+        for (i, (k, now, want)) in steps.into_iter().enumerate() {
+            let got = store.count_stop(k, now, 60).await;
+            assert_eq!(got, Ok(want), "{name} step {i}: {k} at {now}");
+            assert_eq!(
+                store.stops(k, now).await,
+                Ok(want),
+                "{name} step {i}: read back"
+            );
+        }
+        assert_eq!(
+            store.stops("a", 1_120).await,
+            Ok(0),
+            "{name}: a's window closed"
+        );
+        assert_eq!(store.stops("never", 1_000).await, Ok(0), "{name}");
     }
-    assert_eq!(
-        store.stops("a", 1_120).await,
-        Ok(0),
-        "a's second window has closed"
-    );
-    assert_eq!(store.stops("never", 1_000).await, Ok(0));
     // The item holds the count and the close time, which the table's TTL reads.
     let item = client
         .get_item()

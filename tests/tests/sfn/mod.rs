@@ -9,9 +9,6 @@ use std::time::{Duration, Instant};
 use approval_callback::aws::{DynamoApprovalStore, SfnCallback};
 use approval_callback::local::LogNotifier;
 use audit_logger::sink::{ChainWriter, FileTransport};
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
 use gatehouse_core::audit::{AuditRecord, AuditRedactor, verify};
 use gatehouse_core::spotlight::Mode;
@@ -93,24 +90,7 @@ pub(crate) async fn world(name: &str, approval_timeout_seconds: u64) -> World {
     moto.use_simple_lambda().unwrap();
     let config = moto.sdk_config().await;
     let ddb = aws_sdk_dynamodb::Client::new(&config);
-    ddb.create_table()
-        .table_name(APPROVALS_TABLE)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("requestId")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("requestId")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
+    gatehouse_testkit::dynamo::create_table(&ddb, APPROVALS_TABLE, "requestId")
         .await
         .unwrap();
     let sfn = aws_sdk_sfn::Client::new(&config);
