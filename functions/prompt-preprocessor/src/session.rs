@@ -294,6 +294,26 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_stops_are_each_counted_once() {
+        let store = std::sync::Arc::new(MemoryStops::new());
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                let store = std::sync::Arc::clone(&store);
+                std::thread::spawn(move || record(&store, "k", 5_000, 3_600))
+            })
+            .collect();
+        let mut counts: Vec<u64> = threads
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|_| unreachable!("a counting thread panicked"))
+            })
+            .collect();
+        counts.sort_unstable();
+        assert_eq!(counts, (1..=16).collect::<Vec<u64>>());
+    }
+
+    #[test]
     fn the_memory_store_stays_bounded() {
         let store = MemoryStops::new();
         let held = |store: &MemoryStops| store.windows.lock().map(|w| w.len()).unwrap_or(0);

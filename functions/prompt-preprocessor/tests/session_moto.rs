@@ -1,6 +1,10 @@
 //! Session counts in a real (moto) DynamoDB table on loopback, and in memory on the same
 //! steps: windows, the reopening of a closed window whose item DynamoDB has not yet
-//! deleted, concurrent counts, and the handler end to end.
+//! deleted, and the handler end to end.
+//!
+//! Not concurrency: DynamoDB applies conditional writes to one item one at a time, but
+//! moto does not (two concurrent first counts can both find no item; CI saw it), so the
+//! counts here are sequential. `session.rs` tests the in-memory store concurrently.
 //!
 //! Needs moto (`scripts/bootstrap.sh`, or `GATEHOUSE_MOTO=/path/to/moto_server`).
 
@@ -95,26 +99,6 @@ async fn windows_open_count_close_and_reopen_in_memory_and_in_dynamodb() {
         item.get("expiresAt"),
         Some(&AttributeValue::N("1120".into()))
     );
-}
-
-#[tokio::test]
-async fn concurrent_stops_are_each_counted_once() {
-    let moto = MotoServer::start().expect("moto");
-    let client = client(&moto).await;
-    table(&client).await;
-    let store = std::sync::Arc::new(DynamoStops::new(client, TABLE));
-    let tasks: Vec<_> = (0..16)
-        .map(|_| {
-            let store = std::sync::Arc::clone(&store);
-            tokio::spawn(async move { store.count_stop("k", 5_000, 3_600).await })
-        })
-        .collect();
-    let mut counts = Vec::new();
-    for t in tasks {
-        counts.push(t.await.unwrap().unwrap());
-    }
-    counts.sort_unstable();
-    assert_eq!(counts, (1..=16).collect::<Vec<u64>>());
 }
 
 fn now() -> u64 {
