@@ -8,6 +8,11 @@ use aws_sdk_dynamodb::types::{
 
 use crate::Error;
 
+/// A DynamoDB client for `endpoint` ([`crate::sdk::sdk_config`]).
+pub async fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&crate::sdk::sdk_config(endpoint).await)
+}
+
 /// Creates `table` (on demand) with the string partition key `key` through `client`.
 pub async fn create_table(
     client: &aws_sdk_dynamodb::Client,

@@ -20,11 +20,6 @@ use lambda_runtime::{Context, LambdaEvent};
 
 const TABLE: &str = "gatehouse-orders";
 
-async fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    let config = gatehouse_testkit::sdk::sdk_config(endpoint).await;
-    aws_sdk_dynamodb::Client::new(&config)
-}
-
 async fn seeded_table(client: &aws_sdk_dynamodb::Client) {
     gatehouse_testkit::dynamo::create_table(client, TABLE, "orderId")
         .await
@@ -59,7 +54,7 @@ fn event(json: &str) -> LambdaEvent<serde_json::Value> {
 #[tokio::test]
 async fn answers_from_dynamodb_match_the_embedded_store() {
     let moto = MotoServer::start().expect("moto");
-    let client = client(&moto.endpoint()).await;
+    let client = gatehouse_testkit::dynamo::client(&moto.endpoint()).await;
     seeded_table(&client).await;
     let dynamo = DynamoStore::new(client, TABLE);
     let embedded = EmbeddedStore::default();
@@ -91,7 +86,7 @@ async fn answers_from_dynamodb_match_the_embedded_store() {
 #[tokio::test]
 async fn a_corrupt_item_or_a_dead_table_is_a_lambda_error() {
     let moto = MotoServer::start().expect("moto");
-    let client = client(&moto.endpoint()).await;
+    let client = gatehouse_testkit::dynamo::client(&moto.endpoint()).await;
     seeded_table(&client).await;
     let corrupt = include_str!("../../../events/get-order-status/function-own-order.json")
         .replace("ord-1001", "ord-666");
@@ -111,7 +106,10 @@ async fn a_corrupt_item_or_a_dead_table_is_a_lambda_error() {
     let no_identity =
         include_str!("../../../events/get-order-status/function-missing-identity.json");
     let r = handle(
-        &DynamoStore::new(self::client(&moto.endpoint()).await, "no-such-table"),
+        &DynamoStore::new(
+            gatehouse_testkit::dynamo::client(&moto.endpoint()).await,
+            "no-such-table",
+        ),
         event(no_identity),
     )
     .await
