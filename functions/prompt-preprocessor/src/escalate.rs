@@ -55,6 +55,10 @@ pub enum GuardrailError {
     Service(String),
 }
 
+/// Time bound of one `ApplyGuardrail` call in the deployed function; past it,
+/// `on_unreachable` applies.
+pub const TIMEOUT: Duration = Duration::from_millis(1500);
+
 /// A boxed future, so the trait stays object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

@@ -31,6 +31,7 @@ pub mod bedrock;
 pub mod escalate;
 mod handler;
 mod merge;
+pub mod services;
 pub mod session;
 mod types;
 
