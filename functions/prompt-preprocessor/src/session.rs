@@ -95,9 +95,7 @@ impl MemoryStops {
     pub fn new() -> MemoryStops {
         MemoryStops::default()
     }
-}
 
-impl MemoryStops {
     fn with_windows<T>(
         &self,
         f: impl FnOnce(&mut HashMap<String, (u64, u64)>) -> T,

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::{StopStore, StoreError};
@@ -52,15 +52,9 @@ impl DynamoStops {
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await;
-        match out {
-            Ok(out) => number(out.attributes.as_ref(), "stops").map(Some),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(StoreError::Backend(DisplayErrorContext(e).to_string())),
+        match unless_condition_failed(out)? {
+            Some(out) => number(out.attributes.as_ref(), "stops").map(Some),
+            None => Ok(None),
         }
     }
 
@@ -78,16 +72,28 @@ impl DynamoStops {
             .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::Backend(DisplayErrorContext(e).to_string())),
+        Ok(unless_condition_failed(out)?.is_some())
+    }
+}
+
+/// A conditional write's outcome: `Some` when it was applied, `None` when its condition
+/// did not hold (`ConditionalCheckFailedException`), an error for any other failure.
+fn unless_condition_failed<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+) -> Result<Option<T>, StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(e)
+            if e.as_service_error().and_then(ProvideErrorMetadata::code)
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(None)
         }
+        Err(e) => Err(StoreError::Backend(DisplayErrorContext(e).to_string())),
     }
 }
 
