@@ -108,13 +108,10 @@ impl Guard {
         output.phrases = m2;
         let shadow = match &policy.shadow {
             None => None,
-            Some(candidate) if candidate.shadow.is_some() => {
-                return Err(PolicyError::Invalid {
-                    path: "shadow.shadow".into(),
-                    message: "a shadow policy may not itself have a shadow".into(),
-                });
+            Some(candidate) => {
+                crate::policy::check_shadow(candidate)?;
+                Some(Box::new(Guard::new(candidate).map_err(in_shadow)?))
             }
-            Some(candidate) => Some(Box::new(Guard::new(candidate).map_err(in_shadow)?)),
         };
         Ok(Guard {
             shadow,

@@ -129,6 +129,28 @@ fn bad_shadow_policy_names_shadow() {
             ),
             "shadow.shadow",
         ),
+        // Blocks only the enforced policy's functions act on: in a shadow they would
+        // be silently ignored.
+        (
+            policy(
+                LAX,
+                &format!(
+                    "{}  escalation: {{ guardrail_id: g1, guardrail_version: \"1\", low: 0.3, high: 0.9 }}\n",
+                    shadow_of(STRICT)
+                ),
+            ),
+            "shadow.escalation",
+        ),
+        (
+            policy(
+                LAX,
+                &format!(
+                    "{}  session: {{ hold_flags_after: 2, window_seconds: 3600 }}\n",
+                    shadow_of(STRICT)
+                ),
+            ),
+            "shadow.session",
+        ),
     ];
     for (text, want) in cases {
         let err = match Policy::from_yaml(&text) {
@@ -155,4 +177,30 @@ fn guard_refuses_nested_shadow_built_in_code() {
     }
     let err = Guard::new(&p).unwrap_err();
     assert!(err.to_string().contains("shadow.shadow"), "{err}");
+}
+
+/// A policy built in code skips `Policy::from_yaml`'s validation: the guard refuses a
+/// shadow's `escalation` and `session` blocks itself.
+#[test]
+fn guard_refuses_shadow_escalation_and_session_built_in_code() {
+    let with_blocks = Policy::from_yaml(&policy(
+        LAX,
+        "escalation: { guardrail_id: g1, guardrail_version: \"1\", low: 0.3, high: 0.9 }\n\
+         session: { hold_flags_after: 2, window_seconds: 3600 }\n",
+    ))
+    .unwrap();
+    for (field, want) in [
+        ("escalation", "shadow.escalation"),
+        ("session", "shadow.session"),
+    ] {
+        let mut shadow = Policy::from_yaml(&policy(STRICT, "")).unwrap();
+        match field {
+            "escalation" => shadow.escalation.clone_from(&with_blocks.escalation),
+            _ => shadow.session.clone_from(&with_blocks.session),
+        }
+        let mut p = Policy::from_yaml(&policy(LAX, "")).unwrap();
+        p.shadow = Some(Box::new(shadow));
+        let err = Guard::new(&p).unwrap_err();
+        assert!(err.to_string().contains(want), "{field}: {err}");
+    }
 }

@@ -59,12 +59,7 @@ impl Policy {
     fn validate_all(&self) -> Result<(), PolicyError> {
         self.validate()?;
         if let Some(shadow) = &self.shadow {
-            if shadow.shadow.is_some() {
-                return Err(invalid(
-                    "shadow.shadow",
-                    "a shadow policy may not itself have a shadow".into(),
-                ));
-            }
+            check_shadow(shadow)?;
             shadow.validate().map_err(|e| match e {
                 PolicyError::Invalid { path, message } => PolicyError::Invalid {
                     path: format!("shadow.{path}"),
@@ -195,6 +190,36 @@ fn check_thresholds(path: &str, t: &super::Thresholds) -> Result<(), PolicyError
         return Err(invalid(
             path,
             "thresholds must satisfy flag <= review <= deny".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses what a shadow policy may hold in the format but could never apply: a
+/// shadow of its own, and the blocks the functions act on for the enforced policy only
+/// (`escalation`, `session`). Accepted, they would be silently ignored, and a team
+/// trying out a guardrail or a session limit in shadow would read nothing into it.
+pub(crate) fn check_shadow(shadow: &Policy) -> Result<(), PolicyError> {
+    if shadow.shadow.is_some() {
+        return Err(invalid(
+            "shadow.shadow",
+            "a shadow policy may not itself have a shadow".into(),
+        ));
+    }
+    if shadow.escalation.is_some() {
+        return Err(invalid(
+            "shadow.escalation",
+            "a shadow policy cannot escalate: only the enforced policy's grey zone is sent \
+             to Bedrock Guardrails; move `escalation` to the top level"
+                .into(),
+        ));
+    }
+    if shadow.session.is_some() {
+        return Err(invalid(
+            "shadow.session",
+            "a shadow policy cannot count sessions: only the enforced policy's stopped \
+             prompts are counted; move `session` to the top level"
+                .into(),
         ));
     }
     Ok(())

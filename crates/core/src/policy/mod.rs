@@ -12,6 +12,7 @@ use crate::decision::{Action, Category, Severity};
 use crate::rules::CheckConfig;
 
 pub use load::DEFAULT_POLICY_YAML;
+pub(crate) use load::check_shadow;
 
 /// Which text a scan is about. Each stage has its own rule list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
