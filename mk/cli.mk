@@ -36,10 +36,11 @@ eval-leaks:
 # (eval/tool-outputs/README.md): every row is benign.
 REDTEAM_PROMPTS = $(sort $(wildcard eval/redteam/*-prompts.jsonl))
 REDTEAM_UNTRUSTED = $(sort $(wildcard eval/redteam/*-untrusted.jsonl))
+REDTEAM_LEAKS = $(sort $(wildcard eval/redteam/*-leaks.jsonl))
 eval-redteam:
 	@for f in $(REDTEAM_PROMPTS); do $(GATEHOUSE_RELEASE) eval "$$f" $(EVAL_ARGS) || exit 1; done
 	@for f in $(REDTEAM_UNTRUSTED); do $(GATEHOUSE_RELEASE) eval "$$f" --stage untrusted $(EVAL_ARGS) || exit 1; done
-	$(GATEHOUSE_RELEASE) eval eval/redteam/output-leaks.jsonl --stage output $(EVAL_ARGS)
+	@for f in $(REDTEAM_LEAKS); do $(GATEHOUSE_RELEASE) eval "$$f" --stage output $(EVAL_ARGS) || exit 1; done
 	$(GATEHOUSE_RELEASE) eval eval/tool-outputs/order-records.jsonl --stage untrusted $(EVAL_ARGS)
 
 # glibc's malloc thresholds as the guard functions run with them (template.yaml,
