@@ -16,6 +16,8 @@ include mk/cli.mk
 include mk/train.mk
 # bench-audit: the audit logger into moto.
 include mk/audit.mk
+# fuzz: libFuzzer on the guard (docs/dev/fuzzing.md).
+include mk/fuzz.mk
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
