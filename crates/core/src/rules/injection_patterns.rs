@@ -1484,10 +1484,7 @@ mod tests {
     fn the_factor_file_is_current() {
         use super::super::pattern_factors::{HEADER, factors};
         let canonical = canonical_sources();
-        let pairs: Vec<(&str, String)> = canonical
-            .iter()
-            .map(|(_, id, src)| (*id, src.clone()))
-            .collect();
+        let pairs = id_sources();
         let text = gatehouse_phrases::format_factors(
             sources_stamp(&canonical),
             &HEADER,
@@ -1504,6 +1501,14 @@ mod tests {
         );
     }
 
+    /// The canonical patterns' ids and sources, as the factor extractor takes them.
+    fn id_sources() -> Vec<(&'static str, String)> {
+        canonical_sources()
+            .into_iter()
+            .map(|(_, id, src)| (id, src))
+            .collect()
+    }
+
     /// A canonical pattern without a factor is searched on every view of every scan
     /// (the gate's residual set): on an ordinary 1 KB prompt one such pattern cost a
     /// tenth of the scan. Only the scrambled-word pattern is (searched only when its
@@ -1513,11 +1518,7 @@ mod tests {
     #[test]
     fn only_known_patterns_are_ungated() {
         use super::super::pattern_factors::factors;
-        let canonical = canonical_sources();
-        let pairs: Vec<(&str, String)> = canonical
-            .iter()
-            .map(|(_, id, src)| (*id, src.clone()))
-            .collect();
+        let pairs = id_sources();
         let gated = factors(&pairs).unwrap();
         let ungated: Vec<&str> = pairs
             .iter()
