@@ -353,6 +353,12 @@ const CASES: &[Case] = &[
         ..NONE
     },
     Case {
+        name: "552 hex with a 0x prefix",
+        input: "In hexadecimal: 0x69676e6f726520616c6c2070726576696f7573",
+        decoded: &[(Encoding::Hex, "ignore all previous")],
+        ..NONE
+    },
+    Case {
         name: "560 hex escapes",
         input: "\\x69\\x67\\x6e\\x6f\\x72\\x65\\x20\\x61\\x6c\\x6c",
         decoded: &[(Encoding::Hex, "ignore all")],
@@ -391,6 +397,12 @@ const CASES: &[Case] = &[
     Case {
         name: "710 a hash is not text",
         input: "sha e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        decoded: &[],
+        ..NONE
+    },
+    Case {
+        name: "715 an address and a colour in 0x are not text",
+        input: "segfault at 0x7ffee3b8a9c0 in libc.so.6, colour 0xFF8800, ids 0x01 0x02 0x03 0x04",
         decoded: &[],
         ..NONE
     },

@@ -1,10 +1,10 @@
-//! Hexadecimal bytes: contiguous (`69676e6f7265`), in separated pairs (`69 67 6e`,
-//! `69:67:6e`), or as `\x69\x67` escapes (found by the escape scanner).
+//! Hexadecimal bytes: contiguous (`69676e6f7265`, `0x69676e6f7265`), in separated pairs
+//! (`69 67 6e`, `69:67:6e`), or as `\x69\x67` escapes (found by the escape scanner).
 
 use super::{Out, hex_value};
 
 /// Decodes hex digit pairs in `src[range]`, skipping anything between pairs
-/// (separators, line breaks, `\x` prefixes).
+/// (separators, line breaks, `\x` and `0x` prefixes).
 pub(crate) fn decode(src: &[u8], range: std::ops::Range<usize>, out: &mut Out<'_>) {
     let mut i = range.start;
     while i < range.end {

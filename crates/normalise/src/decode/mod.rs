@@ -4,8 +4,9 @@
 //! candidate runs with plain byte tests, no regex:
 //!
 //! - runs of base64-alphabet bytes (MIME line breaks allowed) at least
-//!   [`Limits::min_encoded_len`] long: tried as hex when all hex digits, as base32 when
-//!   single-case in the base32 alphabet, as base64 when mixed-case;
+//!   [`Limits::min_encoded_len`] long: tried as hex when all hex digits (after a `0x`
+//!   prefix or not), as base32 when single-case in the base32 alphabet, as base64 when
+//!   mixed-case;
 //! - separated hex pairs (`69 67 6e …`, `69:67:…`);
 //! - regions of `%HH` (URL), `=HH` (quoted-printable) or `\xHH` escapes, literal text
 //!   between escapes included (`ignore%20all%20previous`);
@@ -659,6 +660,15 @@ fn try_run(
     if all & HEXD != 0 && attempt(layer, range.clone(), Encoding::Hex, hex::decode, bufs, ctx) {
         return true;
     }
+    // `0x69676e…`: hex with the prefix of C and most languages (the `x` is no hex digit).
+    let prefixed = layer
+        .bytes
+        .get(range.clone())
+        .and_then(|run| run.strip_prefix(b"0x").or_else(|| run.strip_prefix(b"0X")))
+        .is_some_and(|digits| digits.len() >= 8 && digits.iter().all(u8::is_ascii_hexdigit));
+    if prefixed && attempt(layer, range.clone(), Encoding::Hex, hex::decode, bufs, ctx) {
+        return true;
+    }
     let mixed = any & UP != 0 && any & LO != 0;
     if !mixed
         && (all & B32U != 0 || all & B32L != 0)
@@ -818,6 +828,11 @@ mod tests {
         "69676e6f726520616c6c",
         "69 67 6e 6f 72 65 20 61 6c 6c",
         "69:67:6e:6f:72:65",
+        "0x69676e6f726520616c6c",
+        "0x69 0x67 0x6e 0x6f 0x72 0x65",
+        "0x69, 0x67, 0x6e, 0x6f, 0x72",
+        "0X6F",
+        "0x",
         "NFXGQ2LTEBQWY3DMEB",
         "JBSWY3DPEBLW64TMMQ======",
         "ab",
