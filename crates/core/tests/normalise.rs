@@ -359,6 +359,18 @@ const CASES: &[Case] = &[
         ..NONE
     },
     Case {
+        name: "554 hex pairs with 0x prefixes (a C array)",
+        input: "bytes = {0x69, 0x67, 0x6E, 0x6F, 0x72, 0x65, 0x20, 0x61, 0x6C, 0x6C};",
+        decoded: &[(Encoding::Hex, "ignore all")],
+        ..NONE
+    },
+    Case {
+        name: "556 hex pairs with 0x prefixes, spaced",
+        input: "0x69 0x67 0x6e 0x6f 0x72 0x65 0x20 0x61 0x6c 0x6c",
+        decoded: &[(Encoding::Hex, "ignore all")],
+        ..NONE
+    },
+    Case {
         name: "560 hex escapes",
         input: "\\x69\\x67\\x6e\\x6f\\x72\\x65\\x20\\x61\\x6c\\x6c",
         decoded: &[(Encoding::Hex, "ignore all")],

@@ -1,5 +1,6 @@
 //! Hexadecimal bytes: contiguous (`69676e6f7265`, `0x69676e6f7265`), in separated pairs
-//! (`69 67 6e`, `69:67:6e`), or as `\x69\x67` escapes (found by the escape scanner).
+//! (`69 67 6e`, `69:67:6e`, `0x69, 0x67, 0x6e`), or as `\x69\x67` escapes (found by the
+//! escape scanner).
 
 use super::{Out, hex_value};
 
