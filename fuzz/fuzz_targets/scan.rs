@@ -5,7 +5,8 @@
 //!
 //! The first byte picks the stage; the rest, read as UTF-8 with invalid sequences
 //! replaced (what the functions do with a JSON string), is the text. The output stage
-//! gets a canary secret and a JSON schema, so its leak and schema checks run too.
+//! gets secrets (a canary, a word, and a short one that takes the short-secret paths)
+//! and a JSON schema, so its leak and schema checks run too.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -24,7 +25,11 @@ fn guard() -> &'static Guard {
 fn ctx() -> &'static ScanContext {
     static CTX: OnceLock<ScanContext> = OnceLock::new();
     CTX.get_or_init(|| ScanContext {
-        secrets: vec!["canary-7f3a9c".to_owned(), "meadow".to_owned()],
+        secrets: vec![
+            "canary-7f3a9c".to_owned(),
+            "meadow".to_owned(),
+            "q=5".to_owned(),
+        ],
         schema: Some(serde_json::json!({
             "type": "object",
             "required": ["summary", "risk_score"],
