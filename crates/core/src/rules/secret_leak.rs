@@ -158,6 +158,8 @@ impl Check for SecretLeak {
 /// The forms of one secret.
 #[derive(Debug)]
 struct Secret<'a> {
+    /// The secret as configured, without surrounding whitespace: every form is built
+    /// from this (`" x=17 "` and `"x=17"` are the same secret).
     raw: &'a str,
     canonical: String,
     squashed: String,
@@ -168,6 +170,7 @@ struct Secret<'a> {
 
 impl<'a> Secret<'a> {
     fn new(raw: &'a str) -> Option<Secret<'a>> {
+        let raw = raw.trim();
         let canonical = normalise::canonical_phrase(raw).trim().to_owned();
         if canonical.is_empty() {
             return None;
@@ -562,8 +565,8 @@ fn encoded_forms(
     longest: usize,
     hits: &mut Vec<Hit>,
 ) {
-    let raw = s.raw.trim();
-    let hex = hex::encode(s.raw.as_bytes());
+    let raw = s.raw;
+    let hex = hex::encode(raw.as_bytes());
     let bits: String = if longest >= 8 * raw.len() {
         raw.bytes()
             .flat_map(|b| {
@@ -657,7 +660,7 @@ impl Code {
 /// (`97 106 102`, `097`), binary octets (`01100001`) or prefixed hex (`0x61`, `\x61`).
 /// A secret of letters only also as places in the alphabet (`26 5 14 9 20 8`).
 fn byte_codes(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
-    let bytes = s.raw.trim().as_bytes();
+    let bytes = s.raw.as_bytes();
     let letters = s.plain.bytes().all(|b| b.is_ascii_lowercase());
     for code in [
         Code::Decimal,

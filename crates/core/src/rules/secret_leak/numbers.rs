@@ -11,7 +11,7 @@ const MIN_SUM: u64 = 100;
 
 /// The secret as a number: its digits, when it has nothing else (`346697`, not `7-11`).
 fn as_number(s: &Secret<'_>) -> Option<u64> {
-    let raw = s.raw.trim();
+    let raw = s.raw;
     if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
