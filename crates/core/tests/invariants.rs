@@ -71,7 +71,7 @@ fn atom() -> impl Strategy<Value = String> {
         "4111 1111 1111 1111",
         "GB82 WEST 1234 5698 7654 32",
         "123-45-6789",
-        "AKIAIOSFODNN7EXAMPLE",
+        "AKIA6RSMEEQVQXZLPP7E",
         "192.168.10.20",
         "2001:db8::8a2e:370:7334",
         "order #4111111111111112",

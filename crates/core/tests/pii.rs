@@ -263,7 +263,7 @@ fn redaction_end_to_end() {
 fn aws_keys_in_prompt_are_denied() {
     let guard = Guard::embedded_default().unwrap();
     let text =
-        "my creds: AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, email a@b.io";
+        "my creds: AKIA6RSMEEQVQXZLPP7E / k21g4Sb9GrRDsmYMekv6tHgwb5tS1iN47TbUuHw9, email a@b.io";
     let verdict = guard.scan(&ScanRequest::new(Stage::Prompt, text));
     assert_eq!(verdict.decision, Decision::Deny);
     assert!(verdict.redacted.is_none());

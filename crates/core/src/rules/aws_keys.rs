@@ -6,6 +6,13 @@
 //! - Secret access keys: forty base64 characters (`A-Za-z0-9/+`), reported only near
 //!   an access key id or after a keyword such as `aws_secret_access_key`, since
 //!   forty random characters alone could be any hash or token.
+//!
+//! The placeholders AWS documents are not credentials and are not reported: an access
+//! key id ending in `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`, `AKIAI44QH8DHBEXAMPLE`) and a
+//! secret key ending in `EXAMPLEKEY` (`wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`). A
+//! developer quoting the documentation is not leaking a key, and a random key ends so
+//! with odds under one in 10^10. An example id still opens a window for a real secret
+//! key beside it.
 
 use std::sync::OnceLock;
 
@@ -69,6 +76,12 @@ fn access_key_regex() -> Result<Regex, String> {
     .clone()
 }
 
+/// How the access key ids in AWS's documentation end.
+const EXAMPLE_ID: &[u8] = b"EXAMPLE";
+
+/// How the secret access keys in AWS's documentation end.
+const EXAMPLE_SECRET: &[u8] = b"EXAMPLEKEY";
+
 fn is_b32(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
@@ -111,8 +124,11 @@ impl Check for AwsAccessKey {
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
-        for (s, e) in access_key_ids(&self.re, input.text.as_bytes()) {
-            hits.push(Hit::new(s, e, "AWS access key id"));
+        let bytes = input.text.as_bytes();
+        for (s, e) in access_key_ids(&self.re, bytes) {
+            if !bytes.get(s..e).is_some_and(|id| id.ends_with(EXAMPLE_ID)) {
+                hits.push(Hit::new(s, e, "AWS access key id"));
+            }
         }
         Ok(())
     }
@@ -211,7 +227,12 @@ impl Check for AwsSecretKey {
                     let other = tok
                         .iter()
                         .any(|b| b.is_ascii_digit() || *b == b'/' || *b == b'+');
-                    if upper && lower && other && hits.last().is_none_or(|h| h.start != s) {
+                    if upper
+                        && lower
+                        && other
+                        && !tok.ends_with(EXAMPLE_SECRET)
+                        && hits.last().is_none_or(|h| h.start != s)
+                    {
                         hits.push(Hit::new(s, e, "AWS secret access key"));
                     }
                 }

@@ -467,14 +467,18 @@ fn direct(s: &Secret<'_>, who: &str, input: &Input<'_>, t: &TextIndex<'_>, hits:
             Form::Squashed if !short => {
                 let rev: String = s.squashed.chars().rev().collect();
                 let long = s.squashed.chars().count() >= 5;
+                // The leet-folded form stands at word edges whatever its length: a
+                // secret of words and a digit (`MAPLE-SYRUP-7`) folds to letters (`7` to
+                // `t`) that the next word of an ordinary sentence may begin with ("maple
+                // syrup tasting").
                 let forms = [
-                    Some((s.squashed.as_str(), "spaced out, split or disguised")),
-                    (long && rev != s.squashed).then_some((rev.as_str(), "reversed")),
+                    Some((s.squashed.as_str(), "spaced out, split or disguised", true)),
+                    (long && rev != s.squashed).then_some((rev.as_str(), "reversed", edges_needed)),
                 ];
-                for (needle, how) in forms.into_iter().flatten() {
+                for (needle, how, edges) in forms.into_iter().flatten() {
                     for (at, m) in view.text.match_indices(needle) {
                         let span = view.to_original(at..at + m.len());
-                        if edges_needed && !at_word_edges(input.text, span.start, span.end) {
+                        if edges && !at_word_edges(input.text, span.start, span.end) {
                             continue;
                         }
                         hits.push(Hit::new(
