@@ -20,7 +20,8 @@
 //!   boundaries and in their encoded forms (hex, bits, base64, three or more character
 //!   codes: needles long enough not to occur by chance), nothing else (it would match
 //!   inside ordinary words); squashed matches of secrets shorter than eight must start
-//!   and end at word edges of the original.
+//!   and end at word edges of the original, and so must the leet-folded one of any
+//!   secret (`MAPLE-SYRUP-7` folds to `maplesyrupt`, which "maple syrup tasting" holds).
 //! - `indirect`: pieces of the secret: its words in order with a few words between
 //!   them (`"tram" equal to "32"`), all its words within 40 words of each other, a
 //!   one-word secret written as consecutive words (`"rational" and "ussy"`), its first
@@ -101,7 +102,8 @@ pub enum Mode {
 
 /// Squashed secrets shorter than this are searched in canonical form only.
 const MIN_SQUASHED: usize = 4;
-/// Squashed matches of secrets shorter than this must sit at word edges.
+/// Squashed matches of secrets shorter than this must sit at word edges (the
+/// leet-folded form of any secret must: see [`direct`]).
 const FREE_SQUASHED: usize = 8;
 /// Findings kept per secret and rule.
 const MAX_HITS_PER_SECRET: usize = 16;
