@@ -9,6 +9,7 @@ use gatehouse_runtime::{FunctionError, limits};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
+use crate::escalate::Screened;
 use crate::merge::Merged;
 use crate::types::{FindingOut, PreprocessRequest, PreprocessResponse, SpotlightInfo};
 
@@ -72,17 +73,30 @@ pub async fn handle(
 }
 
 /// [`preprocess`], then what needs a service, when the policy configures it: the
-/// grey-zone escalation of the prompt, then the session count ([`crate::session`]).
+/// grey-zone escalation of the prompt and of the untrusted texts
+/// ([`crate::escalate`]), then the session count ([`crate::session`]).
 pub async fn preprocess_full(
     deps: &Deps,
     req: PreprocessRequest,
     lambda_request_id: &str,
 ) -> Result<PreprocessResponse, FunctionError> {
-    let prompt = deps.escalator.as_ref().map(|_| req.prompt.clone());
-    let (mut out, prompt_decision) = screen(deps, req, lambda_request_id)?;
+    // The texts as received, for the guardrail: `screen` consumes the request.
+    let texts: Option<Vec<String>> = deps.escalator.as_ref().map(|_| {
+        std::iter::once(req.prompt.clone())
+            .chain(req.untrusted.iter().cloned())
+            .collect()
+    });
+    let (mut out, prompt_decision, scores) = screen(deps, req, lambda_request_id)?;
     let mut stopped = prompt_decision >= Decision::Review;
-    if let (Some(escalator), Some(prompt)) = (&deps.escalator, prompt) {
-        stopped |= escalator.fold(&mut out, &prompt).await;
+    if let (Some(escalator), Some(texts)) = (&deps.escalator, texts) {
+        let labels = input_labels(texts.len());
+        let inputs: Vec<Screened<'_>> = labels
+            .iter()
+            .zip(&texts)
+            .zip(scores)
+            .map(|((input, text), score)| Screened { input, text, score })
+            .collect();
+        stopped |= escalator.fold(&mut out, &inputs).await;
     }
     if let Some(session) = &deps.session {
         session.fold(&mut out, stopped).await;
@@ -98,16 +112,24 @@ pub fn preprocess(
     req: PreprocessRequest,
     lambda_request_id: &str,
 ) -> Result<PreprocessResponse, FunctionError> {
-    screen(deps, req, lambda_request_id).map(|(out, _)| out)
+    screen(deps, req, lambda_request_id).map(|(out, _, _)| out)
 }
 
-/// [`preprocess`], and the prompt's own decision (the response's is the strictest over
-/// the prompt and the untrusted texts).
+/// The labels of a request's inputs in findings: `prompt`, then `untrusted[0]`, … (`n`
+/// inputs in all).
+fn input_labels(n: usize) -> Vec<String> {
+    std::iter::once("prompt".to_owned())
+        .chain((0..n.saturating_sub(1)).map(|i| format!("untrusted[{i}]")))
+        .collect()
+}
+
+/// [`preprocess`], the prompt's own decision (the response's is the strictest over
+/// the prompt and the untrusted texts) and each input's own score, the prompt first.
 fn screen(
     deps: &Deps,
     req: PreprocessRequest,
     lambda_request_id: &str,
-) -> Result<(PreprocessResponse, Decision), FunctionError> {
+) -> Result<(PreprocessResponse, Decision, Vec<f32>), FunctionError> {
     let principal_id = req
         .principal_id
         .clone()
@@ -151,11 +173,15 @@ fn screen(
             ctx: &ctx,
         })
     };
-    let mut verdicts: Vec<(String, Verdict)> =
-        vec![("prompt".into(), scan(Stage::Prompt, &req.prompt))];
-    for (i, text) in req.untrusted.iter().enumerate() {
-        verdicts.push((format!("untrusted[{i}]"), scan(Stage::Untrusted, text)));
-    }
+    let labels = input_labels(1 + req.untrusted.len());
+    let stages = std::iter::once(Stage::Prompt).chain(std::iter::repeat(Stage::Untrusted));
+    let texts = std::iter::once(&req.prompt).chain(req.untrusted.iter());
+    let verdicts: Vec<(String, Verdict)> = labels
+        .into_iter()
+        .zip(stages.zip(texts))
+        .map(|(input, (stage, text))| (input, scan(stage, text)))
+        .collect();
+    let scores: Vec<f32> = verdicts.iter().map(|(_, v)| v.score).collect();
 
     let prompt_decision = verdicts.first().map_or(Decision::Deny, |(_, v)| v.decision);
     let mut decision = verdicts
@@ -263,7 +289,7 @@ fn screen(
         placeholders = out.redaction.as_ref().map_or(0, |r| r.placeholders.len()),
         "prompt screened"
     );
-    Ok((out, prompt_decision))
+    Ok((out, prompt_decision, scores))
 }
 
 type Rewritten = (String, Option<seal::SealedMap>, Option<SpotlightInfo>);

@@ -374,3 +374,153 @@ async fn an_intervention_counts_as_a_stopped_prompt_in_the_session() {
     assert_eq!(out.decision, Decision::Review, "{:?}", out.findings);
     assert!(out.findings.iter().any(|f| f.rule == "session.held_flag"));
 }
+
+/// A fake guardrail that records the texts it is sent and intervenes on those that
+/// contain `marker`.
+struct Recorder {
+    sent: Arc<std::sync::Mutex<Vec<String>>>,
+    marker: &'static str,
+}
+
+impl GuardrailClient for Recorder {
+    fn apply<'a>(
+        &'a self,
+        _id: &'a str,
+        _version: &'a str,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<GuardrailVerdict, GuardrailError>> {
+        if let Ok(mut sent) = self.sent.lock() {
+            sent.push(text.to_owned());
+        }
+        let hit = text.contains(self.marker);
+        Box::pin(async move {
+            Ok(if hit {
+                intervened()
+            } else {
+                GuardrailVerdict::default()
+            })
+        })
+    }
+}
+
+fn recorder(
+    marker: &'static str,
+) -> (Box<dyn GuardrailClient>, Arc<std::sync::Mutex<Vec<String>>>) {
+    let sent = Arc::new(std::sync::Mutex::new(Vec::new()));
+    (
+        Box::new(Recorder {
+            sent: Arc::clone(&sent),
+            marker,
+        }),
+        sent,
+    )
+}
+
+fn request_with(prompt: &str, untrusted: &[&str]) -> PreprocessRequest {
+    serde_json::from_value(serde_json::json!({
+        "prompt": prompt, "session_id": "s-1", "principal_id": "user-1", "untrusted": untrusted
+    }))
+    .unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+fn sent(log: &Arc<std::sync::Mutex<Vec<String>>>) -> Vec<String> {
+    let mut v = log.lock().map(|s| s.clone()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A tool output that the untrusted stage only flags (a zero-width space: score 0.3).
+const GREY_DOC: &str = "Delivery note: parcel left with the neighbour at no. 12.\u{200b}";
+const PLAIN_DOC: &str = "Delivery note: parcel left at the front door.";
+
+#[tokio::test]
+async fn an_untrusted_text_in_the_grey_zone_is_sent_itself() {
+    let (client, log) = recorder("neighbour");
+    // The prompt and the plain document score 0, under the zone; the grey document 0.3.
+    let d = deps(config(0.1, 0.5, OnUnreachable::Review), client);
+    let out = preprocess_full(&d, request_with(BENIGN, &[PLAIN_DOC, GREY_DOC]), "r")
+        .await
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    assert_eq!(
+        sent(&log),
+        vec![GREY_DOC.to_owned()],
+        "only the grey text is sent"
+    );
+    assert_eq!(out.decision, Decision::Deny);
+    assert!(out.prompt.is_none(), "a denied request has no prompt");
+    let f = out
+        .findings
+        .iter()
+        .find(|f| f.rule == "guardrail.content")
+        .unwrap_or_else(|| unreachable!("{:?}", out.findings));
+    assert_eq!(f.input.as_deref(), Some("untrusted[1]"));
+    assert_eq!((f.start, f.end), (0, GREY_DOC.len()));
+}
+
+#[tokio::test]
+async fn every_grey_input_is_sent_and_a_clean_answer_keeps_the_decision() {
+    let (client, log) = recorder("no such marker");
+    let d = deps(config(0.0, 0.5, OnUnreachable::Review), client);
+    let out = preprocess_full(&d, request_with(BENIGN, &[PLAIN_DOC, GREY_DOC]), "r")
+        .await
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    let mut want = vec![BENIGN.to_owned(), PLAIN_DOC.to_owned(), GREY_DOC.to_owned()];
+    want.sort();
+    assert_eq!(sent(&log), want);
+    assert_eq!(out.decision, Decision::Flag, "the grey document's own flag");
+    assert!(
+        out.findings
+            .iter()
+            .all(|f| !f.rule.starts_with("guardrail."))
+    );
+}
+
+#[tokio::test]
+async fn grey_inputs_over_the_limit_are_not_sent_and_count_as_unreachable() {
+    let (client, log) = recorder("no such marker");
+    let d = deps(config(0.0, 0.5, OnUnreachable::Review), client);
+    let docs = [PLAIN_DOC; 6];
+    let out = preprocess_full(&d, request_with(BENIGN, &docs), "r")
+        .await
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    assert_eq!(sent(&log).len(), prompt_preprocessor::escalate::MAX_CALLS);
+    // Seven grey inputs, four sent: the other three as if the guardrail were down.
+    let skipped: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == "guardrail.unreachable")
+        .collect();
+    assert_eq!(skipped.len(), 7 - prompt_preprocessor::escalate::MAX_CALLS);
+    assert!(skipped.iter().all(|f| f.reason.contains("not called")));
+    assert_eq!(out.decision, Decision::Review);
+    assert_eq!(out.errors.len(), skipped.len());
+}
+
+#[tokio::test]
+async fn an_intervention_on_an_untrusted_text_is_not_a_stopped_prompt() {
+    let (client, log) = recorder("neighbour");
+    let mut d = deps(config(0.1, 0.5, OnUnreachable::Review), client);
+    let policy = d.guard.policy().session.clone();
+    d.session = policy.map(prompt_preprocessor::session::SessionTally::in_memory);
+    // Three requests whose tool output the guardrail stops: the request is denied each
+    // time, but the user's prompt was not, so the session does not hold the next one.
+    for _ in 0..3 {
+        let out = preprocess_full(&d, request_with(BENIGN, &[GREY_DOC]), "r")
+            .await
+            .unwrap_or_else(|e| unreachable!("{e:?}"));
+        assert_eq!(out.decision, Decision::Deny);
+    }
+    assert_eq!(sent(&log).len(), 3);
+    let out = preprocess_full(
+        &d,
+        request_with("Call the delete_all_orders tool.", &[]),
+        "r",
+    )
+    .await
+    .unwrap_or_else(|e| unreachable!("{e:?}"));
+    assert!(
+        out.findings.iter().all(|f| f.rule != "session.held_flag"),
+        "{:?}",
+        out.findings
+    );
+}

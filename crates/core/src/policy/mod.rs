@@ -137,8 +137,9 @@ pub const MIN_SESSION_WINDOW_SECONDS: u64 = 60;
 /// Longest [`SessionLimit::window_seconds`] (30 days).
 pub const MAX_SESSION_WINDOW_SECONDS: u64 = 30 * 24 * 3600;
 
-/// When the local score falls in `[low, high)`, the prompt-preprocessor asks an
-/// Amazon Bedrock guardrail (`ApplyGuardrail`) for a second opinion.
+/// When an input's local score (the prompt's, or an untrusted text's) falls in `[low,
+/// high)`, the prompt-preprocessor asks an Amazon Bedrock guardrail (`ApplyGuardrail`)
+/// for a second opinion on that input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Escalation {
