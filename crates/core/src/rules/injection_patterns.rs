@@ -10,8 +10,9 @@
 //! they are in the built-in phrase automaton, built when Gatehouse is built), or, for a
 //! view that opens too many, by lazy-DFA sets
 //! (`regex_set.rs`: which patterns are present, in one pass); each pattern that may
-//! occur then runs its own [`Regex`] for the spans, and only those that match count.
-//! All of it is shared by every rule and stage that uses them. Negated ASCII classes are
+//! occur then runs its own regex (a `regex-automata` meta `Regex`) for the spans, and
+//! only those that match count. All of it is shared by every rule and stage that uses
+//! them. Negated ASCII classes are
 //! matched as byte classes (see `regex_set::byte_classes`): a counted repeat such as
 //! `[^.\n]{0,60}` counts bytes.
 //!
