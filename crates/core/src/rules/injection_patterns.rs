@@ -1533,6 +1533,31 @@ mod tests {
         );
     }
 
+    /// A literal that is one punctuation character repeated (`---`, `###`, `***`,
+    /// `===`, `...`) occurs in most Markdown and in many logs and e-mails, so a pattern
+    /// gated by it would be opened on nearly every document (a candidate pattern that
+    /// began with a block delimiter did this; docs/BENCHMARKS.md, twenty-seventh
+    /// session). Such a pattern needs a word in its required part, or to be split so
+    /// that the word comes first.
+    #[test]
+    fn no_factor_is_a_run_of_one_punctuation_mark() {
+        use super::super::pattern_factors::factors;
+        let runs: Vec<(String, String)> = factors(&id_sources())
+            .unwrap()
+            .into_iter()
+            .flat_map(|(id, lits)| {
+                lits.into_iter()
+                    .filter(|l| {
+                        l.first().is_some_and(|&c| {
+                            c.is_ascii_punctuation() && l.iter().all(|&b| b == c)
+                        })
+                    })
+                    .map(move |l| (id.clone(), String::from_utf8_lossy(&l).into_owned()))
+            })
+            .collect();
+        assert!(runs.is_empty(), "patterns gated by a run of punctuation: {runs:?}");
+    }
+
     /// The words of the canonical patterns' sources, for texts that come near them.
     fn pattern_words() -> Vec<String> {
         let sources = canonical_sources();
