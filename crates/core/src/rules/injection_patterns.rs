@@ -1548,14 +1548,16 @@ mod tests {
             .flat_map(|(id, lits)| {
                 lits.into_iter()
                     .filter(|l| {
-                        l.first().is_some_and(|&c| {
-                            c.is_ascii_punctuation() && l.iter().all(|&b| b == c)
-                        })
+                        l.first()
+                            .is_some_and(|&c| c.is_ascii_punctuation() && l.iter().all(|&b| b == c))
                     })
                     .map(move |l| (id.clone(), String::from_utf8_lossy(&l).into_owned()))
             })
             .collect();
-        assert!(runs.is_empty(), "patterns gated by a run of punctuation: {runs:?}");
+        assert!(
+            runs.is_empty(),
+            "patterns gated by a run of punctuation: {runs:?}"
+        );
     }
 
     /// The words of the canonical patterns' sources, for texts that come near them.
