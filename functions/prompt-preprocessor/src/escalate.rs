@@ -67,9 +67,8 @@ pub enum GuardrailError {
 pub const TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// Most inputs of one request sent to the guardrail. A request may carry up to 32
-/// untrusted texts; more than a few of them in the grey
-/// zone is itself a reason to hold it, and the calls count against the account's
-/// `ApplyGuardrail` quota.
+/// untrusted texts; more than a few of them in the grey zone is itself a reason to hold
+/// it, and the calls count against the account's `ApplyGuardrail` quota.
 pub const MAX_CALLS: usize = 4;
 
 /// One input of a request as the escalation sees it: its label in the findings
