@@ -429,20 +429,32 @@ fn sent(log: &Arc<std::sync::Mutex<Vec<String>>>) -> Vec<String> {
     v
 }
 
+/// Screens `BENIGN` with `untrusted` under a grey zone of `[low, high)` and a recording
+/// guardrail that intervenes on `marker`: the response and the texts sent, sorted.
+async fn escalate(
+    low: f32,
+    high: f32,
+    marker: &'static str,
+    untrusted: &[&str],
+) -> (prompt_preprocessor::PreprocessResponse, Vec<String>) {
+    let (client, log) = recorder(marker);
+    let d = deps(config(low, high, OnUnreachable::Review), client);
+    let out = preprocess_full(&d, request_with(BENIGN, untrusted), "r")
+        .await
+        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    (out, sent(&log))
+}
+
 /// A tool output that the untrusted stage only flags (a zero-width space: score 0.3).
 const GREY_DOC: &str = "Delivery note: parcel left with the neighbour at no. 12.\u{200b}";
 const PLAIN_DOC: &str = "Delivery note: parcel left at the front door.";
 
 #[tokio::test]
 async fn an_untrusted_text_in_the_grey_zone_is_sent_itself() {
-    let (client, log) = recorder("neighbour");
     // The prompt and the plain document score 0, under the zone; the grey document 0.3.
-    let d = deps(config(0.1, 0.5, OnUnreachable::Review), client);
-    let out = preprocess_full(&d, request_with(BENIGN, &[PLAIN_DOC, GREY_DOC]), "r")
-        .await
-        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    let (out, sent) = escalate(0.1, 0.5, "neighbour", &[PLAIN_DOC, GREY_DOC]).await;
     assert_eq!(
-        sent(&log),
+        sent,
         vec![GREY_DOC.to_owned()],
         "only the grey text is sent"
     );
@@ -459,14 +471,10 @@ async fn an_untrusted_text_in_the_grey_zone_is_sent_itself() {
 
 #[tokio::test]
 async fn every_grey_input_is_sent_and_a_clean_answer_keeps_the_decision() {
-    let (client, log) = recorder("no such marker");
-    let d = deps(config(0.0, 0.5, OnUnreachable::Review), client);
-    let out = preprocess_full(&d, request_with(BENIGN, &[PLAIN_DOC, GREY_DOC]), "r")
-        .await
-        .unwrap_or_else(|e| unreachable!("{e:?}"));
+    let (out, sent) = escalate(0.0, 0.5, "no such marker", &[PLAIN_DOC, GREY_DOC]).await;
     let mut want = vec![BENIGN.to_owned(), PLAIN_DOC.to_owned(), GREY_DOC.to_owned()];
     want.sort();
-    assert_eq!(sent(&log), want);
+    assert_eq!(sent, want);
     assert_eq!(out.decision, Decision::Flag, "the grey document's own flag");
     assert!(
         out.findings
@@ -477,13 +485,8 @@ async fn every_grey_input_is_sent_and_a_clean_answer_keeps_the_decision() {
 
 #[tokio::test]
 async fn grey_inputs_over_the_limit_are_not_sent_and_count_as_unreachable() {
-    let (client, log) = recorder("no such marker");
-    let d = deps(config(0.0, 0.5, OnUnreachable::Review), client);
-    let docs = [PLAIN_DOC; 6];
-    let out = preprocess_full(&d, request_with(BENIGN, &docs), "r")
-        .await
-        .unwrap_or_else(|e| unreachable!("{e:?}"));
-    assert_eq!(sent(&log).len(), prompt_preprocessor::escalate::MAX_CALLS);
+    let (out, sent) = escalate(0.0, 0.5, "no such marker", &[PLAIN_DOC; 6]).await;
+    assert_eq!(sent.len(), prompt_preprocessor::escalate::MAX_CALLS);
     // Seven grey inputs, four sent: the other three as if the guardrail were down.
     let skipped: Vec<_> = out
         .findings
