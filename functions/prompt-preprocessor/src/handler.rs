@@ -86,15 +86,17 @@ pub async fn preprocess_full(
             .chain(req.untrusted.iter().cloned())
             .collect()
     });
-    let (mut out, prompt_decision, scores) = screen(deps, req, lambda_request_id)?;
+    let (mut out, prompt_decision, scored) = screen(deps, req, lambda_request_id)?;
     let mut stopped = prompt_decision >= Decision::Review;
     if let (Some(escalator), Some(texts)) = (&deps.escalator, texts) {
-        let labels = input_labels(texts.len());
-        let inputs: Vec<Screened<'_>> = labels
+        let inputs: Vec<Screened<'_>> = scored
             .iter()
             .zip(&texts)
-            .zip(scores)
-            .map(|((input, text), score)| Screened { input, text, score })
+            .map(|((input, score), text)| Screened {
+                input,
+                text,
+                score: *score,
+            })
             .collect();
         stopped |= escalator.fold(&mut out, &inputs).await;
     }
@@ -115,6 +117,9 @@ pub fn preprocess(
     screen(deps, req, lambda_request_id).map(|(out, _, _)| out)
 }
 
+/// Each input's label in findings and its own score, the prompt first.
+type Scored = Vec<(String, f32)>;
+
 /// The labels of a request's inputs in findings: `prompt`, then `untrusted[0]`, … (`n`
 /// inputs in all).
 fn input_labels(n: usize) -> Vec<String> {
@@ -124,12 +129,13 @@ fn input_labels(n: usize) -> Vec<String> {
 }
 
 /// [`preprocess`], the prompt's own decision (the response's is the strictest over
-/// the prompt and the untrusted texts) and each input's own score, the prompt first.
+/// the prompt and the untrusted texts) and each input's label and own score, the prompt
+/// first.
 fn screen(
     deps: &Deps,
     req: PreprocessRequest,
     lambda_request_id: &str,
-) -> Result<(PreprocessResponse, Decision, Vec<f32>), FunctionError> {
+) -> Result<(PreprocessResponse, Decision, Scored), FunctionError> {
     let principal_id = req
         .principal_id
         .clone()
@@ -181,7 +187,10 @@ fn screen(
         .zip(stages.zip(texts))
         .map(|(input, (stage, text))| (input, scan(stage, text)))
         .collect();
-    let scores: Vec<f32> = verdicts.iter().map(|(_, v)| v.score).collect();
+    let scored: Scored = verdicts
+        .iter()
+        .map(|(input, v)| (input.clone(), v.score))
+        .collect();
 
     let prompt_decision = verdicts.first().map_or(Decision::Deny, |(_, v)| v.decision);
     let mut decision = verdicts
@@ -289,7 +298,7 @@ fn screen(
         placeholders = out.redaction.as_ref().map_or(0, |r| r.placeholders.len()),
         "prompt screened"
     );
-    Ok((out, prompt_decision, scores))
+    Ok((out, prompt_decision, scored))
 }
 
 type Rewritten = (String, Option<seal::SealedMap>, Option<SpotlightInfo>);
