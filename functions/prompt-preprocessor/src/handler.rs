@@ -80,18 +80,14 @@ pub async fn preprocess_full(
     req: PreprocessRequest,
     lambda_request_id: &str,
 ) -> Result<PreprocessResponse, FunctionError> {
-    // The texts as received, for the guardrail: `screen` consumes the request.
-    let texts: Option<Vec<String>> = deps.escalator.as_ref().map(|_| {
-        std::iter::once(req.prompt.clone())
-            .chain(req.untrusted.iter().cloned())
-            .collect()
-    });
-    let (mut out, prompt_decision, scored) = screen(deps, req, lambda_request_id)?;
+    let (mut out, prompt_decision, scored) = screen(deps, &req, lambda_request_id)?;
     let mut stopped = prompt_decision >= Decision::Review;
-    if let (Some(escalator), Some(texts)) = (&deps.escalator, texts) {
+    if let Some(escalator) = &deps.escalator {
+        // The texts as received, not as rewritten for the agent.
+        let texts = std::iter::once(&req.prompt).chain(req.untrusted.iter());
         let inputs: Vec<Screened<'_>> = scored
             .iter()
-            .zip(&texts)
+            .zip(texts)
             .map(|((input, score), text)| Screened {
                 input,
                 text,
@@ -114,7 +110,7 @@ pub fn preprocess(
     req: PreprocessRequest,
     lambda_request_id: &str,
 ) -> Result<PreprocessResponse, FunctionError> {
-    screen(deps, req, lambda_request_id).map(|(out, _, _)| out)
+    screen(deps, &req, lambda_request_id).map(|(out, _, _)| out)
 }
 
 /// Each input's label in findings and its own score, the prompt first.
@@ -133,7 +129,7 @@ fn input_labels(n: usize) -> Vec<String> {
 /// first.
 fn screen(
     deps: &Deps,
-    req: PreprocessRequest,
+    req: &PreprocessRequest,
     lambda_request_id: &str,
 ) -> Result<(PreprocessResponse, Decision, Scored), FunctionError> {
     let principal_id = req
@@ -250,7 +246,7 @@ fn screen(
     };
 
     if decision.is_allowed() {
-        match rewrite(deps, &verdicts, &req, &out.request_id) {
+        match rewrite(deps, &verdicts, req, &out.request_id) {
             // The agent cannot take it: refused here, with a finding, rather than as an
             // error of the agent call (and a response this large would not fit a state
             // machine's payload either).
