@@ -116,14 +116,6 @@ pub fn preprocess(
 /// Each input's label in findings and its own score, the prompt first.
 type Scored = Vec<(String, f32)>;
 
-/// The labels of a request's inputs in findings: `prompt`, then `untrusted[0]`, … (`n`
-/// inputs in all).
-fn input_labels(n: usize) -> Vec<String> {
-    std::iter::once("prompt".to_owned())
-        .chain((0..n.saturating_sub(1)).map(|i| format!("untrusted[{i}]")))
-        .collect()
-}
-
 /// [`preprocess`], the prompt's own decision (the response's is the strictest over
 /// the prompt and the untrusted texts) and each input's label and own score, the prompt
 /// first.
@@ -175,14 +167,11 @@ fn screen(
             ctx: &ctx,
         })
     };
-    let labels = input_labels(1 + req.untrusted.len());
-    let stages = std::iter::once(Stage::Prompt).chain(std::iter::repeat(Stage::Untrusted));
-    let texts = std::iter::once(&req.prompt).chain(req.untrusted.iter());
-    let verdicts: Vec<(String, Verdict)> = labels
-        .into_iter()
-        .zip(stages.zip(texts))
-        .map(|(input, (stage, text))| (input, scan(stage, text)))
-        .collect();
+    let mut verdicts: Vec<(String, Verdict)> =
+        vec![("prompt".into(), scan(Stage::Prompt, &req.prompt))];
+    for (i, text) in req.untrusted.iter().enumerate() {
+        verdicts.push((format!("untrusted[{i}]"), scan(Stage::Untrusted, text)));
+    }
     let scored: Scored = verdicts
         .iter()
         .map(|(input, v)| (input.clone(), v.score))
