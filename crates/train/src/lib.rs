@@ -10,6 +10,7 @@
 
 pub mod corpus;
 pub mod eval;
+pub mod mlp;
 pub mod synth;
 pub mod tmpl;
 pub mod train;
@@ -389,6 +390,7 @@ pub fn crossval(
     threshold: f32,
     recipe: &Recipe,
     stage: gatehouse_core::Stage,
+    learner: Learner,
 ) -> anyhow::Result<String> {
     let chosen = corpus::training_rows(rows);
     let generated = synth::generate(recipe)?;
@@ -411,12 +413,9 @@ pub fn crossval(
             .copied()
             .filter(|r| fold_of(&r.id) != k)
             .collect();
-        let model = train::train(
-            &samples_for(&train_rows, &generated, recipe),
-            &train::Params::default(),
-        )?;
+        let score = scorer(&samples_for(&train_rows, &generated, recipe), learner)?;
         for r in tune.iter().filter(|r| fold_of(&r.id) == k) {
-            let p = model.probability(&train::canonical(&r.text));
+            let p = score(&r.text);
             if misses && !r.attack && p >= threshold {
                 eprintln!(
                     "false positive p={p:.2} {} {:?}",
@@ -496,6 +495,91 @@ pub fn crossval(
         }
         out.push('\n');
     }
+    Ok(out)
+}
+
+/// Which learner a validation trains: the shipped linear model, or (an experiment, not
+/// a model file) the wide-and-deep one of [`mlp`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Learner {
+    /// [`train::train`], as `make train` runs it.
+    Linear,
+    /// [`mlp::train`] with these hidden-layer settings.
+    WideDeep(mlp::Settings),
+}
+
+/// The probability function of `learner` trained on `samples` with the default
+/// parameters.
+fn scorer(samples: &[train::Sample], learner: Learner) -> anyhow::Result<Box<dyn Fn(&str) -> f32>> {
+    let params = train::Params::default();
+    Ok(match learner {
+        Learner::WideDeep(deep) => {
+            let m = mlp::train(samples, &params, &deep);
+            Box::new(move |t: &str| m.probability(t))
+        }
+        Learner::Linear => {
+            let model = train::train(samples, &params)?;
+            Box::new(move |t: &str| model.probability(&train::canonical(t)))
+        }
+    })
+}
+
+/// Trains `recipe` on the training rows and scores labelled files with the default
+/// policy's rules at `stage` and the model at `threshold`: per file, attacks caught and
+/// benign rows flagged (flag, review or deny), totals only (`SCORE_SETS_SHOW` set: the
+/// benign rows flagged, on stderr). A stand-in for `gatehouse eval` with a model that
+/// has no file yet: with the shipped linear model it counts within 1 % of `gatehouse
+/// eval`'s attacks and the same benign rows on the read red-team sets (the policy's
+/// other paths, such as the session count, are not run).
+pub fn score_sets(
+    rows: &[corpus::Row],
+    recipe: &Recipe,
+    stage: gatehouse_core::Stage,
+    threshold: f32,
+    files: &[std::path::PathBuf],
+    learner: Learner,
+) -> anyhow::Result<String> {
+    let chosen = corpus::training_rows(rows);
+    let generated = synth::generate(recipe)?;
+    let score = scorer(&samples_for(&chosen, &generated, recipe), learner)?;
+    let (rules, _) = eval::rules_without_classifier(stage)?;
+    let show = std::env::var_os("SCORE_SETS_SHOW").is_some();
+    let mut out = String::new();
+    let (mut ta, mut tb, mut na, mut nb) = (0, 0, 0, 0);
+    for f in files {
+        let (set, _) = corpus::read(f)?;
+        let (mut a, mut b, mut n_a, mut n_b) = (0, 0, 0, 0);
+        for r in &set {
+            let p = score(&r.text);
+            let by_rules = eval::rules_catch(&rules, stage, &r.text);
+            let hit = p >= threshold || by_rules;
+            if show && hit && !r.attack {
+                eprintln!(
+                    "benign flagged p={p:.2} rules={by_rules} {} {:?}",
+                    r.id, r.text
+                );
+            }
+            if r.attack {
+                n_a += 1;
+                a += usize::from(hit);
+            } else {
+                n_b += 1;
+                b += usize::from(hit);
+            }
+        }
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{name:34} caught {a:4}/{n_a:4} | benign flagged {b:3}/{n_b:4}\n"
+        ));
+        (ta, tb, na, nb) = (ta + a, tb + b, na + n_a, nb + n_b);
+    }
+    out.push_str(&format!(
+        "{:34} caught {ta:4}/{na:4} | benign flagged {tb:3}/{nb:4}\n",
+        "total"
+    ));
     Ok(out)
 }
 

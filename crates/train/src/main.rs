@@ -45,6 +45,26 @@ enum Command {
         /// The stage whose other rules join the classifier in the policy columns.
         #[arg(long, default_value = "prompt")]
         stage: gatehouse_core::Stage,
+        #[command(flatten)]
+        learner: LearnerArgs,
+    },
+    /// Trains the recipe and scores labelled files with the stage's rules (totals only).
+    ScoreSets {
+        /// The dev corpus (JSON lines).
+        #[arg(long)]
+        corpus: PathBuf,
+        #[command(flatten)]
+        recipe: RecipeArgs,
+        /// Classifier threshold.
+        #[arg(long, default_value_t = 0.45)]
+        threshold: f32,
+        /// The stage whose rules run.
+        #[arg(long, default_value = "prompt")]
+        stage: gatehouse_core::Stage,
+        /// Labelled JSON-lines files.
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        learner: LearnerArgs,
     },
     /// Recall and FPR per source and category, classifier alone, rules alone, combined.
     Eval {
@@ -102,6 +122,41 @@ impl RecipeArgs {
     }
 }
 
+/// The learner a validation trains: linear unless `--hidden` is given.
+#[derive(Debug, clap::Args)]
+struct LearnerArgs {
+    /// Hidden units of the experimental wide-and-deep learner (0: the linear model).
+    #[arg(long, default_value_t = 0)]
+    hidden: usize,
+    /// The hidden layer's learning rate.
+    #[arg(long, default_value_t = gatehouse_train::mlp::Settings::default().rate)]
+    deep_rate: f64,
+    /// The hidden layer's L2 penalty.
+    #[arg(long, default_value_t = gatehouse_train::mlp::Settings::default().l2)]
+    deep_l2: f64,
+    /// Seed of the hidden layer's initial weights.
+    #[arg(long, default_value_t = gatehouse_train::mlp::Settings::default().init_seed)]
+    init_seed: u64,
+    /// Half-width of the hidden layer's initial weights (0: the linear model unquantised).
+    #[arg(long, default_value_t = gatehouse_train::mlp::Settings::default().init)]
+    init: f64,
+}
+
+impl LearnerArgs {
+    fn learner(&self) -> gatehouse_train::Learner {
+        if self.hidden == 0 {
+            return gatehouse_train::Learner::Linear;
+        }
+        gatehouse_train::Learner::WideDeep(gatehouse_train::mlp::Settings {
+            hidden: self.hidden,
+            rate: self.deep_rate,
+            l2: self.deep_l2,
+            init_seed: self.init_seed,
+            init: self.init,
+        })
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Train {
@@ -132,12 +187,43 @@ fn main() -> anyhow::Result<()> {
             folds,
             threshold,
             stage,
+            learner,
         } => {
             let recipe = recipe.recipe()?;
             let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
             print!(
                 "{}",
-                gatehouse_train::crossval(&rows, folds, threshold, &recipe, stage)?
+                gatehouse_train::crossval(
+                    &rows,
+                    folds,
+                    threshold,
+                    &recipe,
+                    stage,
+                    learner.learner()
+                )?
+            );
+            Ok(())
+        }
+        Command::ScoreSets {
+            corpus,
+            recipe,
+            threshold,
+            stage,
+            files,
+            learner,
+        } => {
+            let recipe = recipe.recipe()?;
+            let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
+            print!(
+                "{}",
+                gatehouse_train::score_sets(
+                    &rows,
+                    &recipe,
+                    stage,
+                    threshold,
+                    &files,
+                    learner.learner()
+                )?
             );
             Ok(())
         }

@@ -67,13 +67,13 @@ pub struct Sample {
     pub weight: f64,
 }
 
-struct Example {
+pub(crate) struct Example {
     /// Buckets of the feature occurrences, grouped by block.
-    feats: Vec<u32>,
+    pub(crate) feats: Vec<u32>,
     /// Windows as ranges into `feats`.
-    windows: Vec<(u32, u32)>,
-    y: f64,
-    weight: f64,
+    pub(crate) windows: Vec<(u32, u32)>,
+    pub(crate) y: f64,
+    pub(crate) weight: f64,
 }
 
 /// The canonical view of a text, as the guard computes it.
@@ -86,7 +86,7 @@ pub fn canonical(text: &str) -> String {
         .unwrap_or_default()
 }
 
-fn example(s: &Sample, p: &Params) -> Example {
+pub(crate) fn example(s: &Sample, p: &Params) -> Example {
     let text = canonical(&s.text);
     // What the model reads: the guard masks the same way (`Model::best_window`).
     let text = match Masked::as_read_by(p.features, &text) {

@@ -1,0 +1,292 @@
+//! An experimental learner with more capacity than the shipped linear model: the same
+//! hashed features and windows, the same linear part, plus one hidden layer over the
+//! window's bag of features ("wide and deep"):
+//!
+//! `z = bias + Σ w[k] / √n + Σ_j v[j] · relu(Σ E[k][j] / √n + c[j])`
+//!
+//! over the window's `n` feature occurrences `k`; the text's score is the best window's,
+//! as for the linear model. Trained as [`crate::train::train`] trains (AdaGrad, L2,
+//! a fixed order from a fixed seed, no threads), in `f64`, not quantised: for
+//! validation only (`gatehouse-train crossval --hidden H`, `score-sets --hidden H`), not a model file.
+
+use gatehouse_core::rules::classifier::model::sigmoid;
+
+use crate::tmpl::SplitMix64;
+use crate::train::{Example, Params, Sample, example};
+
+/// A trained wide-and-deep model, in `f64`.
+#[derive(Debug, Clone)]
+pub struct Mlp {
+    params: Params,
+    hidden: usize,
+    bias: f64,
+    w: Vec<f64>,
+    /// `E`, bucket-major: `emb[k * hidden + j]`.
+    emb: Vec<f64>,
+    c: Vec<f64>,
+    v: Vec<f64>,
+}
+
+/// The best window of an example: its logit, its features, and the hidden layer's
+/// pre-activations there.
+struct Best<'a> {
+    z: f64,
+    feats: &'a [u32],
+    pre: Vec<f64>,
+}
+
+impl Mlp {
+    fn logit(&self, f: &[u32], pre: &mut [f64]) -> f64 {
+        let s = 1.0 / (f.len().max(1) as f64).sqrt();
+        let mut lin = 0.0;
+        pre.iter_mut().for_each(|p| *p = 0.0);
+        for &k in f {
+            let k = k as usize;
+            lin += self.w.get(k).copied().unwrap_or(0.0);
+            let row = self
+                .emb
+                .get(k * self.hidden..(k + 1) * self.hidden)
+                .unwrap_or_default();
+            for (p, e) in pre.iter_mut().zip(row) {
+                *p += e;
+            }
+        }
+        let mut z = self.bias + lin * s;
+        for ((p, c), v) in pre.iter_mut().zip(&self.c).zip(&self.v) {
+            *p = *p * s + c;
+            z += v * p.max(0.0);
+        }
+        z
+    }
+
+    fn best<'a>(&self, ex: &'a Example) -> Option<Best<'a>> {
+        let mut pre = vec![0.0; self.hidden];
+        let mut best: Option<Best<'a>> = None;
+        for &(a, b) in &ex.windows {
+            let f = ex.feats.get(a as usize..b as usize).unwrap_or_default();
+            let z = self.logit(f, &mut pre);
+            if best.as_ref().is_none_or(|bb| z > bb.z) {
+                best = Some(Best {
+                    z,
+                    feats: f,
+                    pre: pre.clone(),
+                });
+            }
+        }
+        best
+    }
+
+    /// The probability that `text` is an attack (the best window's sigmoid).
+    pub fn probability(&self, text: &str) -> f32 {
+        let ex = example(
+            &Sample {
+                text: text.to_owned(),
+                attack: false,
+                weight: 1.0,
+            },
+            &self.params,
+        );
+        self.best(&ex).map_or(0.0, |b| sigmoid(b.z as f32))
+    }
+}
+
+/// The hidden layer's settings; the linear part's are [`Params`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Hidden units.
+    pub hidden: usize,
+    /// AdaGrad learning rate of the hidden layer.
+    pub rate: f64,
+    /// L2 penalty per update on the touched embedding weights.
+    pub l2: f64,
+    /// Seed of the initial weights (the example order is [`Params::seed`]'s).
+    pub init_seed: u64,
+    /// Half-width of the uniform initial embedding weights. At 0 no hidden unit ever
+    /// turns on, so the model is the linear one unquantised: the control of an
+    /// experiment.
+    pub init: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            hidden: 16,
+            rate: 0.05,
+            l2: 1e-5,
+            init_seed: 0x6d6c_70,
+            init: 0.05,
+        }
+    }
+}
+
+/// Trains a wide-and-deep model on the samples (shuffled per epoch with `p.seed`). The
+/// linear part learns at `p.learning_rate` with `p.l2`, the hidden layer as `deep` says.
+pub fn train(samples: &[Sample], p: &Params, deep: &Settings) -> Mlp {
+    let examples: Vec<Example> = samples.iter().map(|s| example(s, p)).collect();
+    let n = 1usize << p.log2_buckets;
+    let hidden = deep.hidden;
+    let mut rng = SplitMix64(p.seed ^ deep.init_seed);
+    let mut uniform = |a: f64| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 * a - a;
+    let mut m = Mlp {
+        params: p.clone(),
+        hidden,
+        bias: 0.0,
+        w: vec![0.0; n],
+        emb: (0..n * hidden).map(|_| uniform(deep.init)).collect(),
+        c: vec![0.0; hidden],
+        v: (0..hidden).map(|_| uniform(0.5)).collect(),
+    };
+    let mut gw = vec![0f64; n];
+    let mut ge = vec![0f64; n * hidden];
+    let mut gc = vec![0f64; hidden];
+    let mut gv = vec![0f64; hidden];
+    let mut gb = 0f64;
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut rng = SplitMix64(p.seed);
+    let ada = |g2: &mut f64, g: f64, rate: f64| {
+        *g2 += g * g;
+        rate * g / (g2.sqrt() + 1e-8)
+    };
+    for _ in 0..p.epochs {
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        for &i in &order {
+            let Some(ex) = examples.get(i) else { continue };
+            let Some(best) = m.best(ex) else { continue };
+            let g = (f64::from(sigmoid(best.z as f32)) - ex.y) * ex.weight;
+            let s = 1.0 / (best.feats.len().max(1) as f64).sqrt();
+            // Hidden gradients at the pre-activations (zero where the unit is off).
+            let dh: Vec<f64> = best
+                .pre
+                .iter()
+                .zip(&m.v)
+                .map(|(&pre, &v)| if pre > 0.0 { g * v } else { 0.0 })
+                .collect();
+            for &k in best.feats {
+                let k = k as usize;
+                if let (Some(wk), Some(gk)) = (m.w.get_mut(k), gw.get_mut(k)) {
+                    let gi = g * s + p.l2 * *wk;
+                    *wk -= ada(gk, gi, p.learning_rate);
+                }
+                let lo = k * hidden;
+                for (j, &d) in dh.iter().enumerate() {
+                    if let (Some(e), Some(g2)) = (m.emb.get_mut(lo + j), ge.get_mut(lo + j)) {
+                        let gi = d * s + deep.l2 * *e;
+                        *e -= ada(g2, gi, deep.rate);
+                    }
+                }
+            }
+            for (j, &d) in dh.iter().enumerate() {
+                if let (Some(c), Some(g2)) = (m.c.get_mut(j), gc.get_mut(j)) {
+                    *c -= ada(g2, d, deep.rate);
+                }
+                let act = best.pre.get(j).copied().unwrap_or(0.0).max(0.0);
+                if let (Some(v), Some(g2)) = (m.v.get_mut(j), gv.get_mut(j)) {
+                    *v -= ada(g2, g * act, deep.rate);
+                }
+            }
+            m.bias -= ada(&mut gb, g, p.learning_rate);
+        }
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::{self, canonical};
+
+    const FILLERS: [&str; 12] = [
+        "order", "delivery", "today", "please", "thanks", "window", "garden", "ticket", "morning",
+        "parcel", "invoice", "weekend",
+    ];
+
+    /// Texts of filler words where `zorblat` and `quimbex` each appear or not, never
+    /// side by side: an attack when exactly one appears (exclusive or, which no weights
+    /// on the features of a bag of n-grams can separate).
+    fn xor_samples(n: usize, seed: u64) -> Vec<Sample> {
+        let mut rng = SplitMix64(seed);
+        (0..n)
+            .map(|i| {
+                let (x, y) = (i % 2 == 1, (i / 2) % 2 == 1);
+                let mut words: Vec<&str> = (0..6)
+                    .map(|_| {
+                        FILLERS
+                            .get(rng.below(FILLERS.len()))
+                            .copied()
+                            .unwrap_or("a")
+                    })
+                    .collect();
+                if x {
+                    words.insert(0, "zorblat");
+                }
+                if y {
+                    words.push("quimbex");
+                }
+                Sample {
+                    text: words.join(" "),
+                    attack: x != y,
+                    weight: 1.0,
+                }
+            })
+            .collect()
+    }
+
+    fn accuracy(samples: &[Sample], p: impl Fn(&str) -> f32) -> f64 {
+        let right = samples
+            .iter()
+            .filter(|s| (p(&s.text) >= 0.5) == s.attack)
+            .count();
+        right as f64 / samples.len() as f64
+    }
+
+    /// The hidden layer learns an interaction between two words that the linear model
+    /// cannot: on fresh texts, nearly all right against at most four in five (the
+    /// linear model fits the fillers and is at chance).
+    #[test]
+    fn hidden_layer_learns_what_the_linear_model_cannot() {
+        let p = Params {
+            log2_buckets: 12,
+            epochs: 30,
+            ..Params::default()
+        };
+        let (fit, fresh) = (xor_samples(400, 1), xor_samples(200, 2));
+        // A learning rate the exclusive-or needs (0.05, the corpus's, leaves it at
+        // chance on fresh texts: the interaction is all the signal here).
+        let deep = train(
+            &fit,
+            &p,
+            &Settings {
+                rate: 0.5,
+                ..Settings::default()
+            },
+        );
+        let linear = train::train(&fit, &p).unwrap_or_else(|e| panic!("linear model: {e}"));
+        let deep_acc = accuracy(&fresh, |t| deep.probability(t));
+        let linear_acc = accuracy(&fresh, |t| linear.probability(&canonical(t)));
+        assert!(deep_acc >= 0.95, "wide and deep: {deep_acc}");
+        assert!(linear_acc <= 0.8, "linear: {linear_acc}");
+    }
+
+    /// Training is deterministic: the same samples and settings give the same scores.
+    #[test]
+    fn training_is_deterministic() {
+        let p = Params {
+            log2_buckets: 10,
+            epochs: 3,
+            ..Params::default()
+        };
+        let fit = xor_samples(60, 3);
+        let (a, b) = (
+            train(&fit, &p, &Settings::default()),
+            train(&fit, &p, &Settings::default()),
+        );
+        for s in &fit {
+            assert_eq!(
+                a.probability(&s.text).to_bits(),
+                b.probability(&s.text).to_bits()
+            );
+        }
+    }
+}
