@@ -17,6 +17,7 @@ pub mod train;
 
 use std::collections::BTreeMap;
 
+use gatehouse_core::rules::classifier::Model;
 use sha2::{Digest, Sha256};
 
 /// Everything `make train` produces: the model bytes and its provenance manifest.
@@ -50,7 +51,7 @@ pub fn train_from_corpus(
     }
     let samples = samples_for(&chosen, &generated, recipe);
     let params = train::Params::default();
-    let model = train::train(&samples, &params)?.to_bytes();
+    let model = learn(&samples, recipe.learner)?.to_bytes();
     let manifest = serde_json::json!({
         "model": recipe.name,
         "model_sha256": hex::encode(Sha256::digest(&model)),
@@ -101,6 +102,7 @@ pub fn train_from_corpus(
             })
             .collect::<BTreeMap<String, serde_json::Value>>(),
         "params": format!("{params:?}"),
+        "learner": format!("{:?}", recipe.learner),
     });
     Ok(Trained { model, manifest })
 }
@@ -208,6 +210,8 @@ pub struct Recipe {
     /// generated benign text's 1 (at 0 the pair is not expanded), in the order their
     /// samples are added.
     pub pairs: [(synth::TemplatePair, f64); 3],
+    /// What learns from the samples.
+    pub learner: Learner,
 }
 
 impl Recipe {
@@ -269,6 +273,7 @@ pub const INJECTION_V1: Recipe = Recipe {
         (synth::AGENT, 0.0),
         (synth::UNTRUSTED, 0.5),
     ],
+    learner: Learner::Linear,
 };
 
 /// `prompt-v1`, the prompt stage's model: [`INJECTION_V1`] plus the chat messages to a
@@ -297,6 +302,7 @@ pub const PROMPT_V1: Recipe = Recipe {
         (synth::AGENT, 0.1),
         (synth::UNTRUSTED, 0.0),
     ],
+    learner: Learner::Linear,
 };
 
 /// Every shipped model's recipe.
@@ -413,7 +419,8 @@ pub fn crossval(
             .copied()
             .filter(|r| fold_of(&r.id) != k)
             .collect();
-        let score = scorer(&samples_for(&train_rows, &generated, recipe), learner)?;
+        let model = learn(&samples_for(&train_rows, &generated, recipe), learner)?;
+        let score = |t: &str| model.probability(&train::canonical(t));
         for r in tune.iter().filter(|r| fold_of(&r.id) == k) {
             let p = score(&r.text);
             if misses && !r.attack && p >= threshold {
@@ -508,19 +515,13 @@ pub enum Learner {
     WideDeep(mlp::Settings),
 }
 
-/// The probability function of `learner` trained on `samples` with the default
-/// parameters.
-fn scorer(samples: &[train::Sample], learner: Learner) -> anyhow::Result<Box<dyn Fn(&str) -> f32>> {
+/// The model `learner` trains on `samples` with the default parameters, quantised as
+/// shipped.
+pub fn learn(samples: &[train::Sample], learner: Learner) -> anyhow::Result<Model> {
     let params = train::Params::default();
     Ok(match learner {
-        Learner::WideDeep(deep) => {
-            let m = mlp::train(samples, &params, &deep);
-            Box::new(move |t: &str| m.probability(t))
-        }
-        Learner::Linear => {
-            let model = train::train(samples, &params)?;
-            Box::new(move |t: &str| model.probability(&train::canonical(t)))
-        }
+        Learner::WideDeep(deep) => mlp::train(samples, &params, &deep).to_model()?,
+        Learner::Linear => train::train(samples, &params)?,
     })
 }
 
@@ -541,7 +542,8 @@ pub fn score_sets(
 ) -> anyhow::Result<String> {
     let chosen = corpus::training_rows(rows);
     let generated = synth::generate(recipe)?;
-    let score = scorer(&samples_for(&chosen, &generated, recipe), learner)?;
+    let model = learn(&samples_for(&chosen, &generated, recipe), learner)?;
+    let score = |t: &str| model.probability(&train::canonical(t));
     let (rules, _) = eval::rules_without_classifier(stage)?;
     let show = std::env::var_os("SCORE_SETS_SHOW").is_some();
     let mut out = String::new();

@@ -125,9 +125,10 @@ impl RecipeArgs {
 /// The learner a validation trains: linear unless `--hidden` is given.
 #[derive(Debug, clap::Args)]
 struct LearnerArgs {
-    /// Hidden units of the experimental wide-and-deep learner (0: the linear model).
-    #[arg(long, default_value_t = 0)]
-    hidden: usize,
+    /// Hidden units of a wide-and-deep learner (0: the linear model; unset: the
+    /// recipe's learner, and the other learner flags are ignored).
+    #[arg(long)]
+    hidden: Option<usize>,
     /// The hidden layer's learning rate.
     #[arg(long, default_value_t = gatehouse_train::mlp::Settings::default().rate)]
     deep_rate: f64,
@@ -140,19 +141,30 @@ struct LearnerArgs {
     /// Half-width of the hidden layer's initial weights (0: the linear model unquantised).
     #[arg(long, default_value_t = gatehouse_train::mlp::Settings::default().init)]
     init: f64,
+    /// The hidden layer reads words (unigrams and bigrams) only, not every family.
+    #[arg(long)]
+    deep_words: bool,
 }
 
 impl LearnerArgs {
-    fn learner(&self) -> gatehouse_train::Learner {
-        if self.hidden == 0 {
-            return gatehouse_train::Learner::Linear;
-        }
+    fn learner(&self, recipe: &gatehouse_train::Recipe) -> gatehouse_train::Learner {
+        let hidden = match self.hidden {
+            None => return recipe.learner,
+            Some(0) => return gatehouse_train::Learner::Linear,
+            Some(h) => h,
+        };
         gatehouse_train::Learner::WideDeep(gatehouse_train::mlp::Settings {
-            hidden: self.hidden,
+            hidden,
             rate: self.deep_rate,
             l2: self.deep_l2,
             init_seed: self.init_seed,
             init: self.init,
+            features: gatehouse_core::rules::classifier::features::FeatureSet(if self.deep_words {
+                gatehouse_core::rules::classifier::features::FeatureSet::WORD1
+                    | gatehouse_core::rules::classifier::features::FeatureSet::WORD2
+            } else {
+                gatehouse_core::rules::classifier::features::FeatureSet::FAMILIES
+            }),
         })
     }
 }
@@ -199,7 +211,7 @@ fn main() -> anyhow::Result<()> {
                     threshold,
                     &recipe,
                     stage,
-                    learner.learner()
+                    learner.learner(&recipe)
                 )?
             );
             Ok(())
@@ -222,7 +234,7 @@ fn main() -> anyhow::Result<()> {
                     stage,
                     threshold,
                     &files,
-                    learner.learner()
+                    learner.learner(&recipe)
                 )?
             );
             Ok(())

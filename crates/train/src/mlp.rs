@@ -2,22 +2,29 @@
 //! hashed features and windows, the same linear part, plus one hidden layer over the
 //! window's bag of features ("wide and deep"):
 //!
-//! `z = bias + Σ w[k] / √n + Σ_j v[j] · relu(Σ E[k][j] / √n + c[j])`
+//! `z = bias + Σ w[k] / √n + Σ_j v[j] · relu(Σ E[d][j] / √m + c[j])`
 //!
-//! over the window's `n` feature occurrences `k`; the text's score is the best window's,
+//! over the window's `n` feature occurrences `k` and its `m` occurrences `d` of the
+//! hidden layer's own feature families (all of them, or fewer: words alone cost a tenth
+//! of the lookups); the text's score is the best window's,
 //! as for the linear model. Trained as [`crate::train::train`] trains (AdaGrad, L2,
-//! a fixed order from a fixed seed, no threads), in `f64`, not quantised: for
-//! validation only (`gatehouse-train crossval --hidden H`, `score-sets --hidden H`), not a model file.
+//! a fixed order from a fixed seed, no threads), in `f64`, then quantised to `i8`
+//! ([`Mlp::to_model`]) in the model format's version 2, which
+//! `gatehouse_core::rules::classifier::model` scores.
 
-use gatehouse_core::rules::classifier::model::sigmoid;
+use gatehouse_core::rules::classifier::model::{Deep, HIDDEN, sigmoid};
+use gatehouse_core::rules::classifier::{Model, ModelError};
 
 use crate::tmpl::SplitMix64;
-use crate::train::{Example, Params, Sample, example};
+use gatehouse_core::rules::classifier::features::FeatureSet;
+
+use crate::train::{Example, Params, Sample, example_of, read_text};
 
 /// A trained wide-and-deep model, in `f64`.
 #[derive(Debug, Clone)]
 pub struct Mlp {
     params: Params,
+    deep_features: FeatureSet,
     hidden: usize,
     bias: f64,
     w: Vec<f64>,
@@ -32,17 +39,21 @@ pub struct Mlp {
 struct Best<'a> {
     z: f64,
     feats: &'a [u32],
+    deep_feats: &'a [u32],
     pre: Vec<f64>,
 }
 
 impl Mlp {
-    fn logit(&self, f: &[u32], pre: &mut [f64]) -> f64 {
+    fn logit(&self, f: &[u32], d: &[u32], pre: &mut [f64]) -> f64 {
         let s = 1.0 / (f.len().max(1) as f64).sqrt();
-        let mut lin = 0.0;
+        let sd = 1.0 / (d.len().max(1) as f64).sqrt();
+        let lin: f64 = f
+            .iter()
+            .map(|&k| self.w.get(k as usize).copied().unwrap_or(0.0))
+            .sum();
         pre.iter_mut().for_each(|p| *p = 0.0);
-        for &k in f {
+        for &k in d {
             let k = k as usize;
-            lin += self.w.get(k).copied().unwrap_or(0.0);
             let row = self
                 .emb
                 .get(k * self.hidden..(k + 1) * self.hidden)
@@ -53,22 +64,24 @@ impl Mlp {
         }
         let mut z = self.bias + lin * s;
         for ((p, c), v) in pre.iter_mut().zip(&self.c).zip(&self.v) {
-            *p = *p * s + c;
+            *p = *p * sd + c;
             z += v * p.max(0.0);
         }
         z
     }
 
-    fn best<'a>(&self, ex: &'a Example) -> Option<Best<'a>> {
+    fn best<'a>(&self, ex: &'a Example, dx: &'a Example) -> Option<Best<'a>> {
         let mut pre = vec![0.0; self.hidden];
         let mut best: Option<Best<'a>> = None;
-        for &(a, b) in &ex.windows {
+        for (&(a, b), &(da, db)) in ex.windows.iter().zip(&dx.windows) {
             let f = ex.feats.get(a as usize..b as usize).unwrap_or_default();
-            let z = self.logit(f, &mut pre);
+            let d = dx.feats.get(da as usize..db as usize).unwrap_or_default();
+            let z = self.logit(f, d, &mut pre);
             if best.as_ref().is_none_or(|bb| z > bb.z) {
                 best = Some(Best {
                     z,
                     feats: f,
+                    deep_feats: d,
                     pre: pre.clone(),
                 });
             }
@@ -76,18 +89,66 @@ impl Mlp {
         best
     }
 
-    /// The probability that `text` is an attack (the best window's sigmoid).
-    pub fn probability(&self, text: &str) -> f32 {
-        let ex = example(
-            &Sample {
-                text: text.to_owned(),
-                attack: false,
-                weight: 1.0,
-            },
-            &self.params,
-        );
-        self.best(&ex).map_or(0.0, |b| sigmoid(b.z as f32))
+    /// The model quantised to `i8` (linear weights and embeddings each with their own
+    /// scale, the largest magnitude at 127), in the file format's version 2. Fails
+    /// unless the hidden layer has [`HIDDEN`] units.
+    pub fn to_model(&self) -> Result<Model, ModelError> {
+        if self.hidden != HIDDEN {
+            return Err(ModelError::Hidden(self.hidden as u32));
+        }
+        let quantise = |w: &[f64]| {
+            let max_abs = w.iter().fold(0f64, |m, x| m.max(x.abs()));
+            let scale = if max_abs > 0.0 { max_abs / 127.0 } else { 1.0 };
+            let q: Vec<i8> = w
+                .iter()
+                .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8)
+                .collect();
+            (q, scale)
+        };
+        let (quantised, scale) = quantise(&self.w);
+        let (emb, emb_scale) = quantise(&self.emb);
+        let p = &self.params;
+        Model::new(
+            p.features,
+            p.log2_buckets,
+            p.window,
+            p.stride,
+            self.bias as f32,
+            scale as f32,
+            quantised,
+        )?
+        .with_deep(Deep {
+            features: self.deep_features,
+            scale: emb_scale as f32,
+            bias: std::array::from_fn(|j| self.c.get(j).copied().unwrap_or(0.0) as f32),
+            out: std::array::from_fn(|j| self.v.get(j).copied().unwrap_or(0.0) as f32),
+            embedding: emb
+                .chunks_exact(HIDDEN)
+                .map(|c| std::array::from_fn(|j| c.get(j).copied().unwrap_or(0)))
+                .collect(),
+        })
     }
+
+    /// The probability that `text` is an attack (the best window's sigmoid), in `f64`
+    /// before quantisation.
+    pub fn probability(&self, text: &str) -> f32 {
+        let sample = Sample {
+            text: text.to_owned(),
+            attack: false,
+            weight: 1.0,
+        };
+        let (ex, dx) = examples(&sample, &self.params, self.deep_features);
+        self.best(&ex, &dx).map_or(0.0, |b| sigmoid(b.z as f32))
+    }
+}
+
+/// A sample's example for the linear part and for the hidden layer.
+fn examples(s: &Sample, p: &Params, deep: FeatureSet) -> (Example, Example) {
+    let text = read_text(s, p);
+    (
+        example_of(&text, s, p, p.features),
+        example_of(&text, s, p, deep),
+    )
 }
 
 /// The hidden layer's settings; the linear part's are [`Params`].
@@ -105,6 +166,8 @@ pub struct Settings {
     /// turns on, so the model is the linear one unquantised: the control of an
     /// experiment.
     pub init: f64,
+    /// The feature families the hidden layer reads (a subset of the linear part's).
+    pub features: FeatureSet,
 }
 
 impl Default for Settings {
@@ -113,8 +176,9 @@ impl Default for Settings {
             hidden: 16,
             rate: 0.05,
             l2: 1e-5,
-            init_seed: 0x6d6c_70,
+            init_seed: 0x006d_6c70,
             init: 0.05,
+            features: FeatureSet(FeatureSet::FAMILIES),
         }
     }
 }
@@ -122,13 +186,17 @@ impl Default for Settings {
 /// Trains a wide-and-deep model on the samples (shuffled per epoch with `p.seed`). The
 /// linear part learns at `p.learning_rate` with `p.l2`, the hidden layer as `deep` says.
 pub fn train(samples: &[Sample], p: &Params, deep: &Settings) -> Mlp {
-    let examples: Vec<Example> = samples.iter().map(|s| example(s, p)).collect();
+    let examples: Vec<(Example, Example)> = samples
+        .iter()
+        .map(|s| examples(s, p, deep.features))
+        .collect();
     let n = 1usize << p.log2_buckets;
     let hidden = deep.hidden;
     let mut rng = SplitMix64(p.seed ^ deep.init_seed);
     let mut uniform = |a: f64| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 * a - a;
     let mut m = Mlp {
         params: p.clone(),
+        deep_features: deep.features,
         hidden,
         bias: 0.0,
         w: vec![0.0; n],
@@ -152,10 +220,13 @@ pub fn train(samples: &[Sample], p: &Params, deep: &Settings) -> Mlp {
             order.swap(i, rng.below(i + 1));
         }
         for &i in &order {
-            let Some(ex) = examples.get(i) else { continue };
-            let Some(best) = m.best(ex) else { continue };
+            let Some((ex, dx)) = examples.get(i) else {
+                continue;
+            };
+            let Some(best) = m.best(ex, dx) else { continue };
             let g = (f64::from(sigmoid(best.z as f32)) - ex.y) * ex.weight;
             let s = 1.0 / (best.feats.len().max(1) as f64).sqrt();
+            let sd = 1.0 / (best.deep_feats.len().max(1) as f64).sqrt();
             // Hidden gradients at the pre-activations (zero where the unit is off).
             let dh: Vec<f64> = best
                 .pre
@@ -169,10 +240,12 @@ pub fn train(samples: &[Sample], p: &Params, deep: &Settings) -> Mlp {
                     let gi = g * s + p.l2 * *wk;
                     *wk -= ada(gk, gi, p.learning_rate);
                 }
-                let lo = k * hidden;
+            }
+            for &k in best.deep_feats {
+                let lo = k as usize * hidden;
                 for (j, &d) in dh.iter().enumerate() {
                     if let (Some(e), Some(g2)) = (m.emb.get_mut(lo + j), ge.get_mut(lo + j)) {
-                        let gi = d * s + deep.l2 * *e;
+                        let gi = d * sd + deep.l2 * *e;
                         *e -= ada(g2, gi, deep.rate);
                     }
                 }

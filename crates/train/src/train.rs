@@ -87,15 +87,25 @@ pub fn canonical(text: &str) -> String {
 }
 
 pub(crate) fn example(s: &Sample, p: &Params) -> Example {
+    example_of(&read_text(s, p), s, p, p.features)
+}
+
+/// The text the model reads from a sample: canonical, and masked as the guard masks it
+/// (`Model::best_window`).
+pub(crate) fn read_text(s: &Sample, p: &Params) -> String {
     let text = canonical(&s.text);
-    // What the model reads: the guard masks the same way (`Model::best_window`).
-    let text = match Masked::as_read_by(p.features, &text) {
+    match Masked::as_read_by(p.features, &text) {
         Some(masked) => masked.text,
         None => text,
-    };
+    }
+}
+
+/// The example of `features` over the read text: windows cut as for every feature set
+/// of the same text, so two sets' windows pair up by index.
+pub(crate) fn example_of(text: &str, s: &Sample, p: &Params, features: FeatureSet) -> Example {
     let stride = p.stride as usize;
     let mut pairs: Vec<(usize, u32)> = Vec::new();
-    for_each_feature(&text, p.features, |pos, h| {
+    for_each_feature(text, features, |pos, h| {
         let b = gatehouse_core::rules::classifier::features::bucket(h, p.log2_buckets) as u32;
         pairs.push((pos / stride, b));
     });

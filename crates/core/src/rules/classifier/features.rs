@@ -79,6 +79,11 @@ impl FeatureSet {
     pub fn has(self, flag: u8) -> bool {
         self.0 & flag != 0
     }
+
+    /// The feature families alone (without [`FeatureSet::MASK_EMAIL`]).
+    pub fn families(self) -> FeatureSet {
+        FeatureSet(self.0 & Self::FAMILIES)
+    }
 }
 
 const fn is_word_byte(b: u8) -> bool {

@@ -1,32 +1,48 @@
 //! The model file: a logistic regression over hashed features, weights quantised to
-//! `i8`. Format version 1, all integers little-endian:
+//! `i8`, optionally with one hidden layer beside it ("wide and deep"). All integers
+//! little-endian:
 //!
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `GHLRMDL\0` |
-//! | 8 | 2 | format version (1) |
+//! | 8 | 2 | format version (1: linear; 2: with a hidden layer) |
 //! | 10 | 1 | feature families ([`FeatureSet`] bit flags) |
 //! | 11 | 1 | log2 of the bucket count (8..=24) |
 //! | 12 | 4 | window length in bytes of canonical text |
 //! | 16 | 4 | window stride in bytes (a power of two; window is a multiple of it) |
 //! | 20 | 4 | bias (`f32`) |
 //! | 24 | 4 | weight scale (`f32`): weight = `i8` × scale |
-//! | 28 | 4 | reserved, 0 |
+//! | 28 | 4 | version 1: reserved, 0 |
+//! | 28 | 2 | version 2: hidden units ([`HIDDEN`]) |
+//! | 30 | 1 | version 2: the hidden layer's feature families (a subset of the model's) |
+//! | 31 | 1 | version 2: reserved, 0 |
 //! | 32 | 2^k | weights, one `i8` per bucket |
+//! | | 4 | version 2 only: embedding scale (`f32`): embedding weight = `i8` × scale |
+//! | | 4 × [`HIDDEN`] | version 2 only: the hidden units' biases (`f32`) |
+//! | | 4 × [`HIDDEN`] | version 2 only: the hidden units' output weights (`f32`) |
+//! | | 2^k × [`HIDDEN`] | version 2 only: embeddings, [`HIDDEN`] `i8` per bucket |
 //! | end − 8 | 8 | FNV-1a 64 of every byte before it |
 //!
-//! The logit of a window is `bias + Σ weight[bucket(f)] / sqrt(n)` over the window's
-//! `n` feature occurrences; the text's probability is the sigmoid of the best window.
+//! The logit of a window of `n` feature occurrences `f` is
+//! `bias + Σ weight[bucket(f)] / √n`, plus for a version 2 model
+//! `Σ_j out[j] · max(0, Σ embedding[bucket(d)][j] / √m + hidden_bias[j])` over the
+//! window's `m` occurrences `d` of the hidden layer's families; the text's probability
+//! is the sigmoid of the best window.
 
 use std::ops::Range;
 
-use super::features::{FeatureSet, block_sums, bucket, fnv1a};
+use super::features::{FeatureSet, block_sums, bucket, fnv1a, for_each_feature};
 use super::mask::Masked;
 
 /// The magic bytes that start a model file.
 pub const MAGIC: [u8; 8] = *b"GHLRMDL\0";
-/// The format version this code reads and writes.
+/// The format version of a linear model (written for a model without a hidden layer).
 pub const FORMAT_VERSION: u16 = 1;
+/// The format version of a model with a hidden layer.
+pub const FORMAT_VERSION_DEEP: u16 = 2;
+/// Hidden units of a version 2 model: the one size this code reads, so the hidden
+/// layer's sums are fixed-size arrays the compiler vectorises.
+pub const HIDDEN: usize = 16;
 const HEADER_LEN: usize = 32;
 const TRAILER_LEN: usize = 8;
 
@@ -63,9 +79,15 @@ pub enum ModelError {
         /// Stride.
         stride: u32,
     },
-    /// A bias or scale that is not a finite number.
+    /// A bias, scale or weight that is not a finite number.
     #[error("bias or scale is not finite")]
     NotFinite,
+    /// A hidden layer of a size this code does not read.
+    #[error("hidden layer of `{0}` units (this version reads {HIDDEN})")]
+    Hidden(u32),
+    /// A hidden layer reading no feature family, or one the model does not have.
+    #[error("hidden layer feature flags `{0:#04x}` are not a subset of the model's families")]
+    DeepFeatures(u8),
     /// The checksum does not match: the file is corrupt.
     #[error("checksum mismatch: file says {stored:#018x}, content hashes to {computed:#018x}")]
     Checksum {
@@ -94,6 +116,39 @@ pub struct Model {
     /// Quantised weights, one per bucket (scored as `i8`, summed as `i32`, so the
     /// table stays small enough for the CPU caches).
     pub quantised: Vec<i8>,
+    /// The hidden layer (format version 2), if any.
+    pub deep: Option<Deep>,
+}
+
+/// The hidden layer of a wide-and-deep model: [`HIDDEN`] units, each a ReLU of the
+/// window's summed embeddings (scaled by `1/√n` as the linear part is) plus its bias,
+/// added to the logit with its output weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deep {
+    /// The feature families the hidden layer reads (a subset of the model's; the text
+    /// is read as the model reads it, masked or not).
+    pub features: FeatureSet,
+    /// Embedding scale: embedding weight = `i8` × scale.
+    pub scale: f32,
+    /// The hidden units' biases.
+    pub bias: [f32; HIDDEN],
+    /// The hidden units' output weights.
+    pub out: [f32; HIDDEN],
+    /// Quantised embeddings, one row per bucket.
+    pub embedding: Vec<[i8; HIDDEN]>,
+}
+
+impl Deep {
+    /// What the hidden layer adds to a window's logit, from the window's summed
+    /// quantised embeddings and its count of the hidden layer's feature occurrences.
+    pub fn logit(&self, sums: &[i32; HIDDEN], count: u32) -> f32 {
+        let s = self.scale / (count.max(1) as f32).sqrt();
+        let mut z = 0.0;
+        for ((&e, &b), &o) in sums.iter().zip(&self.bias).zip(&self.out) {
+            z += o * (e as f32 * s + b).max(0.0);
+        }
+        z
+    }
 }
 
 fn le_u32(b: &[u8], at: usize) -> u32 {
@@ -142,7 +197,28 @@ impl Model {
             bias,
             scale,
             quantised,
+            deep: None,
         })
+    }
+
+    /// The model with a hidden layer, checked: one embedding row per bucket, finite
+    /// numbers.
+    pub fn with_deep(mut self, deep: Deep) -> Result<Model, ModelError> {
+        if deep.embedding.len() != self.quantised.len() {
+            return Err(ModelError::Truncated {
+                expected: self.quantised.len() * HIDDEN,
+                got: deep.embedding.len() * HIDDEN,
+            });
+        }
+        if !deep.scale.is_finite() || !deep.bias.iter().chain(&deep.out).all(|x| x.is_finite()) {
+            return Err(ModelError::NotFinite);
+        }
+        let families = deep.features.0;
+        if families == 0 || families & !(self.features.0 & FeatureSet::FAMILIES) != 0 {
+            return Err(ModelError::DeepFeatures(families));
+        }
+        self.deep = Some(deep);
+        Ok(self)
     }
 
     /// Parses a model file. Never panics: a corrupt file is an error.
@@ -160,7 +236,7 @@ impl Model {
             bytes.get(8).copied().unwrap_or(0),
             bytes.get(9).copied().unwrap_or(0),
         ]);
-        if version != FORMAT_VERSION {
+        if version != FORMAT_VERSION && version != FORMAT_VERSION_DEEP {
             return Err(ModelError::Version(version));
         }
         let features = FeatureSet(bytes.get(10).copied().unwrap_or(0));
@@ -168,7 +244,21 @@ impl Model {
         if !(8..=24).contains(&log2) {
             return Err(ModelError::Buckets(log2));
         }
-        let expected = HEADER_LEN + (1usize << log2) + TRAILER_LEN;
+        let buckets = 1usize << log2;
+        let hidden = u32::from(u16::from_le_bytes([
+            bytes.get(28).copied().unwrap_or(0),
+            bytes.get(29).copied().unwrap_or(0),
+        ]));
+        let deep_features = FeatureSet(bytes.get(30).copied().unwrap_or(0));
+        let deep_len = if version == FORMAT_VERSION_DEEP {
+            if hidden as usize != HIDDEN {
+                return Err(ModelError::Hidden(hidden));
+            }
+            4 + 8 * HIDDEN + buckets * HIDDEN
+        } else {
+            0
+        };
+        let expected = HEADER_LEN + buckets + deep_len + TRAILER_LEN;
         if bytes.len() != expected {
             return Err(ModelError::Truncated {
                 expected,
@@ -183,13 +273,14 @@ impl Model {
         if stored != computed {
             return Err(ModelError::Checksum { stored, computed });
         }
+        let linear_end = HEADER_LEN + buckets;
         let quantised = bytes
-            .get(HEADER_LEN..body)
+            .get(HEADER_LEN..linear_end)
             .unwrap_or_default()
             .iter()
             .map(|&b| b as i8)
             .collect();
-        Model::new(
+        let model = Model::new(
             features,
             log2,
             le_u32(bytes, 12),
@@ -197,22 +288,70 @@ impl Model {
             f32::from_bits(le_u32(bytes, 20)),
             f32::from_bits(le_u32(bytes, 24)),
             quantised,
-        )
+        )?;
+        if version == FORMAT_VERSION {
+            return Ok(model);
+        }
+        let f32_at = |at: usize| f32::from_bits(le_u32(bytes, at));
+        let mut bias = [0f32; HIDDEN];
+        let mut out = [0f32; HIDDEN];
+        for (j, (b, o)) in bias.iter_mut().zip(&mut out).enumerate() {
+            *b = f32_at(linear_end + 4 + 4 * j);
+            *o = f32_at(linear_end + 4 + 4 * HIDDEN + 4 * j);
+        }
+        let rows = linear_end + 4 + 8 * HIDDEN;
+        let embedding = bytes
+            .get(rows..body)
+            .unwrap_or_default()
+            .chunks_exact(HIDDEN)
+            .map(|c| {
+                let mut row = [0i8; HIDDEN];
+                for (r, &b) in row.iter_mut().zip(c) {
+                    *r = b as i8;
+                }
+                row
+            })
+            .collect();
+        model.with_deep(Deep {
+            features: deep_features,
+            scale: f32_at(linear_end),
+            bias,
+            out,
+            embedding,
+        })
     }
 
     /// The model file's bytes (the inverse of [`Model::parse`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(HEADER_LEN + self.quantised.len() + TRAILER_LEN);
         out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let version = if self.deep.is_some() {
+            FORMAT_VERSION_DEEP
+        } else {
+            FORMAT_VERSION
+        };
+        out.extend_from_slice(&version.to_le_bytes());
         out.push(self.features.0);
         out.push(self.log2_buckets);
         out.extend_from_slice(&self.window.to_le_bytes());
         out.extend_from_slice(&self.stride.to_le_bytes());
         out.extend_from_slice(&self.bias.to_bits().to_le_bytes());
         out.extend_from_slice(&self.scale.to_bits().to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
+        match &self.deep {
+            Some(d) => {
+                out.extend_from_slice(&(HIDDEN as u16).to_le_bytes());
+                out.extend_from_slice(&[d.features.0, 0]);
+            }
+            None => out.extend_from_slice(&0u32.to_le_bytes()),
+        }
         out.extend(self.quantised.iter().map(|&q| q as u8));
+        if let Some(d) = &self.deep {
+            out.extend_from_slice(&d.scale.to_bits().to_le_bytes());
+            for x in d.bias.iter().chain(&d.out) {
+                out.extend_from_slice(&x.to_bits().to_le_bytes());
+            }
+            out.extend(d.embedding.iter().flatten().map(|&q| q as u8));
+        }
         let sum = fnv1a(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         out
@@ -284,25 +423,72 @@ impl Model {
         let window = self.window as usize;
         if canonical.len() <= window {
             let sums = block_sums(canonical, self.features, u32::MAX, weight);
-            let (sum, count) = sums.first().copied().unwrap_or((0, 0));
-            return (self.logit(sum, count), 0..canonical.len());
+            let deep = self.deep_block_sums(canonical, u32::MAX);
+            let (z, _) = self.best_run(&sums, deep.as_deref(), 1);
+            return (z, 0..canonical.len());
         }
         let shift = self.stride.trailing_zeros();
         let per = window / self.stride as usize;
-        let (z, first) = self.best_run(&block_sums(canonical, self.features, shift, weight), per);
+        let (z, first) = self.best_run(
+            &block_sums(canonical, self.features, shift, weight),
+            self.deep_block_sums(canonical, shift).as_deref(),
+            per,
+        );
         let start = (first << shift).min(canonical.len());
         (z, start..(start + window).min(canonical.len()))
     }
 
+    /// Per-block sums of the hidden layer's quantised embeddings and counts of its
+    /// feature occurrences (blocks as [`block_sums`] cuts them), or `None` for a linear
+    /// model.
+    fn deep_block_sums(&self, text: &str, shift: u32) -> Option<Vec<([i32; HIDDEN], u32)>> {
+        let deep = self.deep.as_ref()?;
+        let n = text.len();
+        let blocks = if n == 0 {
+            1
+        } else {
+            ((n - 1).checked_shr(shift).unwrap_or(0)) + 1
+        };
+        let mut sums = vec![([0i32; HIDDEN], 0u32); blocks];
+        let log2 = self.log2_buckets;
+        for_each_feature(text, deep.features, |pos, h| {
+            let block = pos.checked_shr(shift).unwrap_or(0);
+            if let (Some((acc, count)), Some(row)) =
+                (sums.get_mut(block), deep.embedding.get(bucket(h, log2)))
+            {
+                for (a, &e) in acc.iter_mut().zip(row) {
+                    *a += i32::from(e);
+                }
+                *count += 1;
+            }
+        });
+        Some(sums)
+    }
+
     /// The best logit over every run of `per` consecutive blocks, and the index of the
     /// run's first block.
-    fn best_run(&self, blocks: &[(i32, u32)], per: usize) -> (f32, usize) {
+    fn best_run(
+        &self,
+        blocks: &[(i32, u32)],
+        deep: Option<&[([i32; HIDDEN], u32)]>,
+        per: usize,
+    ) -> (f32, usize) {
         let mut best = (f32::NEG_INFINITY, 0);
         for (i, run) in blocks.windows(per).enumerate() {
             let (s, c) = run
                 .iter()
                 .fold((0i32, 0u32), |(s, c), b| (s + b.0, c + b.1));
-            let z = self.logit(s, c);
+            let mut z = self.logit(s, c);
+            if let (Some(d), Some(rows)) = (&self.deep, deep.and_then(|x| x.get(i..i + per))) {
+                let (mut e, mut m) = ([0i32; HIDDEN], 0u32);
+                for (row, count) in rows {
+                    for (a, &x) in e.iter_mut().zip(row) {
+                        *a += x;
+                    }
+                    m += count;
+                }
+                z += d.logit(&e, m);
+            }
             if z > best.0 {
                 best = (z, i);
             }
@@ -334,6 +520,46 @@ mod tests {
         let text = masked.as_ref().map_or(text, |x| x.text.as_str());
         let weight = |h: u64| i32::from(m.quantised.get(m.bucket(h)).copied().unwrap_or(0));
         let window = m.window as usize;
+        if let Some(d) = &m.deep {
+            // Every window's features, whole, by where they start.
+            let starts: Vec<usize> = if text.len() <= window {
+                vec![0]
+            } else {
+                let stride = m.stride as usize;
+                (0..=text.len().div_ceil(stride) - window / stride)
+                    .map(|j| j * stride)
+                    .collect()
+            };
+            let span = if text.len() <= window {
+                usize::MAX
+            } else {
+                window
+            };
+            return starts
+                .iter()
+                .map(|&a| {
+                    let inside = |pos: usize| pos >= a && pos - a < span;
+                    let (mut sum, mut count) = (0i32, 0u32);
+                    for_each_feature(text, m.features, |pos, h| {
+                        if inside(pos) {
+                            sum += weight(h);
+                            count += 1;
+                        }
+                    });
+                    let (mut e, mut dcount) = ([0i32; HIDDEN], 0u32);
+                    for_each_feature(text, d.features, |pos, h| {
+                        if inside(pos) {
+                            dcount += 1;
+                            let row = d.embedding[m.bucket(h)];
+                            for j in 0..HIDDEN {
+                                e[j] += i32::from(row[j]);
+                            }
+                        }
+                    });
+                    m.logit(sum, count) + d.logit(&e, dcount)
+                })
+                .fold(f32::NEG_INFINITY, |b, z| if z > b { z } else { b });
+        }
         if text.len() <= window {
             let (mut sum, mut count) = (0i32, 0u32);
             for_each_feature(text, m.features, |_, h| {
@@ -350,11 +576,11 @@ mod tests {
                 b.1 += 1;
             }
         });
-        m.best_run(&blocks, window / m.stride as usize).0
+        m.best_run(&blocks, None, window / m.stride as usize).0
     }
 
-    /// Both lookup paths of `max_logit` (the shipped 2^16 table, and any other size)
-    /// give exactly the definition's logit.
+    /// Both lookup paths of `max_logit` (the shipped 2^16 table, and any other size),
+    /// with and without a hidden layer, give exactly the definition's logit.
     #[test]
     fn max_logit_is_the_definition() {
         let shipped = Model::parse(INJECTION_V1).unwrap();
@@ -395,7 +621,31 @@ mod tests {
                 .filter_map(|n| stream.get(..n))
                 .filter(|t| t.len() <= 400 || t.len() % 61 == 0),
         );
-        for m in [&shipped, &small] {
+        let mut r = 0x1234_5678u64;
+        let mut next = || {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r
+        };
+        let words = FeatureSet(FeatureSet::WORD1 | FeatureSet::WORD2);
+        let deep = small
+            .clone()
+            .with_deep(Deep {
+                features: words,
+                scale: 0.01,
+                bias: std::array::from_fn(|j| j as f32 * 0.05 - 0.4),
+                out: std::array::from_fn(|j| if j % 2 == 0 { 0.7 } else { -0.3 }),
+                embedding: (0..4096)
+                    .map(|_| std::array::from_fn(|_| (next() % 255) as i8))
+                    .collect(),
+            })
+            .unwrap();
+        let mut deep_all = deep.clone();
+        if let Some(d) = deep_all.deep.as_mut() {
+            d.features = shipped.features.families();
+        }
+        for m in [&shipped, &small, &deep, &deep_all] {
             for &t in &texts {
                 assert_eq!(
                     m.max_logit(t).to_bits(),
@@ -406,5 +656,69 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A model with a hidden layer survives its file format; a hidden layer of another
+    /// size, a short file and a flipped byte are errors, not panics.
+    #[test]
+    fn deep_model_file_round_trip_and_errors() {
+        let m = Model::new(
+            FeatureSet(FeatureSet::KNOWN),
+            8,
+            128,
+            64,
+            -1.5,
+            0.02,
+            vec![3; 256],
+        )
+        .unwrap()
+        .with_deep(Deep {
+            features: FeatureSet(FeatureSet::WORD1),
+            scale: 0.005,
+            bias: [0.1; HIDDEN],
+            out: std::array::from_fn(|j| j as f32 - 8.0),
+            embedding: (0..256).map(|i| [(i % 100) as i8; HIDDEN]).collect(),
+        })
+        .unwrap();
+        let bytes = m.to_bytes();
+        assert_eq!(
+            bytes.len(),
+            HEADER_LEN + 256 + 4 + 8 * HIDDEN + 256 * HIDDEN + TRAILER_LEN
+        );
+        assert_eq!(Model::parse(&bytes).unwrap(), m);
+        let mut other = bytes.clone();
+        other[28] = 8;
+        assert_eq!(Model::parse(&other), Err(ModelError::Hidden(8)));
+        assert!(matches!(
+            Model::parse(&bytes[..bytes.len() - 1]),
+            Err(ModelError::Truncated { .. })
+        ));
+        let mut flipped = bytes.clone();
+        flipped[HEADER_LEN + 300] ^= 1;
+        assert!(matches!(
+            Model::parse(&flipped),
+            Err(ModelError::Checksum { .. })
+        ));
+        let masked_deep = Deep {
+            features: FeatureSet(FeatureSet::MASK_EMAIL),
+            ..m.deep.clone().unwrap()
+        };
+        assert_eq!(
+            m.clone().with_deep(masked_deep),
+            Err(ModelError::DeepFeatures(FeatureSet::MASK_EMAIL))
+        );
+        let wrong_rows = Deep {
+            features: FeatureSet(FeatureSet::WORD1),
+            scale: 0.005,
+            bias: [0.0; HIDDEN],
+            out: [0.0; HIDDEN],
+            embedding: vec![[0; HIDDEN]; 255],
+        };
+        assert!(m.clone().with_deep(wrong_rows).is_err());
+        let nan = Deep {
+            scale: f32::NAN,
+            ..m.deep.clone().unwrap()
+        };
+        assert_eq!(m.clone().with_deep(nan), Err(ModelError::NotFinite));
     }
 }
