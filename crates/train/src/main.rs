@@ -169,6 +169,22 @@ impl LearnerArgs {
     }
 }
 
+/// What a validation command starts from: its recipe, the corpus rows and the learner.
+fn setup(
+    recipe: &RecipeArgs,
+    corpus: &std::path::Path,
+    learner: &LearnerArgs,
+) -> anyhow::Result<(
+    gatehouse_train::Recipe,
+    Vec<gatehouse_train::corpus::Row>,
+    gatehouse_train::Learner,
+)> {
+    let recipe = recipe.recipe()?;
+    let (rows, _) = gatehouse_train::corpus::read(corpus)?;
+    let learner = learner.learner(&recipe);
+    Ok((recipe, rows, learner))
+}
+
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Train {
@@ -201,18 +217,10 @@ fn main() -> anyhow::Result<()> {
             stage,
             learner,
         } => {
-            let recipe = recipe.recipe()?;
-            let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
+            let (recipe, rows, learner) = setup(&recipe, &corpus, &learner)?;
             print!(
                 "{}",
-                gatehouse_train::crossval(
-                    &rows,
-                    folds,
-                    threshold,
-                    &recipe,
-                    stage,
-                    learner.learner(&recipe)
-                )?
+                gatehouse_train::crossval(&rows, folds, threshold, &recipe, stage, learner)?
             );
             Ok(())
         }
@@ -224,18 +232,10 @@ fn main() -> anyhow::Result<()> {
             files,
             learner,
         } => {
-            let recipe = recipe.recipe()?;
-            let (rows, _) = gatehouse_train::corpus::read(&corpus)?;
+            let (recipe, rows, learner) = setup(&recipe, &corpus, &learner)?;
             print!(
                 "{}",
-                gatehouse_train::score_sets(
-                    &rows,
-                    &recipe,
-                    stage,
-                    threshold,
-                    &files,
-                    learner.learner(&recipe)
-                )?
+                gatehouse_train::score_sets(&rows, &recipe, stage, threshold, &files, learner)?
             );
             Ok(())
         }

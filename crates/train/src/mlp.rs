@@ -325,8 +325,8 @@ mod tests {
             ..Params::default()
         };
         let (fit, fresh) = (xor_samples(400, 1), xor_samples(200, 2));
-        // A learning rate the exclusive-or needs (0.05, the corpus's, leaves it at
-        // chance on fresh texts: the interaction is all the signal here).
+        // A learning rate the exclusive-or needs (the default 0.05 leaves it at chance on
+        // fresh texts: the interaction is all the signal here).
         let deep = train(
             &fit,
             &p,
