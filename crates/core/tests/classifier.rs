@@ -306,6 +306,7 @@ fn small_deep_model() -> Vec<u8> {
     .and_then(|m| {
         m.with_deep(Deep {
             features: FeatureSet(FeatureSet::WORD1 | FeatureSet::WORD2),
+            log2_rows: 8,
             scale: 0.01,
             bias: [0.1; HIDDEN],
             out: [0.5; HIDDEN],

@@ -144,6 +144,9 @@ struct LearnerArgs {
     /// The hidden layer reads words (unigrams and bigrams) only, not every family.
     #[arg(long)]
     deep_words: bool,
+    /// log2 of the hidden layer's embedding rows (unset: the weights' bucket count).
+    #[arg(long)]
+    deep_rows: Option<u8>,
 }
 
 impl LearnerArgs {
@@ -165,6 +168,7 @@ impl LearnerArgs {
             } else {
                 gatehouse_core::rules::classifier::features::FeatureSet::FAMILIES
             }),
+            log2_rows: self.deep_rows,
         })
     }
 }

@@ -25,6 +25,7 @@ use crate::train::{Example, Params, Sample, example_of, read_text};
 pub struct Mlp {
     params: Params,
     deep_features: FeatureSet,
+    log2_rows: u8,
     hidden: usize,
     bias: f64,
     w: Vec<f64>,
@@ -119,6 +120,7 @@ impl Mlp {
         )?
         .with_deep(Deep {
             features: self.deep_features,
+            log2_rows: self.log2_rows,
             scale: emb_scale as f32,
             bias: std::array::from_fn(|j| self.c.get(j).copied().unwrap_or(0.0) as f32),
             out: std::array::from_fn(|j| self.v.get(j).copied().unwrap_or(0.0) as f32),
@@ -137,17 +139,17 @@ impl Mlp {
             attack: false,
             weight: 1.0,
         };
-        let (ex, dx) = examples(&sample, &self.params, self.deep_features);
+        let (ex, dx) = examples(&sample, &self.params, self.deep_features, self.log2_rows);
         self.best(&ex, &dx).map_or(0.0, |b| sigmoid(b.z as f32))
     }
 }
 
 /// A sample's example for the linear part and for the hidden layer.
-fn examples(s: &Sample, p: &Params, deep: FeatureSet) -> (Example, Example) {
+fn examples(s: &Sample, p: &Params, deep: FeatureSet, log2_rows: u8) -> (Example, Example) {
     let text = read_text(s, p);
     (
-        example_of(&text, s, p, p.features),
-        example_of(&text, s, p, deep),
+        example_of(&text, s, p, p.features, p.log2_buckets),
+        example_of(&text, s, p, deep, log2_rows),
     )
 }
 
@@ -168,6 +170,8 @@ pub struct Settings {
     pub init: f64,
     /// The feature families the hidden layer reads (a subset of the linear part's).
     pub features: FeatureSet,
+    /// log2 of the embedding rows (`None`: the linear part's bucket count).
+    pub log2_rows: Option<u8>,
 }
 
 impl Default for Settings {
@@ -179,6 +183,7 @@ impl Default for Settings {
             init_seed: 0x006d_6c70,
             init: 0.05,
             features: FeatureSet(FeatureSet::FAMILIES),
+            log2_rows: None,
         }
     }
 }
@@ -186,26 +191,29 @@ impl Default for Settings {
 /// Trains a wide-and-deep model on the samples (shuffled per epoch with `p.seed`). The
 /// linear part learns at `p.learning_rate` with `p.l2`, the hidden layer as `deep` says.
 pub fn train(samples: &[Sample], p: &Params, deep: &Settings) -> Mlp {
+    let log2_rows = deep.log2_rows.unwrap_or(p.log2_buckets);
     let examples: Vec<(Example, Example)> = samples
         .iter()
-        .map(|s| examples(s, p, deep.features))
+        .map(|s| examples(s, p, deep.features, log2_rows))
         .collect();
     let n = 1usize << p.log2_buckets;
+    let rows = 1usize << log2_rows;
     let hidden = deep.hidden;
     let mut rng = SplitMix64(p.seed ^ deep.init_seed);
     let mut uniform = |a: f64| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 * a - a;
     let mut m = Mlp {
         params: p.clone(),
         deep_features: deep.features,
+        log2_rows,
         hidden,
         bias: 0.0,
         w: vec![0.0; n],
-        emb: (0..n * hidden).map(|_| uniform(deep.init)).collect(),
+        emb: (0..rows * hidden).map(|_| uniform(deep.init)).collect(),
         c: vec![0.0; hidden],
         v: (0..hidden).map(|_| uniform(0.5)).collect(),
     };
     let mut gw = vec![0f64; n];
-    let mut ge = vec![0f64; n * hidden];
+    let mut ge = vec![0f64; rows * hidden];
     let mut gc = vec![0f64; hidden];
     let mut gv = vec![0f64; hidden];
     let mut gb = 0f64;

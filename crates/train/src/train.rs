@@ -87,7 +87,7 @@ pub fn canonical(text: &str) -> String {
 }
 
 pub(crate) fn example(s: &Sample, p: &Params) -> Example {
-    example_of(&read_text(s, p), s, p, p.features)
+    example_of(&read_text(s, p), s, p, p.features, p.log2_buckets)
 }
 
 /// The text the model reads from a sample: canonical, and masked as the guard masks it
@@ -102,11 +102,17 @@ pub(crate) fn read_text(s: &Sample, p: &Params) -> String {
 
 /// The example of `features` over the read text: windows cut as for every feature set
 /// of the same text, so two sets' windows pair up by index.
-pub(crate) fn example_of(text: &str, s: &Sample, p: &Params, features: FeatureSet) -> Example {
+pub(crate) fn example_of(
+    text: &str,
+    s: &Sample,
+    p: &Params,
+    features: FeatureSet,
+    log2_buckets: u8,
+) -> Example {
     let stride = p.stride as usize;
     let mut pairs: Vec<(usize, u32)> = Vec::new();
     for_each_feature(text, features, |pos, h| {
-        let b = gatehouse_core::rules::classifier::features::bucket(h, p.log2_buckets) as u32;
+        let b = gatehouse_core::rules::classifier::features::bucket(h, log2_buckets) as u32;
         pairs.push((pos / stride, b));
     });
     pairs.sort_by_key(|&(blk, _)| blk);

@@ -371,6 +371,35 @@ fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) 
     sums
 }
 
+/// Word unigrams and bigrams of `bytes`, `emit(start, hash)` (the unigram at each word's
+/// end, then the bigram it closes, with the previous word's start): the features of
+/// [`FeatureSet::WORD1`] and [`FeatureSet::WORD2`], found as [`block_sums`]' word loop
+/// finds them (one table lookup per byte), for a pass that reads words alone.
+pub fn for_each_word(bytes: &[u8], mut emit: impl FnMut(usize, u64)) {
+    const NONE: usize = usize::MAX;
+    let (mut prev, mut prefix) = (NONE, 0u64);
+    let is_word = |b: u8| WORD_TABLE.get(usize::from(b)).copied().unwrap_or(false);
+    let mut it = bytes.iter().enumerate();
+    while let Some((start, &b)) = it.next() {
+        if !is_word(b) {
+            continue;
+        }
+        let mut h = fnv_step(WORD_BASIS, b);
+        for (_, &c) in it.by_ref() {
+            if !is_word(c) {
+                break;
+            }
+            h = fnv_step(h, c);
+        }
+        let (bigram, next) = bigram_hashes(prefix, h);
+        emit(start, h);
+        if prev != NONE {
+            emit(prev, bigram);
+        }
+        (prev, prefix) = (start, next);
+    }
+}
+
 /// The bigram that a word of hash `h` closes after a word whose bigram prefix is
 /// `prefix`, and the bigram prefix of the word itself.
 #[inline]

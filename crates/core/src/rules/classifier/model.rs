@@ -15,12 +15,12 @@
 //! | 28 | 4 | version 1: reserved, 0 |
 //! | 28 | 2 | version 2: hidden units ([`HIDDEN`]) |
 //! | 30 | 1 | version 2: the hidden layer's feature families (a subset of the model's) |
-//! | 31 | 1 | version 2: reserved, 0 |
+//! | 31 | 1 | version 2: log2 of the hidden layer's rows (0: the bucket count's) |
 //! | 32 | 2^k | weights, one `i8` per bucket |
 //! | | 4 | version 2 only: embedding scale (`f32`): embedding weight = `i8` × scale |
 //! | | 4 × [`HIDDEN`] | version 2 only: the hidden units' biases (`f32`) |
 //! | | 4 × [`HIDDEN`] | version 2 only: the hidden units' output weights (`f32`) |
-//! | | 2^k × [`HIDDEN`] | version 2 only: embeddings, [`HIDDEN`] `i8` per bucket |
+//! | | 2^r × [`HIDDEN`] | version 2 only: embeddings, [`HIDDEN`] `i8` per row |
 //! | end − 8 | 8 | FNV-1a 64 of every byte before it |
 //!
 //! The logit of a window of `n` feature occurrences `f` is
@@ -31,7 +31,7 @@
 
 use std::ops::Range;
 
-use super::features::{FeatureSet, block_sums, bucket, fnv1a, for_each_feature};
+use super::features::{FeatureSet, block_sums, bucket, fnv1a, for_each_feature, for_each_word};
 use super::mask::Masked;
 
 /// The magic bytes that start a model file.
@@ -128,13 +128,16 @@ pub struct Deep {
     /// The feature families the hidden layer reads (a subset of the model's; the text
     /// is read as the model reads it, masked or not).
     pub features: FeatureSet,
+    /// log2 of the embedding rows: a feature's row is its hash's bucket in a table of
+    /// this size (smaller than the weights' table, it stays in the caches).
+    pub log2_rows: u8,
     /// Embedding scale: embedding weight = `i8` × scale.
     pub scale: f32,
     /// The hidden units' biases.
     pub bias: [f32; HIDDEN],
     /// The hidden units' output weights.
     pub out: [f32; HIDDEN],
-    /// Quantised embeddings, one row per bucket.
+    /// Quantised embeddings, `1 << log2_rows` rows.
     pub embedding: Vec<[i8; HIDDEN]>,
 }
 
@@ -204,9 +207,13 @@ impl Model {
     /// The model with a hidden layer, checked: one embedding row per bucket, finite
     /// numbers.
     pub fn with_deep(mut self, deep: Deep) -> Result<Model, ModelError> {
-        if deep.embedding.len() != self.quantised.len() {
+        if !(8..=24).contains(&deep.log2_rows) {
+            return Err(ModelError::Buckets(deep.log2_rows));
+        }
+        let rows = 1usize << deep.log2_rows;
+        if deep.embedding.len() != rows {
             return Err(ModelError::Truncated {
-                expected: self.quantised.len() * HIDDEN,
+                expected: rows * HIDDEN,
                 got: deep.embedding.len() * HIDDEN,
             });
         }
@@ -250,11 +257,18 @@ impl Model {
             bytes.get(29).copied().unwrap_or(0),
         ]));
         let deep_features = FeatureSet(bytes.get(30).copied().unwrap_or(0));
+        let log2_rows = match bytes.get(31).copied().unwrap_or(0) {
+            0 => log2,
+            r => r,
+        };
         let deep_len = if version == FORMAT_VERSION_DEEP {
             if hidden as usize != HIDDEN {
                 return Err(ModelError::Hidden(hidden));
             }
-            4 + 8 * HIDDEN + buckets * HIDDEN
+            if !(8..=24).contains(&log2_rows) {
+                return Err(ModelError::Buckets(log2_rows));
+            }
+            4 + 8 * HIDDEN + (1usize << log2_rows) * HIDDEN
         } else {
             0
         };
@@ -314,6 +328,7 @@ impl Model {
             .collect();
         model.with_deep(Deep {
             features: deep_features,
+            log2_rows,
             scale: f32_at(linear_end),
             bias,
             out,
@@ -340,7 +355,7 @@ impl Model {
         match &self.deep {
             Some(d) => {
                 out.extend_from_slice(&(HIDDEN as u16).to_le_bytes());
-                out.extend_from_slice(&[d.features.0, 0]);
+                out.extend_from_slice(&[d.features.0, d.log2_rows]);
             }
             None => out.extend_from_slice(&0u32.to_le_bytes()),
         }
@@ -450,8 +465,8 @@ impl Model {
             ((n - 1).checked_shr(shift).unwrap_or(0)) + 1
         };
         let mut sums = vec![([0i32; HIDDEN], 0u32); blocks];
-        let log2 = self.log2_buckets;
-        for_each_feature(text, deep.features, |pos, h| {
+        let log2 = deep.log2_rows;
+        let add = |pos: usize, h: u64| {
             let block = pos.checked_shr(shift).unwrap_or(0);
             if let (Some((acc, count)), Some(row)) =
                 (sums.get_mut(block), deep.embedding.get(bucket(h, log2)))
@@ -461,7 +476,12 @@ impl Model {
                 }
                 *count += 1;
             }
-        });
+        };
+        if deep.features.0 == FeatureSet::WORD1 | FeatureSet::WORD2 {
+            for_each_word(text.as_bytes(), add);
+        } else {
+            for_each_feature(text, deep.features, add);
+        }
         Some(sums)
     }
 
@@ -550,7 +570,7 @@ mod tests {
                     for_each_feature(text, d.features, |pos, h| {
                         if inside(pos) {
                             dcount += 1;
-                            let row = d.embedding[m.bucket(h)];
+                            let row = d.embedding[bucket(h, d.log2_rows)];
                             for j in 0..HIDDEN {
                                 e[j] += i32::from(row[j]);
                             }
@@ -633,10 +653,11 @@ mod tests {
             .clone()
             .with_deep(Deep {
                 features: words,
+                log2_rows: 9,
                 scale: 0.01,
                 bias: std::array::from_fn(|j| j as f32 * 0.05 - 0.4),
                 out: std::array::from_fn(|j| if j % 2 == 0 { 0.7 } else { -0.3 }),
-                embedding: (0..4096)
+                embedding: (0..512)
                     .map(|_| std::array::from_fn(|_| (next() % 255) as i8))
                     .collect(),
             })
@@ -674,6 +695,7 @@ mod tests {
         .unwrap()
         .with_deep(Deep {
             features: FeatureSet(FeatureSet::WORD1),
+            log2_rows: 8,
             scale: 0.005,
             bias: [0.1; HIDDEN],
             out: std::array::from_fn(|j| j as f32 - 8.0),
@@ -686,6 +708,16 @@ mod tests {
             HEADER_LEN + 256 + 4 + 8 * HIDDEN + 256 * HIDDEN + TRAILER_LEN
         );
         assert_eq!(Model::parse(&bytes).unwrap(), m);
+        // A row count of 0 in the file means the weights' bucket count (here the same).
+        let mut same_rows = bytes.clone();
+        same_rows[31] = 0;
+        let body = same_rows.len() - TRAILER_LEN;
+        let sum = fnv1a(&same_rows[..body]);
+        same_rows[body..].copy_from_slice(&sum.to_le_bytes());
+        assert_eq!(Model::parse(&same_rows).unwrap(), m);
+        let mut other = bytes.clone();
+        other[31] = 30;
+        assert_eq!(Model::parse(&other), Err(ModelError::Buckets(30)));
         let mut other = bytes.clone();
         other[28] = 8;
         assert_eq!(Model::parse(&other), Err(ModelError::Hidden(8)));
@@ -709,6 +741,7 @@ mod tests {
         );
         let wrong_rows = Deep {
             features: FeatureSet(FeatureSet::WORD1),
+            log2_rows: 8,
             scale: 0.005,
             bias: [0.0; HIDDEN],
             out: [0.0; HIDDEN],
