@@ -25,9 +25,9 @@
 //!
 //! The logit of a window of `n` feature occurrences `f` is
 //! `bias + Σ weight[bucket(f)] / √n`, plus for a version 2 model
-//! `Σ_j out[j] · max(0, Σ embedding[bucket(d)][j] / √m + hidden_bias[j])` over the
-//! window's `m` occurrences `d` of the hidden layer's families; the text's probability
-//! is the sigmoid of the best window.
+//! `Σ_j out[j] · max(0, Σ embedding[row(d)][j] / √m + hidden_bias[j])` over the
+//! window's `m` occurrences `d` of the hidden layer's families (`row` is the bucket in a
+//! table of 2^r rows); the text's probability is the sigmoid of the best window.
 
 use std::ops::Range;
 
@@ -41,7 +41,7 @@ pub const FORMAT_VERSION: u16 = 1;
 /// The format version of a model with a hidden layer.
 pub const FORMAT_VERSION_DEEP: u16 = 2;
 /// Hidden units of a version 2 model: the one size this code reads, so the hidden
-/// layer's sums are fixed-size arrays the compiler vectorises.
+/// layer's sums are fixed-size arrays (no allocation per block or window).
 pub const HIDDEN: usize = 16;
 const HEADER_LEN: usize = 32;
 const TRAILER_LEN: usize = 8;
