@@ -13,7 +13,7 @@ use gatehouse_core::rules::classifier::{Model, ModelError};
 use crate::tmpl::SplitMix64;
 
 /// Training settings. The defaults are what `make train` uses.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Params {
     /// Feature families.
     pub features: FeatureSet,
@@ -201,6 +201,18 @@ impl Average {
     }
 }
 
+/// Weights quantised to `i8` and their scale (weight ≈ `i8` × scale): the largest
+/// magnitude maps to 127.
+pub(crate) fn quantise(w: &[f64]) -> (Vec<i8>, f64) {
+    let max_abs = w.iter().fold(0f64, |m, x| m.max(x.abs()));
+    let scale = if max_abs > 0.0 { max_abs / 127.0 } else { 1.0 };
+    let quantised = w
+        .iter()
+        .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8)
+        .collect();
+    (quantised, scale)
+}
+
 /// Trains a model on the samples, in their given order (shuffled per epoch with the seed).
 pub fn train(samples: &[Sample], p: &Params) -> Result<Model, ModelError> {
     let examples: Vec<Example> = samples.iter().map(|s| example(s, p)).collect();
@@ -256,12 +268,7 @@ pub fn train(samples: &[Sample], p: &Params) -> Result<Model, ModelError> {
     if avg.step > 0 {
         (w, bias) = avg.finish(&w);
     }
-    let max_abs = w.iter().fold(0f64, |m, x| m.max(x.abs()));
-    let scale = if max_abs > 0.0 { max_abs / 127.0 } else { 1.0 };
-    let quantised = w
-        .iter()
-        .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8)
-        .collect();
+    let (quantised, scale) = quantise(&w);
     Model::new(
         p.features,
         p.log2_buckets,
