@@ -505,8 +505,8 @@ pub fn crossval(
     Ok(out)
 }
 
-/// Which learner a validation trains: the shipped linear model, or (an experiment, not
-/// a model file) the wide-and-deep one of [`mlp`].
+/// What learns a recipe's model: the linear model both shipped models use, or the
+/// wide-and-deep one of [`mlp`] (model format version 2; tried, not shipped).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Learner {
     /// [`train::train`], as `make train` runs it.

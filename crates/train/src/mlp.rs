@@ -1,4 +1,5 @@
-//! An experimental learner with more capacity than the shipped linear model: the same
+//! A learner with more capacity than the shipped linear model (tried, no shipped model
+//! uses it yet: docs/DETECTION.md, 2026-12-06 (39)): the same
 //! hashed features and windows, the same linear part, plus one hidden layer over the
 //! window's bag of features ("wide and deep"):
 //!
@@ -12,12 +13,11 @@
 //! ([`Mlp::to_model`]) in the model format's version 2, which
 //! `gatehouse_core::rules::classifier::model` scores.
 
+use gatehouse_core::rules::classifier::features::FeatureSet;
 use gatehouse_core::rules::classifier::model::{Deep, HIDDEN, sigmoid};
 use gatehouse_core::rules::classifier::{Model, ModelError};
 
 use crate::tmpl::SplitMix64;
-use gatehouse_core::rules::classifier::features::FeatureSet;
-
 use crate::train::{Example, Params, Sample, example_of, quantise, read_text};
 
 /// A trained wide-and-deep model, in `f64`.
@@ -29,7 +29,7 @@ pub struct Mlp {
     hidden: usize,
     bias: f64,
     w: Vec<f64>,
-    /// `E`, bucket-major: `emb[k * hidden + j]`.
+    /// `E`, one row of `hidden` per embedding row: `emb[k * hidden + j]`.
     emb: Vec<f64>,
     c: Vec<f64>,
     v: Vec<f64>,
