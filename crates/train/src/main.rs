@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use gatehouse_core::rules::classifier::features::FeatureSet;
 
 #[derive(Debug, Parser)]
 #[command(about = "Train and evaluate the Gatehouse injection classifier")]
@@ -122,7 +123,7 @@ impl RecipeArgs {
     }
 }
 
-/// The learner a validation trains: linear unless `--hidden` is given.
+/// The learner a validation trains: the recipe's unless `--hidden` is given.
 #[derive(Debug, clap::Args)]
 struct LearnerArgs {
     /// Hidden units of a wide-and-deep learner (0: the linear model; unset: the
@@ -162,11 +163,10 @@ impl LearnerArgs {
             l2: self.deep_l2,
             init_seed: self.init_seed,
             init: self.init,
-            features: gatehouse_core::rules::classifier::features::FeatureSet(if self.deep_words {
-                gatehouse_core::rules::classifier::features::FeatureSet::WORD1
-                    | gatehouse_core::rules::classifier::features::FeatureSet::WORD2
+            features: FeatureSet(if self.deep_words {
+                FeatureSet::WORD1 | FeatureSet::WORD2
             } else {
-                gatehouse_core::rules::classifier::features::FeatureSet::FAMILIES
+                FeatureSet::FAMILIES
             }),
             log2_rows: self.deep_rows,
         })

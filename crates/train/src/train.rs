@@ -86,7 +86,7 @@ pub fn canonical(text: &str) -> String {
         .unwrap_or_default()
 }
 
-pub(crate) fn example(s: &Sample, p: &Params) -> Example {
+fn example(s: &Sample, p: &Params) -> Example {
     example_of(&read_text(s, p), s, p, p.features, p.log2_buckets)
 }
 

@@ -195,8 +195,7 @@ pub fn block_sums(
     if set.0 & FeatureSet::FAMILIES == FeatureSet::FAMILIES {
         return known_set_block_sums(bytes, shift, &weight);
     }
-    let blocks = if n == 0 { 1 } else { ((n - 1) >> shift) + 1 };
-    let mut sums = vec![(0i32, 0u32); blocks];
+    let mut sums = vec![(0i32, 0u32); block_count(n, shift)];
     let mut acc = Acc::default();
     let (c3, c4, c5) = (
         set.has(FeatureSet::CHAR3),
@@ -257,6 +256,16 @@ pub fn block_sums(
     sums
 }
 
+/// The number of blocks of `1 << shift` bytes that [`block_sums`] cuts a text of `n`
+/// bytes into (one for an empty text; a `shift` of 63 or more gives one block). Every
+/// per-block pass over the same text uses it, so their blocks line up by index.
+pub fn block_count(n: usize, shift: u32) -> usize {
+    match n {
+        0 => 1,
+        n => ((n - 1) >> shift.min(63)) + 1,
+    }
+}
+
 /// [`block_sums`] for every feature family ([`FeatureSet::FAMILIES`], the shipped
 /// models' set): three tight loops, each with few enough live values for the
 /// optimiser to keep them all in registers (one loop over both words and squashed
@@ -273,9 +282,8 @@ pub fn block_sums(
 /// [`for_each_feature`] and against the definitions.
 fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) -> Vec<(i32, u32)> {
     let n = bytes.len();
-    let blocks = if n == 0 { 1 } else { ((n - 1) >> shift) + 1 };
     let size = 1usize.checked_shl(shift).unwrap_or(usize::MAX);
-    let mut sums = vec![(0i32, 0u32); blocks];
+    let mut sums = vec![(0i32, 0u32); block_count(n, shift)];
     // Positions with eight bytes ahead: one load gives all three char n-grams.
     let fast_end = n.saturating_sub(7);
     for (bi, slot) in sums.iter_mut().enumerate() {

@@ -31,7 +31,9 @@
 
 use std::ops::Range;
 
-use super::features::{FeatureSet, block_sums, bucket, fnv1a, for_each_feature, for_each_word};
+use super::features::{
+    FeatureSet, block_count, block_sums, bucket, fnv1a, for_each_feature, for_each_word,
+};
 use super::mask::Masked;
 
 /// The magic bytes that start a model file.
@@ -204,8 +206,8 @@ impl Model {
         })
     }
 
-    /// The model with a hidden layer, checked: one embedding row per bucket, finite
-    /// numbers.
+    /// The model with a hidden layer, checked: `1 << log2_rows` embedding rows, finite
+    /// numbers, feature families the model has.
     pub fn with_deep(mut self, deep: Deep) -> Result<Model, ModelError> {
         if !(8..=24).contains(&deep.log2_rows) {
             return Err(ModelError::Buckets(deep.log2_rows));
@@ -221,7 +223,7 @@ impl Model {
             return Err(ModelError::NotFinite);
         }
         let families = deep.features.0;
-        if families == 0 || families & !(self.features.0 & FeatureSet::FAMILIES) != 0 {
+        if families == 0 || families & !self.features.families().0 != 0 {
             return Err(ModelError::DeepFeatures(families));
         }
         self.deep = Some(deep);
@@ -458,16 +460,11 @@ impl Model {
     /// model.
     fn deep_block_sums(&self, text: &str, shift: u32) -> Option<Vec<([i32; HIDDEN], u32)>> {
         let deep = self.deep.as_ref()?;
-        let n = text.len();
-        let blocks = if n == 0 {
-            1
-        } else {
-            ((n - 1).checked_shr(shift).unwrap_or(0)) + 1
-        };
-        let mut sums = vec![([0i32; HIDDEN], 0u32); blocks];
+        let shift = shift.min(63);
+        let mut sums = vec![([0i32; HIDDEN], 0u32); block_count(text.len(), shift)];
         let log2 = deep.log2_rows;
         let add = |pos: usize, h: u64| {
-            let block = pos.checked_shr(shift).unwrap_or(0);
+            let block = pos >> shift;
             if let (Some((acc, count)), Some(row)) =
                 (sums.get_mut(block), deep.embedding.get(bucket(h, log2)))
             {
