@@ -189,11 +189,38 @@ pub fn block_sums(
     shift: u32,
     weight: impl Fn(u64) -> i32,
 ) -> Vec<(i32, u32)> {
+    block_sums_and_words(text, set, shift, weight, &mut ())
+}
+
+/// What else reads the word features of [`block_sums_and_words`]' word loop: a hidden
+/// layer over words. A trait, not a closure, so that its method is always inlined into
+/// the loop (a closure there was called out of line, its state in memory).
+pub trait WordSink {
+    /// A word unigram or bigram: the byte where it starts and its hash.
+    fn word(&mut self, start: usize, h: u64);
+}
+
+/// No sink: a linear model's pass.
+impl WordSink for () {
+    #[inline(always)]
+    fn word(&mut self, _: usize, _: u64) {}
+}
+
+/// [`block_sums`], also giving `words` every word unigram and bigram of `text` (as
+/// [`for_each_word`] emits them; `set` must have both word families), from the same
+/// pass: a hidden layer over words reads them without a second word loop.
+pub fn block_sums_and_words(
+    text: &str,
+    set: FeatureSet,
+    shift: u32,
+    weight: impl Fn(u64) -> i32,
+    words: &mut impl WordSink,
+) -> Vec<(i32, u32)> {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let shift = shift.min(63);
     if set.0 & FeatureSet::FAMILIES == FeatureSet::FAMILIES {
-        return known_set_block_sums(bytes, shift, &weight);
+        return known_set_block_sums(bytes, shift, &weight, words);
     }
     let mut sums = vec![(0i32, 0u32); block_count(n, shift)];
     let mut acc = Acc::default();
@@ -246,7 +273,8 @@ pub fn block_sums(
     }
     if set.has(FeatureSet::WORD1) || set.has(FeatureSet::WORD2) {
         word_features(bytes, set, |pos, h| {
-            acc.add(&mut sums, pos >> shift, weight(h))
+            acc.add(&mut sums, pos >> shift, weight(h));
+            words.word(pos, h);
         });
     }
     if set.has(FeatureSet::SQUASH5) {
@@ -280,7 +308,12 @@ pub fn block_count(n: usize, shift: u32) -> usize {
 /// only the order of the (wrapping, so exactly associative and commutative) integer
 /// additions differs, so the sums are the same. Tests check it against
 /// [`for_each_feature`] and against the definitions.
-fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) -> Vec<(i32, u32)> {
+fn known_set_block_sums(
+    bytes: &[u8],
+    shift: u32,
+    weight: &impl Fn(u64) -> i32,
+    words: &mut impl WordSink,
+) -> Vec<(i32, u32)> {
     let n = bytes.len();
     let size = 1usize.checked_shl(shift).unwrap_or(usize::MAX);
     let mut sums = vec![(0i32, 0u32); block_count(n, shift)];
@@ -318,14 +351,7 @@ fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) 
         slot.0 = slot.0.wrapping_add(sum);
         slot.1 = slot.1.wrapping_add(count);
     }
-    // Words ([`for_each_word`]). The running block's sums stay in registers ([`Acc`]):
-    // adding to `sums` in memory for every feature made each addition wait for the
-    // previous one's store.
-    let mut acc = Acc::default();
-    for_each_word(bytes, |start, h| {
-        acc.add(&mut sums, start >> shift, weight(h))
-    });
-    acc.flush(&mut sums);
+    word_block_sums(bytes, shift, &mut sums, weight, words);
     // Squashed 5-grams: the last five kept bytes, packed, and where the last five
     // started (`at[0]` the oldest), all in registers. The first four kept bytes end no
     // gram.
@@ -358,15 +384,57 @@ fn known_set_block_sums(bytes: &[u8], shift: u32, weight: &impl Fn(u64) -> i32) 
     sums
 }
 
-/// Word unigrams and bigrams of `bytes`, `emit(start, hash)` (the unigram at each word's
-/// end, then the bigram it closes, with the previous word's start): the features of
-/// [`FeatureSet::WORD1`] and [`FeatureSet::WORD2`], each word found by its first byte and
-/// read to its end in an inner loop, one table lookup per byte. [`block_sums`]' word
-/// loop, and a hidden layer's pass over words alone. Always inlined: called out of line,
-/// or iterating with `enumerate`, [`block_sums`] took 1.5 % more instructions on the 1 KB
-/// prompt (its running sums left the registers).
+/// The word part of [`known_set_block_sums`] ([`for_each_word`]), added to `sums`, and
+/// each feature given to `words`.
+fn word_block_sums<W: Fn(u64) -> i32, S: WordSink>(
+    bytes: &[u8],
+    shift: u32,
+    sums: &mut [(i32, u32)],
+    weight: &W,
+    words: &mut S,
+) {
+    let mut linear = LinearWords {
+        acc: Acc::default(),
+        sums,
+        shift,
+        weight,
+        also: words,
+    };
+    for_each_word(bytes, &mut linear);
+    linear.acc.flush(linear.sums);
+}
+
+/// The linear part's word sums as a [`WordSink`], passing each feature on to `also`.
+/// The running block's sums stay in registers ([`Acc`]): adding to `sums` in memory
+/// for every feature made each addition wait for the previous one's store.
+struct LinearWords<'a, W, S> {
+    acc: Acc,
+    sums: &'a mut [(i32, u32)],
+    shift: u32,
+    weight: &'a W,
+    also: &'a mut S,
+}
+
+impl<W: Fn(u64) -> i32, S: WordSink> WordSink for LinearWords<'_, W, S> {
+    #[inline(always)]
+    fn word(&mut self, start: usize, h: u64) {
+        self.acc
+            .add(self.sums, start >> self.shift, (self.weight)(h));
+        self.also.word(start, h);
+    }
+}
+
+/// Word unigrams and bigrams of `bytes`, given to `sink` as (start, hash) (the unigram
+/// at each word's end, then the bigram it closes, with the previous word's start): the
+/// features of [`FeatureSet::WORD1`] and [`FeatureSet::WORD2`], each word found by its
+/// first byte and read to its end in an inner loop, one table lookup per byte.
+/// [`block_sums`]' word loop, which a hidden layer over words shares. Always inlined:
+/// called out of line, or iterating with `enumerate`, [`block_sums`] took 1.5 % more
+/// instructions on the 1 KB prompt (its running sums left the registers). The sink is a
+/// trait, not a closure: a closure called from the loop's two places was not inlined
+/// once the hidden layer's sums were added to it.
 #[inline(always)]
-pub fn for_each_word(bytes: &[u8], mut emit: impl FnMut(usize, u64)) {
+pub fn for_each_word(bytes: &[u8], sink: &mut impl WordSink) {
     const NONE: usize = usize::MAX;
     let (mut prev, mut prefix) = (NONE, 0u64);
     let is_word = |b: u8| WORD_TABLE.get(usize::from(b)).copied().unwrap_or(false);
@@ -384,9 +452,9 @@ pub fn for_each_word(bytes: &[u8], mut emit: impl FnMut(usize, u64)) {
             h = fnv_step(h, c);
         }
         let (bigram, next) = bigram_hashes(prefix, h);
-        emit(start, h);
+        sink.word(start, h);
         if prev != NONE {
-            emit(prev, bigram);
+            sink.word(prev, bigram);
         }
         (prev, prefix) = (start, next);
     }

@@ -32,7 +32,8 @@
 use std::ops::Range;
 
 use super::features::{
-    FeatureSet, block_count, block_sums, bucket, fnv1a, for_each_feature, for_each_word,
+    FeatureSet, WordSink, block_count, block_sums, block_sums_and_words, bucket, fnv1a,
+    for_each_feature,
 };
 use super::mask::Masked;
 
@@ -153,6 +154,106 @@ impl Deep {
             z += o * (e as f32 * s + b).max(0.0);
         }
         z
+    }
+}
+
+/// The running block of the hidden layer's pass: its sixteen sums as `i16`, one vector
+/// register on x86-64, where sign-extending an `i8` row and adding it is a few
+/// instructions (as sixteen `i32` in the block's slot in memory it was about 95). They
+/// are added to the block's `i32` sums when the block changes, and after
+/// [`DeepAcc::ADDS`] rows, before they could overflow.
+#[derive(Default)]
+struct DeepAcc {
+    block: usize,
+    sums: [i16; HIDDEN],
+    adds: u32,
+}
+
+impl DeepAcc {
+    /// Rows added before the sums are flushed: `256 × i8::MIN` is `i16::MIN`, and
+    /// `256 × i8::MAX` is under `i16::MAX`.
+    const ADDS: u32 = 256;
+
+    #[inline(always)]
+    fn add(&mut self, out: &mut [([i32; HIDDEN], u32)], block: usize, row: &[i8; HIDDEN]) {
+        if block != self.block || self.adds == Self::ADDS {
+            self.next(out, block);
+        }
+        // Copies in and out: through the references, the optimiser cannot rule out
+        // that the row and the sums overlap, and adds lane by lane.
+        let (mut sums, row) = (self.sums, *row);
+        for (a, e) in sums.iter_mut().zip(row) {
+            *a = a.wrapping_add(i16::from(e));
+        }
+        self.sums = sums;
+        self.adds = self.adds.wrapping_add(1);
+    }
+
+    /// Flushes the running sums and starts `block`'s. Out of line: once a block, so
+    /// that [`DeepAcc::add`] stays small enough to inline into the word loop.
+    #[cold]
+    #[inline(never)]
+    fn next(&mut self, out: &mut [([i32; HIDDEN], u32)], block: usize) {
+        self.flush(out);
+        self.block = block;
+    }
+
+    fn flush(&mut self, out: &mut [([i32; HIDDEN], u32)]) {
+        if let Some((acc, count)) = out.get_mut(self.block) {
+            let (mut wide, sums) = (*acc, self.sums);
+            // Wrapping: the sums cannot overflow (`i8` rows, under 2^24 of them a
+            // text), and checked additions are not vectorised.
+            for (a, s) in wide.iter_mut().zip(sums) {
+                *a = a.wrapping_add(i32::from(s));
+            }
+            *acc = wide;
+            *count = count.wrapping_add(self.adds);
+        }
+        self.sums = [0; HIDDEN];
+        self.adds = 0;
+    }
+}
+
+/// The hidden layer's pass over a text: per-block sums of its embedding rows, as
+/// [`WordSink`] for a pass over words in the linear part's word loop.
+struct DeepPass<'a> {
+    /// The embedding rows: `1 << log2_rows` of them (checked by [`Model::with_deep`]).
+    rows: &'a [[i8; HIDDEN]],
+    /// The bucket mask, `rows.len() - 1`.
+    mask: usize,
+    /// Blocks of `1 << shift` bytes (`shift` at most 63).
+    shift: u32,
+    acc: DeepAcc,
+    sums: Vec<([i32; HIDDEN], u32)>,
+}
+
+impl<'a> DeepPass<'a> {
+    fn new(rows: &'a [[i8; HIDDEN]], len: usize, shift: u32) -> DeepPass<'a> {
+        let shift = shift.min(63);
+        DeepPass {
+            rows,
+            mask: rows.len().saturating_sub(1),
+            shift,
+            acc: DeepAcc::default(),
+            sums: vec![([0; HIDDEN], 0); block_count(len, shift)],
+        }
+    }
+
+    /// The per-block sums and counts.
+    fn finish(mut self) -> Vec<([i32; HIDDEN], u32)> {
+        self.acc.flush(&mut self.sums);
+        self.sums
+    }
+}
+
+impl WordSink for DeepPass<'_> {
+    #[inline(always)]
+    fn word(&mut self, start: usize, h: u64) {
+        // The row is the hash's bucket ([`bucket`]), the mask computed once.
+        if let Some(row) = self.rows.get((h ^ (h >> 32)) as usize & self.mask) {
+            self.acc
+                .add(&mut self.sums, start.wrapping_shr(self.shift), row);
+        }
     }
 }
 
@@ -439,47 +540,40 @@ impl Model {
     ) -> (f32, Range<usize>) {
         let window = self.window as usize;
         if canonical.len() <= window {
-            let sums = block_sums(canonical, self.features, u32::MAX, weight);
-            let deep = self.deep_block_sums(canonical, u32::MAX);
+            let (sums, deep) = self.all_block_sums(canonical, u32::MAX, weight);
             let (z, _) = self.best_run(&sums, deep.as_deref(), 1);
             return (z, 0..canonical.len());
         }
         let shift = self.stride.trailing_zeros();
         let per = window / self.stride as usize;
-        let (z, first) = self.best_run(
-            &block_sums(canonical, self.features, shift, weight),
-            self.deep_block_sums(canonical, shift).as_deref(),
-            per,
-        );
+        let (sums, deep) = self.all_block_sums(canonical, shift, weight);
+        let (z, first) = self.best_run(&sums, deep.as_deref(), per);
         let start = (first << shift).min(canonical.len());
         (z, start..(start + window).min(canonical.len()))
     }
 
-    /// Per-block sums of the hidden layer's quantised embeddings and counts of its
-    /// feature occurrences (blocks as [`block_sums`] cuts them), or `None` for a linear
-    /// model.
-    fn deep_block_sums(&self, text: &str, shift: u32) -> Option<Vec<([i32; HIDDEN], u32)>> {
-        let deep = self.deep.as_ref()?;
-        let shift = shift.min(63);
-        let mut sums = vec![([0i32; HIDDEN], 0u32); block_count(text.len(), shift)];
-        let log2 = deep.log2_rows;
-        let add = |pos: usize, h: u64| {
-            let block = pos >> shift;
-            if let (Some((acc, count)), Some(row)) =
-                (sums.get_mut(block), deep.embedding.get(bucket(h, log2)))
-            {
-                for (a, &e) in acc.iter_mut().zip(row) {
-                    *a += i32::from(e);
-                }
-                *count += 1;
-            }
+    /// The per-block sums of the linear part ([`block_sums`]) and of the hidden layer
+    /// (its quantised embeddings and its count of feature occurrences, in the same
+    /// blocks; `None` for a linear model). A hidden layer over words alone reads them in
+    /// the linear part's word loop; over other families, in a pass of its own.
+    #[allow(clippy::type_complexity)]
+    fn all_block_sums(
+        &self,
+        text: &str,
+        shift: u32,
+        weight: impl Fn(u64) -> i32,
+    ) -> (Vec<(i32, u32)>, Option<Vec<([i32; HIDDEN], u32)>>) {
+        let Some(deep) = &self.deep else {
+            return (block_sums(text, self.features, shift, weight), None);
         };
-        if deep.features.0 == FeatureSet::WORD1 | FeatureSet::WORD2 {
-            for_each_word(text.as_bytes(), add);
+        let mut pass = DeepPass::new(&deep.embedding, text.len(), shift);
+        let linear = if deep.features.0 == FeatureSet::WORD1 | FeatureSet::WORD2 {
+            block_sums_and_words(text, self.features, shift, weight, &mut pass)
         } else {
-            for_each_feature(text, deep.features, add);
-        }
-        Some(sums)
+            for_each_feature(text, deep.features, |pos, h| pass.word(pos, h));
+            block_sums(text, self.features, shift, weight)
+        };
+        (linear, Some(pass.finish()))
     }
 
     /// The best logit over every run of `per` consecutive blocks, and the index of the
@@ -500,9 +594,9 @@ impl Model {
                 let (mut e, mut m) = ([0i32; HIDDEN], 0u32);
                 for (row, count) in rows {
                     for (a, &x) in e.iter_mut().zip(row) {
-                        *a += x;
+                        *a = a.wrapping_add(x);
                     }
-                    m += count;
+                    m = m.wrapping_add(*count);
                 }
                 z += d.logit(&e, m);
             }
@@ -663,7 +757,31 @@ mod tests {
         if let Some(d) = deep_all.deep.as_mut() {
             d.features = shipped.features.families();
         }
-        for m in [&shipped, &small, &deep, &deep_all] {
+        // Blocks of 1 KB hold more rows than the running `i16` sums take before they
+        // are flushed (`DeepAcc::ADDS`), over words and over every family; rows near
+        // the ends of the `i8` range, so that a late flush overflows.
+        let mut wide_blocks = deep.clone();
+        (wide_blocks.window, wide_blocks.stride) = (2048, 1024);
+        if let Some(d) = wide_blocks.deep.as_mut() {
+            for (i, row) in d.embedding.iter_mut().enumerate() {
+                *row = std::array::from_fn(|j| match j % 2 {
+                    0 => 127 - (i % 3) as i8,
+                    _ => -128 + (i % 5) as i8,
+                });
+            }
+        }
+        let mut wide_blocks_all = wide_blocks.clone();
+        if let Some(d) = wide_blocks_all.deep.as_mut() {
+            d.features = shipped.features.families();
+        }
+        for m in [
+            &shipped,
+            &small,
+            &deep,
+            &deep_all,
+            &wide_blocks,
+            &wide_blocks_all,
+        ] {
             for &t in &texts {
                 assert_eq!(
                     m.max_logit(t).to_bits(),
