@@ -29,6 +29,10 @@ enum Command {
         /// Where to write the provenance manifest (JSON).
         #[arg(long)]
         manifest: PathBuf,
+        /// Another learner than the recipe's, to write a candidate's model file
+        /// (`make train` gives none; the manifest records the learner used).
+        #[command(flatten)]
+        learner: LearnerArgs,
     },
     /// K-fold validation inside the tune split (trains once per fold).
     Crossval {
@@ -196,8 +200,13 @@ fn main() -> anyhow::Result<()> {
             recipe,
             out,
             manifest,
+            learner,
         } => {
             let recipe = recipe.recipe()?;
+            let recipe = gatehouse_train::Recipe {
+                learner: learner.learner(&recipe),
+                ..recipe
+            };
             let (rows, sha) = gatehouse_train::corpus::read(&corpus)?;
             let t = gatehouse_train::train_from_corpus(&rows, &sha, &recipe)?;
             std::fs::write(&out, &t.model)?;
