@@ -66,7 +66,9 @@ fn stage_classifier(policy: &Policy, stage: Stage) -> Option<&classifier::Config
 /// the stage has no classifier rule).
 pub fn stage_model(stage: Stage) -> anyhow::Result<ModelName> {
     let policy = Policy::embedded_default()?;
-    Ok(stage_classifier(&policy, stage).map_or_else(ModelName::default, |c| c.model))
+    Ok(stage_classifier(&policy, stage)
+        .and_then(|c| c.model)
+        .unwrap_or_default())
 }
 
 /// The default policy's rules without its classifier rules, and the classifier's

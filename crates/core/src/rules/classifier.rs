@@ -10,15 +10,17 @@
 //! buried in a long document is not diluted; the finding's span is that window's
 //! passage in the original text (the whole text when it is one window).
 //!
-//! The model ships in the crate (`crates/core/models/`, see `docs/MODEL_CARD.md`) and is
-//! parsed once per process.
+//! The models ship in the crate (`crates/core/models/`, see `docs/MODEL_CARD.md`) and are
+//! parsed once per process. A policy may instead name a model file of its own
+//! (`model_file`, one trained with `gatehouse-train`), read and checked when the policy
+//! compiles.
 
 pub mod features;
 pub mod mask;
 pub mod model;
 
-use std::ops::Range;
-use std::sync::OnceLock;
+use std::ops::{Deref, Range};
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -40,9 +42,16 @@ pub const PROMPT_V1: &[u8] = include_bytes!("../../models/prompt-v1.bin");
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Which shipped model to use.
-    #[serde(default)]
-    pub model: ModelName,
+    /// Which shipped model to use (unset: `injection_v1`, unless `model_file` is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelName>,
+    /// A model file to use instead of a shipped model (the format of
+    /// docs/MODEL_CARD.md, as `gatehouse-train train` writes it), read when the policy
+    /// compiles: a missing or corrupt file is a policy error, never a guard without its
+    /// classifier. A relative path is from the process's working directory (in Lambda,
+    /// the function's directory, `/var/task`). Not with `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_file: Option<String>,
     /// Smallest probability that makes a finding (0 < min_score ≤ 1).
     #[serde(default = "default_min_score")]
     pub min_score: f32,
@@ -147,10 +156,29 @@ pub fn load_model(bytes: &[u8]) -> Result<Model, PolicyError> {
 /// Most decoded views scored per text.
 const MAX_DECODED_VIEWS: usize = 16;
 
+/// A compiled rule's model: a shipped one, parsed once per process, or one read from
+/// the policy's `model_file`.
+#[derive(Debug)]
+enum Loaded {
+    Shipped(&'static Model),
+    File(Arc<Model>),
+}
+
+impl Deref for Loaded {
+    type Target = Model;
+
+    fn deref(&self) -> &Model {
+        match self {
+            Loaded::Shipped(m) => m,
+            Loaded::File(m) => m,
+        }
+    }
+}
+
 /// A compiled `classifier` rule.
 #[derive(Debug)]
 pub(crate) struct Classifier {
-    model: &'static Model,
+    model: Loaded,
     min_score: f32,
     decoded: bool,
     max_bytes: usize,
@@ -182,7 +210,17 @@ impl Classifier {
                 ));
             }
         }
-        let model = config.model.load().map_err(|e| format!("model: {e}"))?;
+        let model = match (&config.model_file, config.model) {
+            (Some(_), Some(_)) => {
+                return Err("`model` and `model_file` name two models: give one".to_owned());
+            }
+            (Some(path), None) => Loaded::File(Arc::new(read_model_file(path)?)),
+            (None, name) => Loaded::Shipped(
+                name.unwrap_or_default()
+                    .load()
+                    .map_err(|e| format!("model: {e}"))?,
+            ),
+        };
         Ok(Classifier {
             model,
             min_score: config.min_score,
@@ -191,6 +229,13 @@ impl Classifier {
             short_text: config.short_text,
         })
     }
+}
+
+/// The model in the file at `path`, checked as a shipped model is ([`Model::parse`]).
+fn read_model_file(path: &str) -> Result<Model, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("`model_file` `{path}` cannot be read: {e}"))?;
+    Model::parse(&bytes).map_err(|e| format!("`model_file` `{path}` is not a model: {e}"))
 }
 
 /// The best window of a canonical text within the byte bound: its logit and its byte
@@ -292,7 +337,7 @@ impl Check for Classifier {
     }
 
     fn scan(&self, input: &Input<'_>, hits: &mut Vec<Hit>) -> Result<(), RuleError> {
-        let best = best_in_views(self.model, input.views, self.decoded, self.max_bytes)
+        let best = best_in_views(&self.model, input.views, self.decoded, self.max_bytes)
             .ok_or_else(|| RuleError("classifier: no canonical view".to_owned()))?;
         if best.p >= self.min_score {
             // Where the best window came from in the original text, so a reviewer sees
