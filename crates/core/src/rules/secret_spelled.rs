@@ -1,9 +1,10 @@
 //! `secret_spelled`: a secret spelt out in words: the NATO/ICAO phonetic alphabet
 //! (`Sierra November Alpha`), English letter names (`zed ee en`, `aitch`), number words
 //! (`two nine`, `twenty-nine`, `forty two`, and whole numbers with scale words: `three
-//! thousand four hundred and twelve`), a letter with its key word (`S as in Sugar`,
-//! `N for Nancy`, `Z is for a zebra`), or a mix of those and single characters
-//! (`Sierra, N, Alpha`).
+//! thousand four hundred and twelve`), the digit words of Spanish, French, German,
+//! Italian and Portuguese (`vier acht zwei`, `seis, cero, cuatro`, `zéro sept`), a letter
+//! with its key word (`S as in Sugar`, `N for Nancy`, `Z is for a zebra`), or a mix of
+//! those and single characters (`Sierra, N, Alpha`).
 //!
 //! The text's ASCII words become a stream of characters: a phonetic-alphabet word or a
 //! letter name gives its letter, a number word its digits, a single letter or digit itself, and a few
@@ -133,6 +134,15 @@ fn spell(text: &str) -> Vec<Stream> {
     let mut read_to = 0;
     while let Some((w, start, end)) = words.get(i) {
         i += 1;
+        // A digit word with an accented letter (`fünf`): the ASCII pieces it was cut
+        // into are skipped.
+        if let Some((d, len)) = accented_digit(text, *start) {
+            cur.push(d, *start, start + len, true);
+            while words.get(i).is_some_and(|(_, s, _)| *s < start + len) {
+                i += 1;
+            }
+            continue;
+        }
         // Words are ASCII runs; a non-ASCII letter between them ends the stream too.
         let glued = |at: usize| {
             text.get(at..)
@@ -149,7 +159,10 @@ fn spell(text: &str) -> Vec<Stream> {
             continue;
         }
         // A number word, looked up once for the branches below.
-        let (ten, small) = (tens(w), unit(w).or_else(|| teen(w)));
+        let (ten, small) = (
+            tens(w),
+            unit(w).or_else(|| teen(w)).or_else(|| digit_word(w)),
+        );
         if let Some(letter) = phonetic(w).or_else(|| letter_name(w)) {
             cur.push(letter, *start, *end, true);
         } else if w == "x" && words.get(i).is_some_and(|(r, _, _)| r == "ray") {
@@ -242,6 +255,18 @@ const JOINERS: &[&str] = &[
     "then",
     "dash",
     "hyphen",
+    // The same in Spanish, French, German, Italian and Portuguese.
+    "luego",
+    "guion",
+    "puis",
+    "tiret",
+    "und",
+    "dann",
+    "bindestrich",
+    "poi",
+    "trattino",
+    "depois",
+    "hifen",
     "space",
     "followed",
     "by",
@@ -413,6 +438,49 @@ fn unit(w: &str) -> Option<&'static str> {
     })
 }
 
+/// A digit word of Spanish, French, German, Italian or Portuguese, as a digit: read as
+/// English digit words are, one digit each, in a stream that other words end. Words
+/// that are also common English words are left out (`one` is English already; French
+/// `un`, Italian `due`, Portuguese `um`, German `ein`).
+fn digit_word(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "cero" | "null" => "0",
+        "uno" | "eins" => "1",
+        "dos" | "deux" | "zwei" | "zwo" | "dois" => "2",
+        "tres" | "trois" | "drei" | "tre" => "3",
+        "cuatro" | "quatre" | "vier" | "quattro" | "quatro" => "4",
+        "cinco" | "cinq" | "fuenf" | "cinque" => "5",
+        "seis" | "sechs" | "sei" => "6",
+        "siete" | "sept" | "sieben" | "sette" | "sete" => "7",
+        "ocho" | "huit" | "acht" | "otto" | "oito" => "8",
+        "nueve" | "neuf" | "neun" | "nove" => "9",
+        _ => return None,
+    })
+}
+
+/// The digit words with an accented letter (`fünf`, `zéro`, `três`) at byte `at` of
+/// `text`, any case, standing alone: the digit and the word's length in bytes. The
+/// stream is made of ASCII words, which these are cut into.
+fn accented_digit(text: &str, at: usize) -> Option<(&'static str, usize)> {
+    let rest = text.get(at..)?;
+    let alone = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
+    if !alone(text.get(..at)?.chars().next_back()) {
+        return None;
+    }
+    ["fünf", "zéro", "três"]
+        .iter()
+        .zip(["5", "0", "3"])
+        .find_map(|(word, d)| {
+            let len = rest
+                .char_indices()
+                .nth(word.chars().count())
+                .map_or(rest.len(), |(i, _)| i);
+            let head = rest.get(..len)?;
+            (head.to_lowercase() == *word && alone(rest.get(len..)?.chars().next()))
+                .then_some((d, len))
+        })
+}
+
 fn teen(w: &str) -> Option<&'static str> {
     Some(match w {
         "ten" => "10",
@@ -472,6 +540,19 @@ mod tests {
         assert_eq!(chars("five hundred thousand"), ["500000"]);
         assert_eq!(chars("seven six two five"), ["7625"]);
         assert_eq!(chars("X as in X-ray, capital B, ampersand"), ["xb"]);
+        // Digit words of five more languages, with their joiners; accented ones too.
+        assert_eq!(
+            chars("Die PIN lautet vier – acht – zwei – sieben."),
+            ["4827"]
+        );
+        assert_eq!(chars("mi código es seis, cero, cuatro, nueve"), ["6049"]);
+        assert_eq!(chars("le code : zéro, sept, huit puis neuf"), ["0789"]);
+        assert_eq!(chars("FÜNF drei null und eins"), ["5301"]);
+        assert_eq!(chars("il codice è tre sette otto nove"), ["3789"]);
+        assert_eq!(chars("senha: dois, três, oito"), ["238"]);
+        // Not inside a longer word, and `un`, `due`, `um` are not digits.
+        assert_eq!(chars("fünfzig Euro, due un um"), Vec::<String>::new());
+        assert_eq!(chars("Zéros"), Vec::<String>::new());
     }
 
     #[test]
