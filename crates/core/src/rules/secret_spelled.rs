@@ -135,8 +135,12 @@ fn spell(text: &str) -> Vec<Stream> {
     while let Some((w, start, end)) = words.get(i) {
         i += 1;
         // A digit word with an accented letter (`fünf`): the ASCII pieces it was cut
-        // into are skipped.
-        if let Some((d, len)) = accented_digit(text, *start) {
+        // into are skipped. Only an ASCII piece that can start one, followed by a
+        // non-ASCII byte, is looked at (the look allocates).
+        if matches!(w.as_str(), "f" | "z" | "tr")
+            && text.as_bytes().get(*end).is_some_and(|b| !b.is_ascii())
+            && let Some((d, len)) = accented_digit(text, *start)
+        {
             cur.push(d, *start, start + len, true);
             while words.get(i).is_some_and(|(_, s, _)| *s < start + len) {
                 i += 1;
@@ -223,7 +227,7 @@ fn spell(text: &str) -> Vec<Stream> {
                 }
                 None => cur.push(w, *start, *end, false),
             }
-        } else if !JOINERS.contains(&w.as_str()) {
+        } else if !is_joiner(w) {
             flush(&mut cur, &mut out);
         }
     }
@@ -247,49 +251,49 @@ fn flush(cur: &mut Stream, out: &mut Vec<Stream>) {
     }
 }
 
-/// Words that may sit between spelt characters: joining words, the case of the next
-/// letter (`capital T`), and the names of symbols, which a secret's letters and digits
-/// leave out (`r, ampersand, three` for `r&3`).
+/// Words that may sit between spelt characters: joining words (in English and the five
+/// languages of [`digit_word`]), the case of the next letter (`capital T`), and the names
+/// of symbols, which a secret's letters and digits leave out (`r, ampersand, three` for
+/// `r&3`). In alphabetical order; looked up by [`is_joiner`].
 const JOINERS: &[&str] = &[
-    "and",
-    "then",
-    "dash",
-    "hyphen",
-    // The same in Spanish, French, German, Italian and Portuguese.
-    "luego",
-    "guion",
-    "puis",
-    "tiret",
-    "und",
-    "dann",
-    "bindestrich",
-    "poi",
-    "trattino",
-    "depois",
-    "hifen",
-    "space",
-    "followed",
-    "by",
-    "next",
-    "comma",
-    "capital",
-    "uppercase",
-    "lowercase",
     "ampersand",
+    "and",
+    "apostrophe",
     "asterisk",
-    "underscore",
-    "hash",
-    "hashtag",
-    "percent",
-    "dollar",
-    "exclamation",
-    "tilde",
+    "backslash",
+    "bindestrich",
+    "by",
+    "capital",
     "caret",
     "colon",
+    "comma",
+    "dann",
+    "dash",
+    "depois",
+    "dollar",
+    "exclamation",
+    "followed",
+    "guion",
+    "hash",
+    "hashtag",
+    "hifen",
+    "hyphen",
+    "lowercase",
+    "luego",
+    "next",
+    "percent",
+    "poi",
+    "puis",
     "semicolon",
-    "apostrophe",
     "slash",
-    "backslash",
+    "space",
+    "then",
+    "tilde",
+    "tiret",
+    "trattino",
+    "und",
+    "underscore",
+    "uppercase",
 ];
 
 /// The letter of a NATO/ICAO phonetic-alphabet word.
@@ -438,24 +442,111 @@ fn unit(w: &str) -> Option<&'static str> {
     })
 }
 
-/// A digit word of Spanish, French, German, Italian or Portuguese, as a digit: read as
-/// English digit words are, one digit each, in a stream that other words end. Words
-/// that are also common English words are left out (`one` is English already; French
-/// `un`, Italian `due`, Portuguese `um`, German `ein`).
+/// The digit words of Spanish, French, German, Italian and Portuguese, with their digits:
+/// read as English digit words are, one digit each, in a stream that other words end.
+/// Words that are also common English words are left out (`one` is English already;
+/// French `un`, Italian `due`, Portuguese `um`, German `ein`).
+const DIGIT_WORDS: &[(&str, &str)] = &[
+    ("cero", "0"),
+    ("null", "0"),
+    ("uno", "1"),
+    ("eins", "1"),
+    ("dos", "2"),
+    ("deux", "2"),
+    ("zwei", "2"),
+    ("zwo", "2"),
+    ("dois", "2"),
+    ("tres", "3"),
+    ("trois", "3"),
+    ("drei", "3"),
+    ("tre", "3"),
+    ("cuatro", "4"),
+    ("quatre", "4"),
+    ("vier", "4"),
+    ("quattro", "4"),
+    ("quatro", "4"),
+    ("cinco", "5"),
+    ("cinq", "5"),
+    ("fuenf", "5"),
+    ("cinque", "5"),
+    ("seis", "6"),
+    ("sechs", "6"),
+    ("sei", "6"),
+    ("siete", "7"),
+    ("sept", "7"),
+    ("sieben", "7"),
+    ("sette", "7"),
+    ("sete", "7"),
+    ("ocho", "8"),
+    ("huit", "8"),
+    ("acht", "8"),
+    ("otto", "8"),
+    ("oito", "8"),
+    ("nueve", "9"),
+    ("neuf", "9"),
+    ("neun", "9"),
+    ("nove", "9"),
+];
+
+/// A word of at most eight bytes as one integer (little-endian, zero-padded; 0 for a
+/// longer word), so that a word is looked up among many with integer comparisons, not
+/// a string comparison each: most words of a text are looked up and found in none.
+const fn pack(w: &[u8]) -> u64 {
+    if w.len() > 8 {
+        return 0;
+    }
+    let (mut v, mut shift, mut rest) = (0u64, 0, w);
+    while let Some((&b, tail)) = rest.split_first() {
+        v |= (b as u64) << shift;
+        shift += 8;
+        rest = tail;
+    }
+    v
+}
+
+/// Whether `w` is one of [`JOINERS`]: the short ones compared packed ([`pack`]), the
+/// long ones (over eight bytes) as strings.
+fn is_joiner(w: &str) -> bool {
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const evaluation: `i` is under the length of both arrays, checked at compile time"
+    )]
+    const KEYS: [u64; JOINERS.len()] = {
+        let mut out = [0u64; JOINERS.len()];
+        let mut i = 0;
+        while i < out.len() {
+            out[i] = pack(JOINERS[i].as_bytes());
+            i += 1;
+        }
+        out
+    };
+    match pack(w.as_bytes()) {
+        0 => JOINERS.contains(&w),
+        key => KEYS.contains(&key),
+    }
+}
+
+/// A digit word of [`DIGIT_WORDS`], as its digit.
 fn digit_word(w: &str) -> Option<&'static str> {
-    Some(match w {
-        "cero" | "null" => "0",
-        "uno" | "eins" => "1",
-        "dos" | "deux" | "zwei" | "zwo" | "dois" => "2",
-        "tres" | "trois" | "drei" | "tre" => "3",
-        "cuatro" | "quatre" | "vier" | "quattro" | "quatro" => "4",
-        "cinco" | "cinq" | "fuenf" | "cinque" => "5",
-        "seis" | "sechs" | "sei" => "6",
-        "siete" | "sept" | "sieben" | "sette" | "sete" => "7",
-        "ocho" | "huit" | "acht" | "otto" | "oito" => "8",
-        "nueve" | "neuf" | "neun" | "nove" => "9",
-        _ => return None,
-    })
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const evaluation: `i` is under the length of both arrays, checked at compile time"
+    )]
+    const KEYS: [u64; DIGIT_WORDS.len()] = {
+        let mut out = [0u64; DIGIT_WORDS.len()];
+        let mut i = 0;
+        while i < out.len() {
+            out[i] = pack(DIGIT_WORDS[i].0.as_bytes());
+            i += 1;
+        }
+        out
+    };
+    let key = pack(w.as_bytes());
+    if key == 0 {
+        return None;
+    }
+    let at = KEYS.iter().position(|&k| k == key)?;
+    DIGIT_WORDS.get(at).map(|&(_, d)| d)
 }
 
 /// The digit words with an accented letter (`fünf`, `zéro`, `três`) at byte `at` of
