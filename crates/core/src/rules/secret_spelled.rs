@@ -255,7 +255,7 @@ fn flush(cur: &mut Stream, out: &mut Vec<Stream>) {
 /// languages of [`digit_word`]), the case of the next letter (`capital T`), and the names
 /// of symbols, which a secret's letters and digits leave out (`r, ampersand, three` for
 /// `r&3`). In alphabetical order; looked up by [`is_joiner`].
-const JOINERS: &[&str] = &[
+const JOINERS: [&str; 38] = [
     "ampersand",
     "and",
     "apostrophe",
@@ -442,51 +442,21 @@ fn unit(w: &str) -> Option<&'static str> {
     })
 }
 
-/// The digit words of Spanish, French, German, Italian and Portuguese, with their digits:
+/// The digit words of Spanish, French, German, Italian and Portuguese (their digits in
+/// [`DIGITS`]):
 /// read as English digit words are, one digit each, in a stream that other words end.
 /// Words that are also common English words are left out (`one` is English already;
 /// French `un`, Italian `due`, Portuguese `um`, German `ein`).
-const DIGIT_WORDS: &[(&str, &str)] = &[
-    ("cero", "0"),
-    ("null", "0"),
-    ("uno", "1"),
-    ("eins", "1"),
-    ("dos", "2"),
-    ("deux", "2"),
-    ("zwei", "2"),
-    ("zwo", "2"),
-    ("dois", "2"),
-    ("tres", "3"),
-    ("trois", "3"),
-    ("drei", "3"),
-    ("tre", "3"),
-    ("cuatro", "4"),
-    ("quatre", "4"),
-    ("vier", "4"),
-    ("quattro", "4"),
-    ("quatro", "4"),
-    ("cinco", "5"),
-    ("cinq", "5"),
-    ("fuenf", "5"),
-    ("cinque", "5"),
-    ("seis", "6"),
-    ("sechs", "6"),
-    ("sei", "6"),
-    ("siete", "7"),
-    ("sept", "7"),
-    ("sieben", "7"),
-    ("sette", "7"),
-    ("sete", "7"),
-    ("ocho", "8"),
-    ("huit", "8"),
-    ("acht", "8"),
-    ("otto", "8"),
-    ("oito", "8"),
-    ("nueve", "9"),
-    ("neuf", "9"),
-    ("neun", "9"),
-    ("nove", "9"),
+const DIGIT_WORDS: [&str; 39] = [
+    "cero", "null", "uno", "eins", "dos", "deux", "zwei", "zwo", "dois", "tres", "trois", "drei",
+    "tre", "cuatro", "quatre", "vier", "quattro", "quatro", "cinco", "cinq", "fuenf", "cinque",
+    "seis", "sechs", "sei", "siete", "sept", "sieben", "sette", "sete", "ocho", "huit", "acht",
+    "otto", "oito", "nueve", "neuf", "neun", "nove",
 ];
+
+/// The digit of each word of [`DIGIT_WORDS`], in the same order.
+const DIGITS: &str = "001122222333344444555566677777888889999";
+const _: () = assert!(DIGITS.len() == DIGIT_WORDS.len());
 
 /// A word of at most eight bytes as one integer (little-endian, zero-padded; 0 for a
 /// longer word), so that a word is looked up among many with integer comparisons, not
@@ -504,22 +474,25 @@ const fn pack(w: &[u8]) -> u64 {
     v
 }
 
+/// [`pack`] of each of `words`, in order.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "const evaluation: `i` is under `N`, the length of both arrays, checked at compile time"
+)]
+const fn packed<const N: usize>(words: &[&str; N]) -> [u64; N] {
+    let mut out = [0u64; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = pack(words[i].as_bytes());
+        i += 1;
+    }
+    out
+}
+
 /// Whether `w` is one of [`JOINERS`]: the short ones compared packed ([`pack`]), the
 /// long ones (over eight bytes) as strings.
 fn is_joiner(w: &str) -> bool {
-    #[expect(
-        clippy::indexing_slicing,
-        reason = "const evaluation: `i` is under the length of both arrays, checked at compile time"
-    )]
-    const KEYS: [u64; JOINERS.len()] = {
-        let mut out = [0u64; JOINERS.len()];
-        let mut i = 0;
-        while i < out.len() {
-            out[i] = pack(JOINERS[i].as_bytes());
-            i += 1;
-        }
-        out
-    };
+    const KEYS: [u64; JOINERS.len()] = packed(&JOINERS);
     match pack(w.as_bytes()) {
         0 => JOINERS.contains(&w),
         key => KEYS.contains(&key),
@@ -528,25 +501,13 @@ fn is_joiner(w: &str) -> bool {
 
 /// A digit word of [`DIGIT_WORDS`], as its digit.
 fn digit_word(w: &str) -> Option<&'static str> {
-    #[expect(
-        clippy::indexing_slicing,
-        reason = "const evaluation: `i` is under the length of both arrays, checked at compile time"
-    )]
-    const KEYS: [u64; DIGIT_WORDS.len()] = {
-        let mut out = [0u64; DIGIT_WORDS.len()];
-        let mut i = 0;
-        while i < out.len() {
-            out[i] = pack(DIGIT_WORDS[i].0.as_bytes());
-            i += 1;
-        }
-        out
-    };
+    const KEYS: [u64; DIGIT_WORDS.len()] = packed(&DIGIT_WORDS);
     let key = pack(w.as_bytes());
     if key == 0 {
         return None;
     }
     let at = KEYS.iter().position(|&k| k == key)?;
-    DIGIT_WORDS.get(at).map(|&(_, d)| d)
+    DIGITS.get(at..at + 1)
 }
 
 /// The digit words with an accented letter (`fünf`, `zéro`, `três`) at byte `at` of
@@ -631,19 +592,45 @@ mod tests {
         assert_eq!(chars("five hundred thousand"), ["500000"]);
         assert_eq!(chars("seven six two five"), ["7625"]);
         assert_eq!(chars("X as in X-ray, capital B, ampersand"), ["xb"]);
-        // Digit words of five more languages, with their joiners; accented ones too.
-        assert_eq!(
-            chars("Die PIN lautet vier – acht – zwei – sieben."),
-            ["4827"]
-        );
-        assert_eq!(chars("mi código es seis, cero, cuatro, nueve"), ["6049"]);
-        assert_eq!(chars("le code : zéro, sept, huit puis neuf"), ["0789"]);
-        assert_eq!(chars("FÜNF drei null und eins"), ["5301"]);
-        assert_eq!(chars("il codice è tre sette otto nove"), ["3789"]);
-        assert_eq!(chars("senha: dois, três, oito"), ["238"]);
-        // Not inside a longer word, and `un`, `due`, `um` are not digits.
-        assert_eq!(chars("fünfzig Euro, due un um"), Vec::<String>::new());
-        assert_eq!(chars("Zéros"), Vec::<String>::new());
+        // Digit words of five more languages, with their joiners; accented ones too; not
+        // inside a longer word, and `un`, `due`, `um` are not digits.
+        for (text, want) in [
+            ("Die PIN lautet vier – acht – zwei – sieben.", &["4827"][..]),
+            ("mi código es seis, cero, cuatro, nueve", &["6049"]),
+            ("le code : zéro, sept, huit puis neuf", &["0789"]),
+            ("FÜNF drei null und eins", &["5301"]),
+            ("il codice è tre sette otto nove", &["3789"]),
+            ("senha: dois, três, oito", &["238"]),
+            ("fünfzig Euro, due un um", &[]),
+            ("Zéros", &[]),
+        ] {
+            assert_eq!(chars(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn digit_words_give_their_digits() {
+        for (w, d) in [
+            ("cero", "0"),
+            ("null", "0"),
+            ("eins", "1"),
+            ("dois", "2"),
+            ("drei", "3"),
+            ("quattro", "4"),
+            ("cinque", "5"),
+            ("sechs", "6"),
+            ("sete", "7"),
+            ("oito", "8"),
+            ("nueve", "9"),
+            ("nove", "9"),
+        ] {
+            assert_eq!(digit_word(w), Some(d), "{w}");
+        }
+        for w in ["un", "due", "um", "ein", "", "quattrocento", "and"] {
+            assert_eq!(digit_word(w), None, "{w}");
+        }
+        assert!(is_joiner("und") && is_joiner("bindestrich") && is_joiner("and"));
+        assert!(!is_joiner("") && !is_joiner("bindestriche") && !is_joiner("the"));
     }
 
     #[test]
