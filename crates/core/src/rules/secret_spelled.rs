@@ -442,11 +442,10 @@ fn unit(w: &str) -> Option<&'static str> {
     })
 }
 
-/// The digit words of Spanish, French, German, Italian and Portuguese (their digits in
-/// [`DIGITS`]):
-/// read as English digit words are, one digit each, in a stream that other words end.
-/// Words that are also common English words are left out (`one` is English already;
-/// French `un`, Italian `due`, Portuguese `um`, German `ein`).
+/// The digit words of Spanish, French, German, Italian and Portuguese, their digits in
+/// [`DIGITS`]: read as English digit words are, one digit each, in a stream that other
+/// words end. Words that are also common English words are left out (`one` is English
+/// already; French `un`, Italian `due`, Portuguese `um`, German `ein`).
 const DIGIT_WORDS: [&str; 39] = [
     "cero", "null", "uno", "eins", "dos", "deux", "zwei", "zwo", "dois", "tres", "trois", "drei",
     "tre", "cuatro", "quatre", "vier", "quattro", "quatro", "cinco", "cinq", "fuenf", "cinque",
