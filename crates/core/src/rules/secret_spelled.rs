@@ -137,8 +137,8 @@ fn spell(text: &str) -> Vec<Stream> {
         // A digit word with an accented letter (`fünf`): the ASCII pieces it was cut
         // into are skipped. Only an ASCII piece that can start one, followed by a
         // non-ASCII byte, is looked at (the look allocates).
-        if matches!(w.as_str(), "f" | "z" | "tr")
-            && text.as_bytes().get(*end).is_some_and(|b| !b.is_ascii())
+        if text.as_bytes().get(*end).is_some_and(|b| !b.is_ascii())
+            && may_start_accented(w)
             && let Some((d, len)) = accented_digit(text, *start)
         {
             cur.push(d, *start, start + len, true);
@@ -509,27 +509,34 @@ fn digit_word(w: &str) -> Option<&'static str> {
     DIGITS.get(at..at + 1)
 }
 
-/// The digit words with an accented letter (`fünf`, `zéro`, `três`) at byte `at` of
-/// `text`, any case, standing alone: the digit and the word's length in bytes. The
-/// stream is made of ASCII words, which these are cut into.
+/// The digit words with an accented letter, each with the ASCII word it starts with
+/// (what [`ascii_words`] cuts from it) and its digit.
+const ACCENTED: [(&str, &str, &str); 3] =
+    [("fünf", "f", "5"), ("zéro", "z", "0"), ("três", "tr", "3")];
+
+/// Whether the ASCII word `w`, ending where a non-ASCII byte follows, may start one of
+/// [`ACCENTED`]: only then is [`accented_digit`] (which allocates) worth calling.
+fn may_start_accented(w: &str) -> bool {
+    ACCENTED.iter().any(|&(_, start, _)| start == w)
+}
+
+/// A digit word of [`ACCENTED`] at byte `at` of `text`, any case, standing alone: the
+/// digit and the word's length in bytes. The stream is made of ASCII words, which these
+/// are cut into.
 fn accented_digit(text: &str, at: usize) -> Option<(&'static str, usize)> {
     let rest = text.get(at..)?;
     let alone = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
     if !alone(text.get(..at)?.chars().next_back()) {
         return None;
     }
-    ["fünf", "zéro", "três"]
-        .iter()
-        .zip(["5", "0", "3"])
-        .find_map(|(word, d)| {
-            let len = rest
-                .char_indices()
-                .nth(word.chars().count())
-                .map_or(rest.len(), |(i, _)| i);
-            let head = rest.get(..len)?;
-            (head.to_lowercase() == *word && alone(rest.get(len..)?.chars().next()))
-                .then_some((d, len))
-        })
+    ACCENTED.iter().find_map(|&(word, _, d)| {
+        let len = rest
+            .char_indices()
+            .nth(word.chars().count())
+            .map_or(rest.len(), |(i, _)| i);
+        let head = rest.get(..len)?;
+        (head.to_lowercase() == *word && alone(rest.get(len..)?.chars().next())).then_some((d, len))
+    })
 }
 
 fn teen(w: &str) -> Option<&'static str> {
