@@ -18,7 +18,7 @@ use gatehouse_core::rules::classifier::model::{Deep, HIDDEN, sigmoid};
 use gatehouse_core::rules::classifier::{Model, ModelError};
 
 use crate::tmpl::SplitMix64;
-use crate::train::{Example, Params, Sample, example_of, quantise, read_text};
+use crate::train::{Example, Params, Sample, adagrad, example_of, quantise, read_text};
 
 /// A trained wide-and-deep model, in `f64`.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,14 +198,8 @@ pub fn train(samples: &[Sample], p: &Params, deep: &Settings) -> Mlp {
     let mut gb = 0f64;
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = SplitMix64(p.seed);
-    let ada = |g2: &mut f64, g: f64, rate: f64| {
-        *g2 += g * g;
-        rate * g / (g2.sqrt() + 1e-8)
-    };
     for _ in 0..p.epochs {
-        for i in (1..order.len()).rev() {
-            order.swap(i, rng.below(i + 1));
-        }
+        rng.shuffle(&mut order);
         for &i in &order {
             let Some((ex, dx)) = examples.get(i) else {
                 continue;
@@ -225,7 +219,7 @@ pub fn train(samples: &[Sample], p: &Params, deep: &Settings) -> Mlp {
                 let k = k as usize;
                 if let (Some(wk), Some(gk)) = (m.w.get_mut(k), gw.get_mut(k)) {
                     let gi = g * s + p.l2 * *wk;
-                    *wk -= ada(gk, gi, p.learning_rate);
+                    *wk -= adagrad(gk, gi, p.learning_rate);
                 }
             }
             for &k in best.deep_feats {
@@ -233,20 +227,20 @@ pub fn train(samples: &[Sample], p: &Params, deep: &Settings) -> Mlp {
                 for (j, &d) in dh.iter().enumerate() {
                     if let (Some(e), Some(g2)) = (m.emb.get_mut(lo + j), ge.get_mut(lo + j)) {
                         let gi = d * sd + deep.l2 * *e;
-                        *e -= ada(g2, gi, deep.rate);
+                        *e -= adagrad(g2, gi, deep.rate);
                     }
                 }
             }
             for (j, &d) in dh.iter().enumerate() {
                 if let (Some(c), Some(g2)) = (m.c.get_mut(j), gc.get_mut(j)) {
-                    *c -= ada(g2, d, deep.rate);
+                    *c -= adagrad(g2, d, deep.rate);
                 }
                 let act = best.pre.get(j).copied().unwrap_or(0.0).max(0.0);
                 if let (Some(v), Some(g2)) = (m.v.get_mut(j), gv.get_mut(j)) {
-                    *v -= ada(g2, g * act, deep.rate);
+                    *v -= adagrad(g2, g * act, deep.rate);
                 }
             }
-            m.bias -= ada(&mut gb, g, p.learning_rate);
+            m.bias -= adagrad(&mut gb, g, p.learning_rate);
         }
     }
     m

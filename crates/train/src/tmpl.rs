@@ -23,6 +23,14 @@ impl SplitMix64 {
     pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % (n.max(1) as u64)) as usize
     }
+
+    /// Shuffles `items` in place (Fisher–Yates, from the last item down): the order
+    /// each learner visits its examples in, one call per epoch.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
 }
 
 /// A parsed template file.

@@ -213,6 +213,13 @@ pub(crate) fn quantise(w: &[f64]) -> (Vec<i8>, f64) {
     (quantised, scale)
 }
 
+/// One AdaGrad step: adds the gradient `g`'s square to the weight's running sum `g2`
+/// and returns what to subtract from the weight. Both learners step with it.
+pub(crate) fn adagrad(g2: &mut f64, g: f64, rate: f64) -> f64 {
+    *g2 += g * g;
+    rate * g / (g2.sqrt() + 1e-8)
+}
+
 /// Trains a model on the samples, in their given order (shuffled per epoch with the seed).
 pub fn train(samples: &[Sample], p: &Params) -> Result<Model, ModelError> {
     let examples: Vec<Example> = samples.iter().map(|s| example(s, p)).collect();
@@ -224,9 +231,7 @@ pub fn train(samples: &[Sample], p: &Params) -> Result<Model, ModelError> {
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut avg = Average::new(n);
     for epoch in 0..p.epochs {
-        for i in (1..order.len()).rev() {
-            order.swap(i, rng.below(i + 1));
-        }
+        rng.shuffle(&mut order);
         let averaging = p.average_from.is_some_and(|from| epoch >= from);
         for &i in &order {
             if averaging {
@@ -254,12 +259,10 @@ pub fn train(samples: &[Sample], p: &Params) -> Result<Model, ModelError> {
                         avg.before_update(k as usize, *wk);
                     }
                     let gi = g * scale + p.l2 * *wk;
-                    *gk += gi * gi;
-                    *wk -= p.learning_rate * gi / (gk.sqrt() + 1e-8);
+                    *wk -= adagrad(gk, gi, p.learning_rate);
                 }
             }
-            gb2 += g * g;
-            bias -= p.learning_rate * g / (gb2.sqrt() + 1e-8);
+            bias -= adagrad(&mut gb2, g, p.learning_rate);
             if averaging {
                 avg.bias_sum += bias;
             }
