@@ -157,6 +157,10 @@ impl Deep {
     }
 }
 
+/// One block's hidden-layer sums: its summed quantised embeddings and its count of the
+/// hidden layer's feature occurrences.
+type DeepBlock = ([i32; HIDDEN], u32);
+
 /// The running block of the hidden layer's pass: its sixteen sums as `i16`, one vector
 /// register on x86-64, where sign-extending an `i8` row and adding it is a few
 /// instructions (as sixteen `i32` in the block's slot in memory it was about 95). They
@@ -175,7 +179,7 @@ impl DeepAcc {
     const ADDS: u32 = 256;
 
     #[inline(always)]
-    fn add(&mut self, out: &mut [([i32; HIDDEN], u32)], block: usize, row: &[i8; HIDDEN]) {
+    fn add(&mut self, out: &mut [DeepBlock], block: usize, row: &[i8; HIDDEN]) {
         if block != self.block || self.adds == Self::ADDS {
             self.next(out, block);
         }
@@ -193,12 +197,12 @@ impl DeepAcc {
     /// that [`DeepAcc::add`] stays small enough to inline into the word loop.
     #[cold]
     #[inline(never)]
-    fn next(&mut self, out: &mut [([i32; HIDDEN], u32)], block: usize) {
+    fn next(&mut self, out: &mut [DeepBlock], block: usize) {
         self.flush(out);
         self.block = block;
     }
 
-    fn flush(&mut self, out: &mut [([i32; HIDDEN], u32)]) {
+    fn flush(&mut self, out: &mut [DeepBlock]) {
         if let Some((acc, count)) = out.get_mut(self.block) {
             let (mut wide, sums) = (*acc, self.sums);
             // Wrapping: the sums cannot overflow (`i8` rows, under 2^24 of them a
@@ -224,7 +228,7 @@ struct DeepPass<'a> {
     /// Blocks of `1 << shift` bytes (`shift` at most 63).
     shift: u32,
     acc: DeepAcc,
-    sums: Vec<([i32; HIDDEN], u32)>,
+    sums: Vec<DeepBlock>,
 }
 
 impl<'a> DeepPass<'a> {
@@ -240,7 +244,7 @@ impl<'a> DeepPass<'a> {
     }
 
     /// The per-block sums and counts.
-    fn finish(mut self) -> Vec<([i32; HIDDEN], u32)> {
+    fn finish(mut self) -> Vec<DeepBlock> {
         self.acc.flush(&mut self.sums);
         self.sums
     }
@@ -556,13 +560,12 @@ impl Model {
     /// (its quantised embeddings and its count of feature occurrences, in the same
     /// blocks; `None` for a linear model). A hidden layer over words alone reads them in
     /// the linear part's word loop; over other families, in a pass of its own.
-    #[allow(clippy::type_complexity)]
     fn all_block_sums(
         &self,
         text: &str,
         shift: u32,
         weight: impl Fn(u64) -> i32,
-    ) -> (Vec<(i32, u32)>, Option<Vec<([i32; HIDDEN], u32)>>) {
+    ) -> (Vec<(i32, u32)>, Option<Vec<DeepBlock>>) {
         let Some(deep) = &self.deep else {
             return (block_sums(text, self.features, shift, weight), None);
         };
@@ -581,7 +584,7 @@ impl Model {
     fn best_run(
         &self,
         blocks: &[(i32, u32)],
-        deep: Option<&[([i32; HIDDEN], u32)]>,
+        deep: Option<&[DeepBlock]>,
         per: usize,
     ) -> (f32, usize) {
         let mut best = (f32::NEG_INFINITY, 0);
