@@ -29,6 +29,7 @@
 //! window's `m` occurrences `d` of the hidden layer's families (`row` is the bucket in a
 //! table of 2^r rows); the text's probability is the sigmoid of the best window.
 
+use std::fmt;
 use std::ops::Range;
 
 use super::features::{
@@ -101,8 +102,9 @@ pub enum ModelError {
     },
 }
 
-/// A parsed model, ready to score.
-#[derive(Debug, Clone, PartialEq)]
+/// A parsed model, ready to score. Its `Debug` names the weight tables' sizes, not
+/// their 65,536 values, so a `{:?}` of a compiled guard stays readable.
+#[derive(Clone, PartialEq)]
 pub struct Model {
     /// Feature families the model was trained on.
     pub features: FeatureSet,
@@ -125,8 +127,9 @@ pub struct Model {
 
 /// The hidden layer of a wide-and-deep model: [`HIDDEN`] units, each a ReLU of the
 /// window's summed embeddings (scaled by `1/√n` as the linear part is) plus its bias,
-/// added to the logit with its output weight.
-#[derive(Debug, Clone, PartialEq)]
+/// added to the logit with its output weight. Its `Debug`, as [`Model`]'s, names the
+/// embedding table's size, not its rows.
+#[derive(Clone, PartialEq)]
 pub struct Deep {
     /// The feature families the hidden layer reads (a subset of the model's; the text
     /// is read as the model reads it, masked or not).
@@ -142,6 +145,40 @@ pub struct Deep {
     pub out: [f32; HIDDEN],
     /// Quantised embeddings, `1 << log2_rows` rows.
     pub embedding: Vec<[i8; HIDDEN]>,
+}
+
+impl fmt::Debug for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Model")
+            .field("features", &self.features)
+            .field("log2_buckets", &self.log2_buckets)
+            .field("window", &self.window)
+            .field("stride", &self.stride)
+            .field("bias", &self.bias)
+            .field("scale", &self.scale)
+            .field(
+                "quantised",
+                &format_args!("[{} weights]", self.quantised.len()),
+            )
+            .field("deep", &self.deep)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Deep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deep")
+            .field("features", &self.features)
+            .field("log2_rows", &self.log2_rows)
+            .field("scale", &self.scale)
+            .field("bias", &self.bias)
+            .field("out", &self.out)
+            .field(
+                "embedding",
+                &format_args!("[{} rows]", self.embedding.len()),
+            )
+            .finish()
+    }
 }
 
 impl Deep {
@@ -831,6 +868,16 @@ mod tests {
             HEADER_LEN + 256 + 4 + 8 * HIDDEN + 256 * HIDDEN + TRAILER_LEN
         );
         assert_eq!(Model::parse(&bytes).unwrap(), m);
+        // Its `Debug` names the tables' sizes, not their values.
+        let debug = format!("{m:?}");
+        assert!(debug.contains("quantised: [256 weights]"), "{debug}");
+        assert!(debug.contains("embedding: [256 rows]"), "{debug}");
+        assert!(!debug.contains("3, 3, 3"), "{debug}");
+        let shipped = format!("{:?}", Model::parse(INJECTION_V1).unwrap());
+        assert!(
+            shipped.contains("[65536 weights]") && shipped.len() < 600,
+            "{shipped}"
+        );
         // A row count of 0 in the file means the weights' bucket count (here the same).
         let mut same_rows = bytes.clone();
         same_rows[31] = 0;
