@@ -72,6 +72,15 @@ all_present() {
   for t in "${TOOLS_EXPECTED[@]}"; do [ -x "$t" ] || return 1; done
 }
 
+# A clean `make test` writes about 8 GB (6 GB of it the Rust target/, README): say so at
+# the start when the disk has less, rather than leave a build to stop half-way with
+# "No space left on device" (a CI run did, 2026-12-06). A warning, not a failure: a
+# checkout whose target/ is already built needs far less.
+avail_kb="$(df -Pk "$ROOT" 2>/dev/null | awk 'NR == 2 { print $4 }')"
+if [ -n "$avail_kb" ] && [ "$avail_kb" -lt $((8 * 1024 * 1024)) ]; then
+  log "WARNING: $((avail_kb / 1024)) MB free on $ROOT; a clean make test needs about 8 GB"
+fi
+
 if [ "${GATEHOUSE_BOOTSTRAP_FORCE:-0}" != 1 ] && [ -f "$STAMP" ] &&
   [ "$(cat "$STAMP")" = "$KEY" ] && all_present; then
   log "tools up to date (stamp ${KEY:0:12}), nothing to do"
