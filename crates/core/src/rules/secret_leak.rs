@@ -23,11 +23,13 @@
 //!   and end at word edges of the original, and so must the leet-folded one of any
 //!   secret (`MAPLE-SYRUP-7` folds to `maplesyrupt`, which "maple syrup tasting" holds).
 //! - `indirect`: pieces of the secret: its words in order with a few words between
-//!   them (`"tram" equal to "32"`), all its words within 40 words of each other, a
-//!   one-word secret written as consecutive words (`"rational" and "ussy"`), its first
-//!   or last 60 % or more (`xyz` for `xyzzy`, cut inside a run of letters), a
-//!   near-miss spelling (edit distance at most a quarter of its length, for words of
-//!   7+ letters), the secret as the first characters of consecutive lines (acrostic)
+//!   them (`"tram" equal to "32"`), all its words within 40 words of each other (its
+//!   words of three or more characters and those with a digit: `OBSIDIAN-5` does not
+//!   give away `OBSIDIAN-6`), a one-word secret written as consecutive words
+//!   (`"rational" and "ussy"`), its first or last 60 % or more (`xyz` for `xyzzy`,
+//!   cut inside a run of letters), a near-miss spelling (edit distance at most a
+//!   quarter of its length, for words of 7+ letters), the secret as the first
+//!   characters of consecutive lines (acrostic)
 //!   or (5+ letters and digits) of consecutive words or sentences, or the last
 //!   characters of consecutive lines, the secret in a Caesar cipher of any shift or in
 //!   Atbash (6+ letters, between word edges), in Pig Latin (`ecretsay`), transliterated
@@ -837,17 +839,24 @@ fn indirect(s: &Secret<'_>, who: &str, t: &TextIndex<'_>, hits: &mut Vec<Hit>) {
                 ordered = true;
             }
         }
-        let distinct: Vec<&String> = {
-            let mut d: Vec<&String> = s.words.iter().filter(|w| w.chars().count() >= 3).collect();
+        // The secret's words of three or more characters decide whether it has enough
+        // words to look for; its words with a digit must appear too. A code's number is
+        // where its secret lies: `OBSIDIAN-5` beside a secret `OBSIDIAN-6` names the
+        // kind of code, not the code.
+        let distinct = |keep: fn(&String) -> bool| -> Vec<&String> {
+            let mut d: Vec<&String> = s.words.iter().filter(|w| keep(w)).collect();
             d.sort();
             d.dedup();
             d
         };
-        let letters: usize = distinct.iter().map(|w| w.chars().count()).sum();
+        let long = distinct(|w| w.chars().count() >= 3);
+        let required =
+            distinct(|w| w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit()));
+        let letters: usize = long.iter().map(|w| w.chars().count()).sum();
         if !ordered
-            && !distinct.is_empty()
+            && !long.is_empty()
             && letters >= 6
-            && let Some((start, end)) = all_words_near(toks, &distinct)
+            && let Some((start, end)) = all_words_near(toks, &required)
         {
             hits.push(Hit::new(
                 start,
