@@ -14,7 +14,8 @@
 //! - the letter at a position: `the third letter is n`, `character 2: e`, `last letter: h`;
 //! - its length: `six letters`, `a three-letter word`, `8 characters` (not after
 //!   `at least`, `up to`, `more than`, `longer than`, …: those are rules or comparisons,
-//!   not descriptions);
+//!   not descriptions); a count of digits (`a four-digit code`) of a secret made of
+//!   digits only is weak, as a contained character is: a PIN's length is its format;
 //! - a character it contains or lacks: `contains the letter "o"`, `has a digit 7`,
 //!   `does not contain the letter e`: weak, it only backs up another fitting claim;
 //! - a number of it as the n-th prime: `the 10th prime` for a secret `29` or
@@ -154,7 +155,7 @@ impl ClaimPatterns {
                 r"(?-u:\b)(?:letter|character|char|position)\s*#?([0-9]{{1,2}})\s*(?:is|=|:)\s*{OPEN}([a-z0-9]){CLOSE}"
             ))?,
             length: re(&format!(
-                r"(?-u:\b)({NUMBERS})(?:\s+|-)(?:letters?|characters?|chars|digits?)(?-u:\b)"
+                r"(?-u:\b)({NUMBERS})(?:\s+|-)(letters?|characters?|chars|digits?)(?-u:\b)"
             ))?,
             prime: re(&format!(r"(?-u:\b)({ORDINALS})\s+prime(?-u:\b)"))?,
             rhyme: re(
@@ -255,8 +256,9 @@ impl SecretHint {
             if bounded(text, all.start()) || counts_a_part(text, all.start()) {
                 continue;
             }
+            let digits = group(&c, text, 2).is_some_and(|u| u.as_str().starts_with("digit"));
             if let Some(n) = small_number(n.as_str()) {
-                out.push((Claim::Length(n), all.start(), all.end()));
+                out.push((Claim::Length(n, digits), all.start(), all.end()));
             }
         }
         for c in self.patterns.prime.captures_iter(text) {
@@ -345,7 +347,7 @@ impl Check for SecretHint {
             for (claim, start, end) in &claims {
                 match secret.check(claim) {
                     Some(true) => {
-                        strong |= !claim.is_weak();
+                        strong |= !claim.is_weak_for(&secret);
                         fits.push((claim.kind(), *start, *end));
                     }
                     Some(false) => contradicted = true,
@@ -395,7 +397,8 @@ enum At {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Claim {
     Char(At, char),
-    Length(u32),
+    /// A length, and whether it was counted in digits (`four digits`).
+    Length(u32, bool),
     Prime(u64),
     SoundsLike(String),
     /// The secret begins (`At::First`) or ends (`At::Last`) with these characters.
@@ -413,7 +416,7 @@ impl Claim {
             Claim::Char(At::First, _) => "first character",
             Claim::Char(At::Last, _) => "last character",
             Claim::Char(At::Nth(_), _) => "a character at a position",
-            Claim::Length(_) => "length",
+            Claim::Length(..) => "length",
             Claim::Prime(_) => "a number as the n-th prime",
             Claim::SoundsLike(_) => "a rhyme or sound-alike",
             Claim::Piece(..) => "its beginning or end",
@@ -422,9 +425,15 @@ impl Claim {
         }
     }
 
-    /// Too common to count as a hint by itself.
-    fn is_weak(&self) -> bool {
-        matches!(self, Claim::Contains(..))
+    /// Too common to count as a hint by itself about `secret`: a character it contains,
+    /// or the number of digits of a secret made of digits only (a PIN's length is its
+    /// format: "the door needs a four-digit code" is what a keypad says too).
+    fn is_weak_for(&self, secret: &SecretShape) -> bool {
+        match self {
+            Claim::Contains(..) => true,
+            Claim::Length(_, true) => secret.plain.chars().all(|c| c.is_ascii_digit()),
+            _ => false,
+        }
     }
 }
 
@@ -814,7 +823,7 @@ impl SecretShape {
         let mut parts = whole.chain(self.words.iter().filter(|w| **w != self.plain));
         match claim {
             Claim::Char(at, ch) => Some(parts.any(|p| char_at(p, *at) == Some(*ch))),
-            Claim::Length(n) => Some(parts.any(|p| p.chars().count() == *n as usize)),
+            Claim::Length(n, _) => Some(parts.any(|p| p.chars().count() == *n as usize)),
             Claim::Prime(p) => self.numbers.contains(p).then_some(true),
             Claim::SoundsLike(phrase) => sounds_like(phrase, self).then_some(true),
             // The whole secret's beginning or end: `starts with "access"` says nothing
