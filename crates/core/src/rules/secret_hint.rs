@@ -14,8 +14,10 @@
 //! - the letter at a position: `the third letter is n`, `character 2: e`, `last letter: h`;
 //! - its length: `six letters`, `a three-letter word`, `8 characters` (not after
 //!   `at least`, `up to`, `more than`, `longer than`, …: those are rules or comparisons,
-//!   not descriptions); a count of digits (`a four-digit code`) of a secret made of
-//!   digits only is weak, as a contained character is: a PIN's length is its format;
+//!   not descriptions); a count of digits fits only a part made of digits (`0612` in
+//!   `BDAY-CAKE-0612`; `a six-digit code` is no description of a secret's six-letter
+//!   word), and of a secret made of digits only it is weak, as a contained character
+//!   is: a PIN's length is its format;
 //! - a character it contains or lacks: `contains the letter "o"`, `has a digit 7`,
 //!   `does not contain the letter e`: weak, it only backs up another fitting claim;
 //! - a number of it as the n-th prime: `the 10th prime` for a secret `29` or
@@ -780,6 +782,10 @@ struct SecretShape {
     wordy: bool,
     /// Digits only, at most eight: a number, a year.
     numeric: bool,
+    /// The lengths of the secret's parts made of digits: the whole secret when its
+    /// letters and digits are all digits, and each part between separators that is
+    /// (`0612` in `BDAY-CAKE-0612`). What a count of digits can describe.
+    digit_runs: Vec<usize>,
 }
 
 impl SecretShape {
@@ -806,13 +812,20 @@ impl SecretShape {
         let trimmed = raw.trim();
         let numeric =
             (1..=8).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_digit());
+        let plain = plain(raw);
+        let digit_runs = std::iter::once(plain.as_str())
+            .chain(raw.split(|c: char| !c.is_alphanumeric()))
+            .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+            .map(str::len)
+            .collect();
         SecretShape {
-            plain: plain(raw),
+            plain,
             words,
             numbers,
             form: Form::of(raw),
             wordy,
             numeric,
+            digit_runs,
         }
     }
 
@@ -823,7 +836,10 @@ impl SecretShape {
         let mut parts = whole.chain(self.words.iter().filter(|w| **w != self.plain));
         match claim {
             Claim::Char(at, ch) => Some(parts.any(|p| char_at(p, *at) == Some(*ch))),
-            Claim::Length(n, _) => Some(parts.any(|p| p.chars().count() == *n as usize)),
+            // A count of digits describes a part made of digits, not a word: "a six-digit
+            // code" says nothing of a secret's six-letter word.
+            Claim::Length(n, true) => Some(self.digit_runs.contains(&(*n as usize))),
+            Claim::Length(n, false) => Some(parts.any(|p| p.chars().count() == *n as usize)),
             Claim::Prime(p) => self.numbers.contains(p).then_some(true),
             Claim::SoundsLike(phrase) => sounds_like(phrase, self).then_some(true),
             // The whole secret's beginning or end: `starts with "access"` says nothing
