@@ -29,11 +29,11 @@
 //!   (`"rational" and "ussy"`), its first or last 60 % or more (`xyz` for `xyzzy`,
 //!   cut inside a run of letters), a near-miss spelling (edit distance at most a
 //!   quarter of its length, for words of 7+ letters), the secret as the first
-//!   characters of consecutive lines (acrostic)
-//!   or (5+ letters and digits) of consecutive words or sentences, or the last
-//!   characters of consecutive lines, the secret in a Caesar cipher of any shift or in
-//!   Atbash (6+ letters, between word edges), in Pig Latin (`ecretsay`), transliterated
-//!   into Cyrillic or Greek letters, a one-word secret of 6 to 24 letters and digits
+//!   characters of consecutive lines (acrostic) or (5+ letters and digits) of
+//!   consecutive words or sentences, or the last characters of consecutive lines, the
+//!   secret in a Caesar cipher of any shift or in Atbash (6+ letters, between word
+//!   edges), in Pig Latin (`ecretsay`), transliterated into Cyrillic or Greek
+//!   letters, a one-word secret of 6 to 24 letters and digits
 //!   scrambled into one word (`gnraoe` for `orange`: the same letters in another
 //!   order; an ordinary word can be an anagram of the secret, `silent` for `listen`,
 //!   hence review), or the one symbol a secret repeats. Also,
