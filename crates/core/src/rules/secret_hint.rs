@@ -433,7 +433,7 @@ impl Claim {
     fn is_weak_for(&self, secret: &SecretShape) -> bool {
         match self {
             Claim::Contains(..) => true,
-            Claim::Length(_, true) => secret.plain.chars().all(|c| c.is_ascii_digit()),
+            Claim::Length(_, true) => secret.digits_only,
             _ => false,
         }
     }
@@ -782,9 +782,11 @@ struct SecretShape {
     wordy: bool,
     /// Digits only, at most eight: a number, a year.
     numeric: bool,
-    /// The lengths of the secret's parts made of digits: the whole secret when its
-    /// letters and digits are all digits, and each part between separators that is
-    /// (`0612` in `BDAY-CAKE-0612`). What a count of digits can describe.
+    /// Its letters and digits are all digits (`3-1-4-1-5`, `0451`).
+    digits_only: bool,
+    /// The lengths of the secret's parts made of digits: the whole secret when
+    /// `digits_only`, and each part between separators that is (`0612` in
+    /// `BDAY-CAKE-0612`). What a count of digits can describe.
     digit_runs: Vec<usize>,
 }
 
@@ -813,10 +815,16 @@ impl SecretShape {
         let numeric =
             (1..=8).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_digit());
         let plain = plain(raw);
-        let digit_runs = std::iter::once(plain.as_str())
-            .chain(raw.split(|c: char| !c.is_alphanumeric()))
-            .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-            .map(str::len)
+        let all_digits = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
+        let digits_only = all_digits(&plain);
+        let digit_runs = digits_only
+            .then_some(plain.len())
+            .into_iter()
+            .chain(
+                raw.split(|c: char| !c.is_alphanumeric())
+                    .filter(|p| all_digits(p))
+                    .map(str::len),
+            )
             .collect();
         SecretShape {
             plain,
@@ -825,6 +833,7 @@ impl SecretShape {
             form: Form::of(raw),
             wordy,
             numeric,
+            digits_only,
             digit_runs,
         }
     }
